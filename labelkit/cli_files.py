@@ -293,7 +293,7 @@ def record_written_paths(dataset: Dataset, report: SplitReport, options: dict[st
     items = dataset.table("items")
     keys = item_keys(items)[0]
     splits = [str(s) for s in items["split"].to_pylist()]
-    written = read_back_paths(dataset, images_per_split(options))
+    written = read_back_paths(dataset, images_per_split(options), str(options.get("media") or "none"))
     report.lockfile, clashes = report.lockfile.with_written(keys, written, splits)
     if clashes:
         report.warnings.append(

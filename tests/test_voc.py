@@ -1283,7 +1283,10 @@ def test_a_class_name_with_a_line_break_is_reported_and_the_labelmap_still_reads
     labelkit.save(_named("a\nb"), tmp_path / "o", "voc", allow_loss=True)
     assert (tmp_path / "o" / "labelmap.txt").read_text().splitlines()[2] == "a b:128,0,0::"
     back = labelkit.load(tmp_path / "o")
-    assert [c.name for c in back.categories] == ["a b", "a\nb"]  # the XML keeps the break: a class of its own
+    # the XML writes the break as the labelmap does, a space: one class (it kept the break, and read back as a class
+    # of its own, which Datumaro refused as undeclared)
+    assert [c.name for c in back.categories] == ["a b"]
+    assert "<name>a b</name>" in next((tmp_path / "o/Annotations").iterdir()).read_text()
 
 
 def test_control_characters_are_reported_and_the_xml_still_reads(tmp_path: Path) -> None:
@@ -2847,14 +2850,21 @@ def test_a_class_name_of_surrounding_spaces_is_written_stripped_as_every_reader_
     the loss reported says), and so was its ``labelmap.txt`` line, `` cat:128,0,0::``: Datumaro, which strips a
     labelmap line but neither its name nor ``<name>``, refused the whole folder (``Undeclared label 'dog'``). Both
     are written stripped, the name every reader reads (measured: Datumaro 1.13 reads it)."""
-    ds = Dataset(categories=[Category(id=1, name=" cat"), Category(id=2, name="dog\u3000")])
+    names = [" cat", "dog\u3000", "cow\x1f"]  # (U+001F: whitespace to str.strip, and no XML character: U+FFFD)
+    ds = Dataset(categories=[Category(id=k, name=name) for k, name in enumerate(names, 1)])
     ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train"))
-    ds.add(*(Object(id=str(k), item_id="i", category_id=k, bbox=(0.0, 0.0, 2.0, 2.0)) for k in (1, 2)))
+    ds.add(*(Object(id=str(k), item_id="i", category_id=k, bbox=(0.0, 0.0, 2.0, 2.0)) for k in (1, 2, 3)))
     labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     xml = (tmp_path / "o/Annotations/i.xml").read_text()
-    assert "<name>cat</name>" in xml and "<name>dog</name>" in xml
-    assert (tmp_path / "o/labelmap.txt").read_text().splitlines()[2:] == ["cat:128,0,0::", "dog:0,128,0::"]
-    assert [(c.id, c.name) for c in labelkit.load(tmp_path / "o", "voc").categories] == [(1, "cat"), (2, "dog")]
+    assert "<name>cat</name>" in xml and "<name>dog</name>" in xml and "<name>cow\ufffd</name>" in xml
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines()[2:] == [
+        "cat:128,0,0::",
+        "dog:0,128,0::",
+        "cow\ufffd:128,128,0::",
+    ]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name) for c in back.categories] == [(1, "cat"), (2, "dog"), (3, "cow\ufffd")]
+    assert [o.category_id for o in back.objects()] == [1, 2, 3]
 
 
 def test_masks_of_a_background_class_and_polygons_beside_masks_are_reported_lost(tmp_path: Path) -> None:
@@ -6443,8 +6453,8 @@ def test_an_item_keeping_its_id_gets_its_image_named_after_it_where_voc_loaders_
     report = labelkit.convert(src, out, "voc", **media)
     for r in (planned, report):
         assert [(c.what, c.count) for c in r.transformed if c.what == "image file names"] == [("image file names", 5)]
-        assert [n for n in r.notes if "<id>.jpg" in n] == [
-            "1 images are not named <id>.jpg ('5.png'): VOC's loaders (the devkit, torchvision's VOCDetection, "
+        assert [n for n in r.notes if "<id>.jpg" in n] == [  # 5.png, and s.jpg of items 7 and 8
+            "2 images are not named <id>.jpg ('5.png' first): VOC's loaders (the devkit, torchvision's VOCDetection, "
             "mmdetection's VOCDataset) open JPEGImages/<id>.jpg and do not find them; labelkit reads an image by "
             "its <filename>"
         ]
@@ -6464,12 +6474,25 @@ def test_an_item_keeping_its_id_gets_its_image_named_after_it_where_voc_loaders_
     assert [(i.id, i.media.path) for i in back.items()][:5] == [
         (str(n), f"JPEGImages/{n}.jpg") for n in range(1, 5)
     ] + [("5", "JPEGImages/5.png")]
-    # a VOC folder read keeps its names as read: VOC -> VOC names no image anew
-    again = labelkit.convert(out, tmp_path / "again", "voc", media="copy", media_root=str(out))
-    assert [c.what for c in again.transformed if c.what == "image file names"] == []
-    assert sorted(p.name for p in (tmp_path / "again/JPEGImages").iterdir()) == sorted(
-        p.name for p in (out / "JPEGImages").iterdir()
+    # without the images written (media=none), <filename> is all that says which image an item's labels are of: the
+    # image keeps its name, and the note counts it
+    bare = labelkit.convert(src, tmp_path / "bare", "voc")
+    assert [c.what for c in bare.transformed if c.what == "image file names"] == []
+    assert "<filename>x y.jpg</filename>" in (tmp_path / "bare/Annotations/1.xml").read_text()
+    assert [n.partition(" (")[0] for n in bare.notes if "<id>.jpg" in n] == ["6 images are not named <id>.jpg"]
+    # a VOC folder read keeps its names as read, one whose XML names another image too: VOC -> VOC names no image anew
+    shutil.copytree(tmp_path / "bare", tmp_path / "read")
+    (tmp_path / "read/JPEGImages").mkdir()
+    shutil.copy(src / "images/x y.jpg", tmp_path / "read/JPEGImages/x y.jpg")
+    for xml in (tmp_path / "read/Annotations").iterdir():
+        if xml.name != "1.xml":
+            xml.unlink()
+    (tmp_path / "read/ImageSets/Main/train.txt").write_text("1\n")
+    again = labelkit.convert(
+        tmp_path / "read", tmp_path / "again", "voc", media="copy", media_root=str(tmp_path / "read")
     )
+    assert [c.what for c in again.transformed if c.what == "image file names"] == []
+    assert [p.name for p in (tmp_path / "again/JPEGImages").iterdir()] == ["x y.jpg"]
     # an item whose id is no ImageSets line is listed nowhere: its image keeps its name
     ds = Dataset(categories=[Category(id=0, name="c")])
     ds.add_item(Item(id="p q", split="train", media=Media(path="x y.jpg", width=4, height=3)))

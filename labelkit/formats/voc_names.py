@@ -180,13 +180,14 @@ def stem_names(ids: pa.ChunkedArray, id_files: list[str | None], paths: pa.Chunk
     return out
 
 
-def image_file_names(dataset: Dataset, per_split: bool = False) -> tuple[list[str], int]:
+def image_file_names(dataset: Dataset, per_split: bool = False, media: str = "none") -> tuple[list[str], int]:
     """Each item's ``<filename>`` and how many were renamed (:func:`voc_xml.image_names`).
 
     ``per_split``: the images are found in a folder per split (``media_root`` of ``{split}``), so one path in two
     splits is two images. Otherwise an image of VOC's ``JPEGImages/``, which every split shares, is one image
     whatever the split (two XMLs of two splits naming one were given two images, each named after its item).
-    Cached while the dataset is unchanged: check() counts them, write() writes them.
+    ``media``: the ``media`` option; where images are placed (:func:`renames_by_id`), an item keeping its id gets
+    its image named after it. Cached while the dataset is unchanged: check() counts them, write() writes them.
     """
     items = dataset.table("items")
     # (an image's split: the one it was read from, in labelkit split, whose media_root's {split} finds it there)
@@ -195,13 +196,22 @@ def image_file_names(dataset: Dataset, per_split: bool = False) -> tuple[list[st
     if not per_split:
         shared = pc.starts_with(paths, "JPEGImages/").fill_null(False).to_pylist()
         splits = [None if on else s for s, on in zip(splits, shared, strict=True)]
+    by_id = renames_by_id(dataset, media)
     return cached(
         dataset,
-        f"voc:image_names:{per_split}",
-        lambda: voc_xml.image_names(
-            paths.to_pylist(), item_files(dataset), _bare(paths), splits, dataset.info.extras.get(KEEP_IDS) is not True
-        ),
+        f"voc:image_names:{per_split}:{by_id}",
+        lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset), _bare(paths), splits, by_id),
     )
+
+
+def renames_by_id(dataset: Dataset, media: str) -> bool:
+    """Whether an item keeping its id gets its image named after it (:func:`voc_xml.image_names`' ``by_id``).
+
+    Only where the writer places the images (``media`` of ``copy`` or ``link``), under names the loaders open:
+    without them (``media=none``) the ``<filename>`` is all that says which image an item's labels are of, and
+    it stays the image's own name. Not for a dataset read from VOC (:data:`KEEP_IDS`), whose names stay as read.
+    """
+    return media != "none" and dataset.info.extras.get(KEEP_IDS) is not True
 
 
 def images_per_split(options: dict[str, Any]) -> bool:
@@ -209,13 +219,14 @@ def images_per_split(options: dict[str, Any]) -> bool:
     return SPLIT_FIELD in str(options.get("media_root") or "")
 
 
-def read_back_paths(dataset: Dataset, per_split: bool = False) -> list[str]:
+def read_back_paths(dataset: Dataset, per_split: bool = False, media: str = "none") -> list[str]:
     """Each item's image path as a VOC reader takes it from what VOC's writer writes: ``JPEGImages/<filename>``.
 
     ``v0/a.jpg`` is ``JPEGImages/a.jpg``, or ``JPEGImages/7.jpg`` where another item's image has that name (see
     :func:`image_file_names`); a reader takes a backslash for a slash and strips the name.
     """
-    return ["JPEGImages/" + name.strip().replace("\\", "/") for name in image_file_names(dataset, per_split)[0]]
+    names = image_file_names(dataset, per_split, media)[0]
+    return ["JPEGImages/" + name.strip().replace("\\", "/") for name in names]
 
 
 def _bare(paths: pa.ChunkedArray) -> list[bool]:

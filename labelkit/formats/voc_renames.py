@@ -31,7 +31,7 @@ def renamed_files(dataset: Dataset, report: Report, media: str, per_split: bool 
     if stemmed:  # (named after their images; the others, if any, as plain relative paths)
         plain = f"{STEM_REASON}. Otherwise, {plain}" if renamed > stemmed else STEM_REASON
     report.transform("item ids", renamed, plain)
-    names, renamed_images = image_file_names(dataset, per_split)
+    names, renamed_images = image_file_names(dataset, per_split, media)
     report.transform(
         "image file names",
         renamed_images,
@@ -39,7 +39,10 @@ def renamed_files(dataset: Dataset, report: Report, media: str, per_split: bool 
         "cannot hold, or another item's), are named after their item ids, as VOC's loaders open JPEGImages/<id>.jpg",
     )
     paths = dataset.table("items")["path"].to_pylist()
-    if others := [name for p, name in zip(paths, names, strict=True) if p and not name.endswith(".jpg")]:
+    # (an image is found where its item's file, with .jpg, names it: not one of another extension, nor one an item
+    # keeping its id does not name, x y.jpg of item 1, as another item's image too or written without media)
+    # (each image once: two items of one image, listed as 1 and 2, miss one image)
+    if others := sorted({name for p, f, name in zip(paths, files, names, strict=True) if p and name != f"{f}.jpg"}):
         report.note(
             f"{len(others):,} images are not named <id>.jpg ({min(others)!r}{' first' if len(others) > 1 else ''}): "
             "VOC's loaders (the devkit, torchvision's VOCDetection, mmdetection's VOCDataset) open "

@@ -60,7 +60,7 @@ from labelkit.formats.voc_masks import (
     png_values,
     void_cells,
 )
-from labelkit.formats.voc_names import KEEP_IDS, image_file_names, images_per_split, item_files
+from labelkit.formats.voc_names import image_file_names, images_per_split, item_files, renames_by_id
 from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
@@ -266,7 +266,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     # for the id, and so do the ImageSets lists, which other tools join to Annotations/<line>.xml (check()
     # reports them, and the images renamed)
     file_ids = {i: f for i, f in zip(ids, files, strict=True) if f != i}
-    image_names = image_file_names(dataset, images_per_split(options))[0]
+    image_names = image_file_names(dataset, images_per_split(options), media)[0]
 
     objects = dataset.table("objects")
     item_of = dataset.item_positions()
@@ -288,7 +288,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         has_polygon[:] = False
     # (stripped, as every reader reads <name>: Datumaro, which strips labelmap.txt lines and not <name>, refused
     # a class ' a' as undeclared; check() reports such names lost)
-    name_xml = {cid: xml_text(name.strip()) for cid, name in classes.name.items()}
+    name_xml = {cid: xml_text(class_as_read(name)) for cid, name in classes.name.items()}
     geometry = MaskColumns(
         ChunkedRows(objects["mask"]),
         ChunkedRows(objects["polygon"]) if masks_mode == "all" else None,
@@ -568,8 +568,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     if str(options.get("media") or "none") != "none":
         sources = items["path"].to_pylist()
         splits_read = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
-        by_id = dataset.info.extras.get(KEEP_IDS) is not True
-        names = voc_xml.image_names(sources, files, None, splits_read, by_id)[0]
+        names = voc_xml.image_names(sources, files, None, splits_read, renames_by_id(dataset, "copy"))[0]
         first_of = {name: n for n, name in reversed(list(enumerate(names)))}  # (an image of two items: placed once)
         placed = [n for n, source in enumerate(sources) if source and first_of[names[n]] == n]
         paths += [f"JPEGImages/{names[n]}" for n in placed]
