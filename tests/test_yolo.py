@@ -2378,6 +2378,36 @@ def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path
     }
 
 
+def test_an_item_of_unknown_size_takes_its_copied_image_files_size(tmp_path: Path) -> None:
+    """A COCO image of 0 x 0 (Datumaro writes an unknown size so) had its objects reported lost on the way to YOLO,
+    though ``media=copy`` writes its image beside its labels, whose size a reader takes: with ``media=copy`` or
+    ``link`` such an item takes its file's size (reported, in a plan too), and its objects are written. Not with
+    ``media=none`` (nothing looked at), nor where a side the item knows is not its file's."""
+    (tmp_path / "img").mkdir()
+    Image.new("RGB", (40, 30)).save(tmp_path / "img/a.jpg")
+    Image.new("RGB", (40, 30)).save(tmp_path / "img/b.jpg")
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg")))  # (of unknown size)
+    ds.add_item(Item(id="b", split="train", media=Media(path="b.jpg", width=50)))  # (a side its file does not have)
+    for item in ("a", "b"):
+        ds.add(Object(id=item, item_id=item, category_id=0, bbox=(2.0, 3.0, 10.0, 5.0)))
+    media = {"media": "copy", "media_root": str(tmp_path / "img")}
+    for report in (
+        labelkit.plan(ds, "yolo", **media),
+        labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **media),
+    ):
+        assert [(c.what, c.count) for c in report.transformed if c.what == "item sizes"] == [("item sizes", 1)]
+        assert [(c.what, c.count) for c in report.lost if "unknown size" in c.what] == [
+            ("objects on images of unknown size", 1)
+        ]
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.175 0.18333333333333332 0.25 0.16666666666666666\n"
+    assert (tmp_path / "o/labels/train/b.txt").read_text() == ""
+    back = labelkit.load(tmp_path / "o")
+    assert [(o.item_id, o.bbox) for o in back.objects()] == [("a", pytest.approx((2.0, 3.0, 10.0, 5.0)))]
+    plain = labelkit.plan(ds, "yolo")  # (media=none: no file looked at)
+    assert ("objects on images of unknown size", 2) in [(c.what, c.count) for c in plain.lost]
+
+
 NO_IMAGE_NOTE = (
     "1 label files have no image (labels/train/a.txt first): their items have no image path; give the images, or an "
     "image_sizes.json naming them"

@@ -30,6 +30,7 @@ from labelkit.formats.yolo_media import (
     media_root_of,
     media_source,
     placed_image_size,
+    sized_by_files,
     stays_inside,
 )
 from labelkit.formats.yolo_numbers import precision_of, rounded
@@ -85,6 +86,16 @@ _TASK_CAPS: dict[str, Capabilities] = {
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
     task = task_of(dataset, options)
+    if task != "classify":  # (which holds no size)
+        dataset, sized = sized_by_files(dataset, options)  # (as write() sizes them)
+        with_objects = np.zeros(dataset.table("items").num_rows, dtype=bool)
+        positions = dataset.item_positions()
+        with_objects[positions[positions >= 0]] = True
+        report.transform(  # (an item of no object read back of its file's size before: nothing of it changes)
+            "item sizes",
+            int(with_objects[sized].sum()),
+            "items of unknown size take their image file's, as a YOLO reader does, so their objects are written",
+        )
     target = title_for(dataset, options)
     kept = (  # (what is lost whole is not counted again for a field it carried)
         filed_only(dataset, str(options.get("split") or "train"))

@@ -271,6 +271,56 @@ def placed_image_size(placed: Path, source: Path) -> tuple[int, int]:
         ) from exc
 
 
+def sized_by_files(dataset: Any, options: Mapping[str, Any]) -> tuple[Any, list[int]]:
+    """With ``media=copy`` or ``link``, the dataset whose items of unknown size take their image file's size.
+
+    A YOLO reader takes each image's size from its file: an item of unknown size (COCO's 0 x 0, as Datumaro
+    writes an image whose size it does not know) had its objects reported lost, though the image written beside
+    its labels gives them one. An item keeps a side it knows only where the file agrees. An image whose header
+    cannot be read, or that is not in ``media_root``, is left unsized: the plan and the write refuse it, naming
+    it, in their order. Returns the dataset (the same one when nothing is sized) and the rows of the items sized;
+    cached while the dataset is unchanged, so check() reports what write() writes.
+    """
+    from labelkit.formats.derived import cached
+    from labelkit.model import Dataset
+
+    root = media_root_of(options)
+    if str(options.get("media") or "none") == "none" or root is None:
+        return dataset, []
+    items = dataset.table("items")
+    widths, heights = items["width"].to_pylist(), items["height"].to_pylist()
+    unknown = [n for n, (w, h) in enumerate(zip(widths, heights, strict=True)) if not (w and h and w > 0 and h > 0)]
+    if not unknown:
+        return dataset, []
+
+    def sized() -> tuple[Any, list[int]]:
+        paths, splits, ids = items["path"].to_pylist(), items["split"].to_pylist(), items["id"].to_pylist()
+        filled: list[int] = []
+        for n in unknown:
+            source = paths[n]
+            if not source or not stays_inside(source) or not is_image(Path(source)):
+                continue
+            try:
+                file = media_source(root.of(splits[n], str(ids[n])), source, root.bound)[0]
+                width, height = placed_image_size(file, file)
+            except InputError:
+                continue
+            known_w, known_h = widths[n] or 0, heights[n] or 0
+            if (known_w > 0 and known_w != width) or (known_h > 0 and known_h != height):
+                continue  # (a side it knows that its file does not have: the plan reports its size read back so)
+            widths[n], heights[n] = width, height
+            filled.append(n)
+        if not filled:
+            return dataset, []
+        table = items
+        for name, values in (("width", widths), ("height", heights)):
+            table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, items[name].type))
+        return Dataset.from_tables({**dataset.tables(), "items": table}, dataset.categories, dataset.info), filled
+
+    result: tuple[Any, list[int]] = cached(dataset, f"yolo:sized_by_files:{options.get('media_root')}", sized)
+    return result
+
+
 _NO_PIXEL_LIMIT = threading.Lock()
 """Held while Pillow's pixel limit is lifted to read a large image's header (see :func:`image_size`)."""
 

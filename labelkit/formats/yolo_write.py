@@ -41,6 +41,7 @@ from labelkit.formats.yolo_media import (
     piece_bounds,
     place_media,
     placed_image_size,
+    sized_by_files,
     sizes_text,
 )
 from labelkit.formats.yolo_numbers import precision_of
@@ -215,6 +216,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         OutputError: two items would share a label file.
     """
     task = task_of(dataset, options)
+    if task != "classify":  # (items of unknown size: their image files' sizes, as check() says)
+        dataset = sized_by_files(dataset, options)[0]
     precision = precision_of(options)
     layout = str(options.get("layout") or "ultralytics")
     media, media_root = media_of(options)
