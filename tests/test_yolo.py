@@ -2404,6 +2404,12 @@ def test_an_item_of_unknown_size_takes_its_copied_image_files_size(tmp_path: Pat
     assert (tmp_path / "o/labels/train/b.txt").read_text() == ""
     back = labelkit.load(tmp_path / "o")
     assert [(o.item_id, o.bbox) for o in back.objects()] == [("a", pytest.approx((2.0, 3.0, 10.0, 5.0)))]
+    # the files are read again by each plan and write, not kept: one replaced after a plan is written by its size
+    Image.new("RGB", (80, 60)).save(tmp_path / "img/a.jpg")
+    labelkit.save(ds, tmp_path / "o2", "yolo", allow_loss=True, **media)
+    assert [(o.item_id, o.bbox) for o in labelkit.load(tmp_path / "o2").objects()] == [
+        ("a", pytest.approx((2.0, 3.0, 10.0, 5.0)))
+    ]
     plain = labelkit.plan(ds, "yolo")  # (media=none: no file looked at)
     assert ("objects on images of unknown size", 2) in [(c.what, c.count) for c in plain.lost]
 

@@ -69,6 +69,7 @@ from labelkit.formats.voc_values import (
     NOT_XML,
     as_list,
     class_as_read,
+    class_name,
     is_flag,
     malformed_count,
     not_xml_texts,
@@ -255,10 +256,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose(
         "category names with a line break",
         len(broken),
-        "labelmap.txt holds one class per line: the break is written as a space there, so the XML's name no "
-        "longer matches it",
+        "labelmap.txt holds one class per line: the break is written as a space there, and in the XML's <name> "
+        "too, so both read back as one class of that name",
     )
-    odd = [c for c in dataset.categories if c.name != c.name.strip() or c.name.strip().startswith("#")]
+    # (as written, class_name: what XML cannot hold is U+FFFD, and no longer whitespace to strip, 'cow\x1f')
+    odd = [
+        c for c in dataset.categories if class_name(c.name) != class_as_read(c.name) or class_as_read(c.name)[:1] == "#"
+    ]
     report.lose(
         "category names with leading or trailing spaces, or starting with '#'",
         len(odd),

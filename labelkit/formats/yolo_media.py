@@ -278,10 +278,10 @@ def sized_by_files(dataset: Any, options: Mapping[str, Any]) -> tuple[Any, list[
     writes an image whose size it does not know) had its objects reported lost, though the image written beside
     its labels gives them one. An item keeps a side it knows only where the file agrees. An image whose header
     cannot be read, or that is not in ``media_root``, is left unsized: the plan and the write refuse it, naming
-    it, in their order. Returns the dataset (the same one when nothing is sized) and the rows of the items sized;
-    cached while the dataset is unchanged, so check() reports what write() writes.
+    it, in their order. Returns the dataset (the same one when nothing is sized) and the rows of the items sized.
+    The files are read at each call, by the plan and again by the write, as the sizes of the others are
+    (``yolo_check.media_sizes``): kept, a file replaced or added between the two would be written by a stale size.
     """
-    from labelkit.formats.derived import cached
     from labelkit.model import Dataset
 
     root = media_root_of(options)
@@ -292,33 +292,28 @@ def sized_by_files(dataset: Any, options: Mapping[str, Any]) -> tuple[Any, list[
     unknown = [n for n, (w, h) in enumerate(zip(widths, heights, strict=True)) if not (w and h and w > 0 and h > 0)]
     if not unknown:
         return dataset, []
-
-    def sized() -> tuple[Any, list[int]]:
-        paths, splits, ids = items["path"].to_pylist(), items["split"].to_pylist(), items["id"].to_pylist()
-        filled: list[int] = []
-        for n in unknown:
-            source = paths[n]
-            if not source or not stays_inside(source) or not is_image(Path(source)):
-                continue
-            try:
-                file = media_source(root.of(splits[n], str(ids[n])), source, root.bound)[0]
-                width, height = placed_image_size(file, file)
-            except InputError:
-                continue
-            known_w, known_h = widths[n] or 0, heights[n] or 0
-            if (known_w > 0 and known_w != width) or (known_h > 0 and known_h != height):
-                continue  # (a side it knows that its file does not have: the plan reports its size read back so)
-            widths[n], heights[n] = width, height
-            filled.append(n)
-        if not filled:
-            return dataset, []
-        table = items
-        for name, values in (("width", widths), ("height", heights)):
-            table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, items[name].type))
-        return Dataset.from_tables({**dataset.tables(), "items": table}, dataset.categories, dataset.info), filled
-
-    result: tuple[Any, list[int]] = cached(dataset, f"yolo:sized_by_files:{options.get('media_root')}", sized)
-    return result
+    paths, splits, ids = items["path"].to_pylist(), items["split"].to_pylist(), items["id"].to_pylist()
+    filled: list[int] = []
+    for n in unknown:
+        source = paths[n]
+        if not source or not stays_inside(source) or not is_image(Path(source)):
+            continue
+        try:
+            file = media_source(root.of(splits[n], str(ids[n])), source, root.bound)[0]
+            width, height = placed_image_size(file, file)
+        except InputError:
+            continue
+        known_w, known_h = widths[n] or 0, heights[n] or 0
+        if (known_w > 0 and known_w != width) or (known_h > 0 and known_h != height):
+            continue  # (a side it knows that its file does not have: the plan reports its size read back so)
+        widths[n], heights[n] = width, height
+        filled.append(n)
+    if not filled:
+        return dataset, []
+    table = items
+    for name, values in (("width", widths), ("height", heights)):
+        table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, items[name].type))
+    return Dataset.from_tables({**dataset.tables(), "items": table}, dataset.categories, dataset.info), filled
 
 
 _NO_PIXEL_LIMIT = threading.Lock()
