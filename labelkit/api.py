@@ -300,6 +300,7 @@ def save(
         >>> report = save(load("fixtures/native/images.labelkit.json"), out, "parquet")
         >>> report.lost, sorted(p.name for p in out.iterdir())[:2]
         ([], ['items.parquet', 'labelkit.json'])
+        >>> import shutil; shutil.rmtree(out.parent)
     """
     dataset = require_dataset(dataset)
     fmt = writer_named(format)
@@ -507,6 +508,7 @@ def convert(
         >>> out = pathlib.Path(tempfile.mkdtemp()) / "out.json"
         >>> convert("fixtures/native/images.labelkit.json", out, to="labelkit").read["items"]
         3
+        >>> import shutil; shutil.rmtree(out.parent)
     """
     src, dst, given = input_path(src), output_path(dst), dst  # (the text given: ``out.json/`` is no file)
     require_callables(progress=progress, on_written=on_written)  # (before the input is read, as these are)

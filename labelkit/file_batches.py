@@ -44,11 +44,12 @@ def create_files(entries: Entries) -> None:
     files the other thread made are removed and the rest are created in order on this thread, so that a failure
     they caused (a disk they filled, a name a case-blind file system takes for theirs) is met where it would be.
 
-    >>> import tempfile, os
+    >>> import tempfile, os, shutil
     >>> folder = tempfile.mkdtemp()
     >>> create_files([(os.path.join(folder, name), b"1") for name in ("a.txt", "b.txt")])
     >>> sorted(os.listdir(folder))
     ['a.txt', 'b.txt']
+    >>> shutil.rmtree(folder)
 
     Raises:
         OSError: the first failure a single thread would meet (naming the file).

@@ -60,6 +60,7 @@ def _by_prefix(folder: Path) -> dict[str, list[str]]:
     >>> listing = _by_prefix(d)
     >>> listing["a"], listing["a.b"], listing[".c"], "ab" in listing, sorted(listing[""])
     (['a.b.png', 'a.jpg'], ['a.b.png'], ['.c.jpg'], True, ['.c.jpg'])
+    >>> import shutil; shutil.rmtree(d)
     """
     try:
         names = sorted(entry.name for entry in os.scandir(folder))  # (by name: folded first, Windows took a.jpg)
