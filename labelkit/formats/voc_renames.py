@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from labelkit.formats import voc_xml
-from labelkit.formats.voc_names import STEM_REASON, image_file_names, item_files, named
+from labelkit.formats.voc_names import STEM_REASON, image_file_names, named
 from labelkit.formats.yolo_media import is_image
 from labelkit.model import Dataset
 from labelkit.report import Report
@@ -44,11 +44,10 @@ def renamed_files(dataset: Dataset, report: Report, media: str, per_split: bool 
     # (each image once: two items of one image, listed as 1 and 2, miss one image)
     if others := sorted({name for p, f, name in zip(paths, files, names, strict=True) if p and name != f"{f}.jpg"}):
         report.note(
-            f"{len(others):,} images are not named <id>.jpg ({min(others)!r}{' first' if len(others) > 1 else ''}): "
+            f"{len(others):,} images are not named <id>.jpg ({others[0]!r}{' first' if len(others) > 1 else ''}): "
             "VOC's loaders (the devkit, torchvision's VOCDetection, mmdetection's VOCDataset) open "
             "JPEGImages/<id>.jpg and do not find them; labelkit reads an image by its <filename>"
         )
-    files = item_files(dataset)
     # an image name of surrounding whitespace gets no <filename> (see voc_xml.stripped): its item reads back without
     # an image path, unless a reader finds the image by the item's id, where media=copy or link puts it
     lost = [

@@ -565,10 +565,11 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     files = item_files(dataset)
     paths = [f"Annotations/{f}.xml" for f in files]
     owners = list(range(len(paths)))
-    if str(options.get("media") or "none") != "none":
+    media = str(options.get("media") or "none")
+    if media != "none":
         sources = items["path"].to_pylist()
         splits_read = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
-        names = voc_xml.image_names(sources, files, None, splits_read, renames_by_id(dataset, "copy"))[0]
+        names = voc_xml.image_names(sources, files, None, splits_read, renames_by_id(dataset, media))[0]
         first_of = {name: n for n, name in reversed(list(enumerate(names)))}  # (an image of two items: placed once)
         placed = [n for n, source in enumerate(sources) if source and first_of[names[n]] == n]
         paths += [f"JPEGImages/{names[n]}" for n in placed]
