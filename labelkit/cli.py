@@ -14,8 +14,6 @@ import mmap
 import os
 import signal
 import sys
-import threading
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +37,7 @@ from labelkit.cli_files import (
     write_report,
 )
 from labelkit.cli_options import format_options, own_options, parse_kv
+from labelkit.cli_status import StatusLine
 from labelkit.errors import DataLossError, LabelkitError, UsageError
 from labelkit.model import Dataset
 from labelkit.report import Report
@@ -77,79 +76,6 @@ class OutputPath(click.Path):
             if value == "-" and self.what == "report":
                 return STDOUT  # (stdout; ./- is a file named -)
         return super().convert(value, param, ctx)
-
-
-class StatusLine:
-    """Progress on a terminal: one rewritten stderr line per stage, its elapsed time counting; silent when piped.
-
-    A stage can take a while (reading 118,000 VOC files, writing their segmentation PNGs): the line is drawn again
-    every ``TICK`` seconds from a thread, so that it shows the work going on rather than the time the stage began.
-    """
-
-    TICK = 1.0
-
-    def __init__(self, quiet: bool) -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.start = time.monotonic()
-        self.shown = False
-        self.stage = ""
-        self.lock = threading.Lock()  # (held while the line is drawn or cleared: by this thread or the ticker)
-        self.stop = threading.Event()
-        self.ticker: threading.Thread | None = None  # (started)
-        self.ticking = False
-
-    def __call__(self, stage: str) -> None:
-        """Show a stage."""
-        if self.enabled:
-            with self.lock:
-                self.stage = stage
-                self.shown = True
-                self._draw()
-            if not self.ticking:
-                self.ticking = True  # (one try: a thread that cannot start leaves the line drawn per stage)
-                ticker = threading.Thread(target=self._tick, name="labelkit-status", daemon=True)
-                try:
-                    ticker.start()
-                except RuntimeError:  # (a limit on threads: the status is no reason for the command to fail)
-                    return
-                self.ticker = ticker  # (joined once stopped; one started and then interrupted stops on its own)
-
-    def _draw(self) -> None:
-        sys.stderr.write(f"\r\x1b[K{self.stage}... ({time.monotonic() - self.start:.1f} s)")
-        sys.stderr.flush()
-
-    def _tick(self) -> None:
-        while not self.stop.wait(self.TICK):
-            with self.lock:
-                if not self.shown:
-                    continue
-                try:
-                    self._draw()
-                except (OSError, ValueError):  # (the terminal went away, or stderr was closed: the command says so)
-                    return
-
-    def done(self) -> None:
-        """Clear the line."""
-        with self.lock:
-            if self.shown:
-                sys.stderr.write("\r\x1b[K")
-                sys.stderr.flush()
-                self.shown = False
-
-    def __enter__(self) -> StatusLine:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Clear the line and stop the ticker, also when an error is on its way.
-
-        The error's one line must not follow the status text, nor the status be drawn again after it.
-        """
-        self.stop.set()
-        try:
-            self.done()
-        finally:
-            if self.ticker is not None:
-                self.ticker.join()
 
 
 def _printing(parse: Callable[[], list[str]]) -> list[str]:
