@@ -49,6 +49,7 @@ from labelkit.formats.base import (
     target_title,
 )
 from labelkit.formats.capability import check_capabilities, refuse_missing_ids
+from labelkit.formats.crowd import CROWD, suggest_drop, without_crowd
 from labelkit.formats.native_values import duplicate_rows, refuse_repeated_categories, refuse_unholdable
 from labelkit.io import bulk_work, input_guard, read_bytes, safe_relpath
 from labelkit.io_output import atomic_output, check_output
@@ -208,6 +209,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     for what, n in dangling.items():
         report.lose(what, n, f"their {'item' if what.endswith('items') else 'category'} is not in the dataset")
     dataset = _holdable_media(dataset, fmt.CAPABILITIES.media, title, report)
+    dataset = without_crowd(dataset, options, report)  # (-o crowd=drop, of the formats that declare it)
     writable = getattr(fmt, WRITABLE, None)
     if writable is not None:
         dataset, losses = writable(dataset, **options)
@@ -218,6 +220,8 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
         check(dataset, report, **options)
     else:
         check_capabilities(dataset, fmt.CAPABILITIES, title, report)
+    if CROWD in getattr(fmt, "OPTIONS", {}):
+        suggest_drop(report)
     return report, dataset
 
 

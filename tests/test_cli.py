@@ -332,7 +332,7 @@ def test_an_unknown_option_is_told_the_options_the_command_takes(tmp_path: Path)
     result = run("convert", src, tmp_path / "o", "--to", "voc", "-o", "bogus=1")
     assert (result.exit_code, result.stderr) == (
         2,
-        "labelkit: error: unknown option 'bogus' for coco and voc (expected links, masks, media, media_root, "
+        "labelkit: error: unknown option 'bogus' for coco and voc (expected crowd, links, masks, media, media_root, "
         "skip_invalid, split); hint: 'labelkit formats NAME' lists a format's options\n",
     )
     for option in ("masks=all", "media=none", "split=val", "skip_invalid=true"):

@@ -5422,10 +5422,12 @@ def test_a_crowd_flag_no_float_holds_is_a_crowd_flag_lost_by_voc_and_yolo(
         labelkit.convert(src, tmp_path / "out", to, **options)
     assert [str(change) for change in err.value.report.lost if "crowd" in str(change)] == [
         f"1 object annotations' crowd flags (coco:iscrowd): {'Pascal VOC' if to == 'voc' else 'YOLO detect'} has no "
-        "crowd flag"
+        "crowd flag (-o crowd=drop leaves crowd objects out instead)"
     ]
     report = labelkit.convert(src, tmp_path / "out", to, allow_loss=True, **options)
     assert report.written["object annotations"] == 1
+    dropped = labelkit.convert(src, tmp_path / "out", to, allow_loss=True, overwrite=True, crowd="drop", **options)
+    assert dropped.written["object annotations"] == 0
 
 
 @pytest.mark.parametrize(("to", "options"), [("voc", {}), ("yolo", {"task": "detect"}), ("yolo", {"task": "segment"})])

@@ -23,6 +23,7 @@ from pycocotools import mask as mask_utils
 
 import labelkit
 from labelkit.errors import DataLossError, InputError
+from labelkit.formats.crowd import SUGGESTION
 from labelkit.model import Category, Dataset, Item, Label, Media, Object
 from labelkit.report import Report
 
@@ -704,7 +705,8 @@ def test_voc_reports_the_xml_fields_of_an_object_written_to_the_pngs_only(tmp_pa
     extras = {"voc:difficult": 1, "voc:truncated": 1, "voc:pose": "Left", "coco:iscrowd": 1}
     ds = _one_mask_object(attributes={"colour": "red"}, occluded=True, extras=extras)
     why = "an object without a box Pascal VOC can write goes to the segmentation PNGs only, which hold no"
-    crowd = ("object annotations' crowd flags (coco:iscrowd)", 1, "Pascal VOC has no crowd flag")  # (any object)
+    # (any object)
+    crowd = ("object annotations' crowd flags (coco:iscrowd)", 1, f"Pascal VOC has no crowd flag ({SUGGESTION})")
     expected = [
         crowd,
         ("object attribute sets", 1, f"{why} attributes"),

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import labelkit
 from labelkit import formats
 from labelkit.errors import InputError
+from labelkit.formats.crowd import SUGGESTION
 from labelkit.model import Category, Dataset, Item, Media, Object
 
 pytestmark = pytest.mark.skipif("coco" not in formats.names(), reason="the COCO format is not registered")
@@ -205,7 +206,7 @@ def test_coco_crowd_flags_and_attributes_no_record_holds_are_reported_lost(
 
     ds = labelkit.load(_crowd_coco(tmp_path))
     lost = {(c.what, c.count, c.reason) for c in labelkit.plan(ds, target).lost}
-    assert ("object annotations' crowd flags (coco:iscrowd)", 2, f"{title} has no crowd flag") in lost
+    assert ("object annotations' crowd flags (coco:iscrowd)", 2, f"{title} has no crowd flag ({SUGGESTION})") in lost
     what = "object annotations' attributes the records cannot hold (coco:attributes)"
     assert (what, 1, f"{title} has no place for them") in lost
     with pytest.raises(DataLossError):

@@ -394,6 +394,26 @@ def content_extras_counts(
     return counts
 
 
+def flag_rows(column: pa.ChunkedArray | pa.Array, key: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Rows of an extras column whose flag ``key`` holds content (:func:`holds_content`: set, not 0 or false).
+
+    The rows that may hold it are found by one pattern pass (:func:`_non_zero_flags`); only those are decoded,
+    each distinct text once.
+    """
+    rows = np.array(_non_zero_flags(column, key), dtype=bool)
+    if not rows.any():
+        return rows
+    where = np.flatnonzero(rows)
+    texts = (pa.chunked_array([column]) if isinstance(column, pa.Array) else column).take(pa.array(where))
+    found: dict[str, bool] = {}
+    for i, text in enumerate(texts.to_pylist()):
+        held = found.get(text)
+        if held is None:
+            held = found[text] = holds_content(key, _members(text).get(key))
+        rows[where[i]] = held
+    return rows
+
+
 def _non_zero_flags(column: pa.ChunkedArray | pa.Array, key: str) -> np.ndarray[Any, Any]:
     """Rows that may hold flag ``key`` set: those carrying it, but for those where each is spelled ``"key":0,``.
 

@@ -25,6 +25,7 @@ import numpy as np
 from labelkit.errors import InputError
 from labelkit.formats import voc_files
 from labelkit.formats.base import Capabilities, Detection, Option
+from labelkit.formats.crowd import CROWD, CROWD_OPTION
 from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, read_inside, without_forks
 from labelkit.formats.voc_labelmap import parse_labelmap
 from labelkit.formats.voc_parse import parse_annotation
@@ -63,6 +64,7 @@ OPTIONS: dict[str, Option] = {
         ("auto", "all", "none"),
         applies="write",
     ),
+    CROWD: CROWD_OPTION,
     "media": Option(
         "media", "choice", "none", "images: none, copy or link into JPEGImages/", ("none", "copy", "link"), "write"
     ),

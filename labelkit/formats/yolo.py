@@ -24,6 +24,7 @@ import pyarrow as pa
 from labelkit.errors import InputError, UsageError
 from labelkit.formats import yolo_exact, yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
+from labelkit.formats.crowd import CROWD, CROWD_OPTION
 from labelkit.formats.yolo_first import bad_label_files, earliest, first_row_error
 from labelkit.formats.yolo_folders import (
     FLAT_NAMES,
@@ -116,6 +117,7 @@ OPTIONS: dict[str, Option] = {
         ("inside", "follow"),
         "read",
     ),
+    CROWD: CROWD_OPTION,
     "layout": Option("layout", "choice", "ultralytics", "folder layout to write", ("ultralytics", "darknet"), "write"),
     "media": Option(
         "media",

@@ -1,0 +1,82 @@
+"""``-o crowd=drop``: leave COCO's crowd regions out of a training format that has no crowd flag.
+
+A crowd annotation (``iscrowd: 1``) marks a region of many instances that a detector should neither learn nor be
+scored on (pycocotools' evaluation ignores detections matched to one). YOLO and Pascal VOC have no such flag:
+written as ordinary objects, crowd regions become positive examples, which is why Ultralytics' own COCO
+converter leaves them out. By default labelkit keeps them and reports their flags lost (refused without
+``--allow-loss``); ``crowd=drop`` leaves the objects out instead, and the report says how many.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from labelkit.formats.base import Option
+from labelkit.formats.capability import flag_rows
+from labelkit.model import Dataset
+from labelkit.report import Report
+
+CROWD = "crowd"
+"""The option's key."""
+
+CROWD_OPTION = Option(
+    CROWD,
+    "choice",
+    "keep",
+    "COCO crowd regions (iscrowd 1): keep (written as ordinary objects, their flag reported lost) or drop (not "
+    "written, counted in the report), as Ultralytics' COCO converter does",
+    ("keep", "drop"),
+    "write",
+)
+"""The write option of the formats with no crowd flag (YOLO, Pascal VOC)."""
+
+DROPPED_NOTE = (
+    "dropped: {n:,} crowd objects (coco:iscrowd), as -o crowd=drop asks: a crowd region written as an ordinary "
+    "object is a positive example to a trainer"
+)
+"""The report's note when crowd objects are left out (``{n}``: how many)."""
+
+
+def crowd_objects(dataset: Dataset) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Which objects carry a crowd flag that is set (``coco:iscrowd`` other than 0, ``false`` or ``"0"``).
+
+    >>> from labelkit.model import Category, Item, Media, Object
+    >>> ds = Dataset(categories=[Category(id=1, name="person")])
+    >>> ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10)))
+    >>> ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0, 0, 2, 2), extras={"coco:iscrowd": 1}),
+    ...        Object(id="2", item_id="a", category_id=1, bbox=(0, 0, 2, 2), extras={"coco:iscrowd": 0}),
+    ...        Object(id="3", item_id="a", category_id=1, bbox=(0, 0, 2, 2), extras={"coco:iscrowd": "false"}),
+    ...        Object(id="4", item_id="a", category_id=1, bbox=(0, 0, 2, 2)))
+    >>> crowd_objects(ds).tolist()
+    [True, False, False, False]
+    """
+    extras = dataset.table("objects")["extras"]
+    return flag_rows(extras, "coco:iscrowd")
+
+
+def without_crowd(dataset: Dataset, options: dict[str, Any], report: Report) -> Dataset:
+    """The dataset without its crowd objects when ``options`` say ``crowd=drop`` (noted in ``report``)."""
+    if options.get(CROWD) != "drop":
+        return dataset
+    crowd = crowd_objects(dataset)
+    if crowd.any():
+        report.note(DROPPED_NOTE.format(n=int(crowd.sum())))
+        dataset = dataset.with_objects(~crowd)
+    return dataset
+
+
+def suggest_drop(report: Report) -> None:
+    """Name ``-o crowd=drop`` in the reason of a crowd-flag loss (of a format that declares the option)."""
+    for i, change in enumerate(report.lost):
+        if change.what.endswith("(coco:iscrowd)"):
+            report.lost[i] = replace(change, reason=f"{change.reason} ({SUGGESTION})")
+
+
+SUGGESTION = "-o crowd=drop leaves crowd objects out instead"
+"""What a crowd-flag loss's reason adds for a format that takes ``crowd``."""
+
+
+__all__ = ["CROWD", "CROWD_OPTION", "DROPPED_NOTE", "SUGGESTION", "crowd_objects", "suggest_drop", "without_crowd"]
