@@ -2,7 +2,9 @@
 
 Steps: reading the file (``labelkit info`` / ``globox summary`` / ``datum dinfo``), COCO -> Parquet
 (labelkit), COCO -> COCO (labelkit / ``globox convert``). The peers run from their own virtual environment
-made by ``bench/setup_peers.sh``; the data file comes from ``bench/gen_coco.py``.
+made by ``bench/setup_peers.sh``; the data file comes from ``bench/gen_coco.py``. With the peers, each labelkit
+command runs in turn with the peer commands it is compared with (one run of each per round), so both see the
+machine in the same minutes.
 
 Usage:
     bash bench/setup_peers.sh
@@ -19,11 +21,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
-    Result,
     byte_compile_labelkit,
     coco_parser,
     datumaro_layout,
     measure,
+    measure_in_turn,
     print_table,
     remove,
     require_coco,
@@ -45,42 +47,39 @@ def main() -> None:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)  # (a fresh checkout has no bench/data: --file may be elsewhere)
     out_parquet, out_coco, out_globox = out / "out.parquet", out / "out_coco", out / "out_globox.json"
-    results: list[Result] = []
     n = args.repeat
-    if args.only != "peers":
-        results.append(measure("read: labelkit info", [*labelkit, "info", str(src)], n))
-        results.append(
-            measure(
-                "COCO->Parquet: labelkit",
-                [*labelkit, "convert", str(src), str(out_parquet), "--to", "parquet", "-q"],
-                n,
-                before=remove(str(out_parquet)),
-            )
-        )
-        results.append(
-            measure(
-                "COCO->COCO: labelkit",
-                [*labelkit, "convert", str(src), str(out_coco), "--to", "coco", "-q"],
-                n,
-                before=remove(str(out_coco)),
-            )
-        )
+    if args.only != "labelkit" and not (PEERS / "globox").exists():
+        sys.exit("peers missing: run bash bench/setup_peers.sh")
+    info = ("read: labelkit info", [*labelkit, "info", str(src)], None)
+    parquet = (
+        "COCO->Parquet: labelkit",
+        [*labelkit, "convert", str(src), str(out_parquet), "--to", "parquet", "-q"],
+        remove(str(out_parquet)),
+    )
+    coco = (
+        "COCO->COCO: labelkit",
+        [*labelkit, "convert", str(src), str(out_coco), "--to", "coco", "-q"],
+        remove(str(out_coco)),
+    )
+    peer_steps = []
     if args.only != "labelkit":
-        if not (PEERS / "globox").exists():
-            sys.exit("peers missing: run bash bench/setup_peers.sh")
-        results.append(
-            measure("read: globox summary", [str(PEERS / "globox"), "summary", "--format", "coco", str(src)], n)
-        )
         dm = datumaro_layout(src, out)
-        results.append(measure("read: datumaro dinfo", [str(PEERS / "datum"), "dinfo", f"{dm}:coco_instances"], n))
-        results.append(
-            measure(
-                "COCO->COCO: globox (boxes only)",
-                [str(PEERS / "globox"), "convert", "--format", "coco", "--save_fmt", "coco", str(src), str(out_globox)],
-                n,
-                before=remove(str(out_globox)),
-            )
-        )
+        globox_convert = [str(PEERS / "globox"), "convert", "--format", "coco", "--save_fmt", "coco", str(src)]
+        peer_steps = [
+            ("read: globox summary", [str(PEERS / "globox"), "summary", "--format", "coco", str(src)], None),
+            ("read: datumaro dinfo", [str(PEERS / "datum"), "dinfo", f"{dm}:coco_instances"], None),
+            ("COCO->COCO: globox (boxes only)", [*globox_convert, str(out_globox)], remove(str(out_globox))),
+        ]
+    if args.only is None:  # each labelkit command in turn with the peers it is compared with (see measure_in_turn)
+        reads = measure_in_turn([info, *peer_steps[:2]], n)
+        (converted,) = measure_in_turn([parquet], n)
+        writes = measure_in_turn([coco, peer_steps[2]], n)
+        results = [reads[0], converted, writes[0], reads[1], reads[2], writes[1]]
+    else:
+        results = [
+            measure(*step[:2], n, before=step[2])
+            for step in ([info, parquet, coco] if args.only == "labelkit" else peer_steps)
+        ]
     baseline = {
         "read: labelkit info": "read: globox summary,read: datumaro dinfo",
         "COCO->COCO: labelkit": "COCO->COCO: globox (boxes only)",

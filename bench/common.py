@@ -88,6 +88,34 @@ def measure(
     return result
 
 
+def measure_in_turn(
+    steps: Sequence[tuple[str, Sequence[str], Callable[[], None] | None]], repeat: int = 3, log: bool = True
+) -> list[Result]:
+    """Run each step's command once per round, the steps in turn, for ``repeat`` rounds.
+
+    On these shared machines the same command's time drifts by a third from one minute to the next: run one
+    after the other, a tool and the peer it is compared with see the machine in the same minutes, so the ratio
+    of their medians is not the drift between two stretches of the run. ``steps`` are ``(name, cmd, before)``;
+    a step that fails is not run again.
+    """
+    results = [Result(name) for name, _, _ in steps]
+    for i in range(repeat):
+        for result, (name, cmd, before) in zip(results, steps, strict=True):
+            if result.failed:
+                continue
+            one = measure(name, cmd, 1, before, log=False)
+            if one.failed:
+                result.failed = one.failed
+                if log:
+                    print(f"  {name}: run {i + 1} FAILED {one.failed}", flush=True)
+                continue
+            result.walls += one.walls
+            result.rss += one.rss
+            if log:
+                print(f"  {name}: run {i + 1}: {one.walls[0]:.2f} s, {one.rss[0] / 2**30:.2f} GiB", flush=True)
+    return results
+
+
 def remove(path: str) -> Callable[[], None]:
     """A ``before`` hook that deletes a file or folder."""
 
