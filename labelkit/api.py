@@ -221,7 +221,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     else:
         check_capabilities(dataset, fmt.CAPABILITIES, title, report)
     if CROWD in getattr(fmt, "OPTIONS", {}):
-        suggest_drop(report)
+        suggest_drop(report, options)
     return report, dataset
 
 

@@ -5422,7 +5422,7 @@ def test_a_crowd_flag_no_float_holds_is_a_crowd_flag_lost_by_voc_and_yolo(
         labelkit.convert(src, tmp_path / "out", to, **options)
     assert [str(change) for change in err.value.report.lost if "crowd" in str(change)] == [
         f"1 object annotations' crowd flags (coco:iscrowd): {'Pascal VOC' if to == 'voc' else 'YOLO detect'} has no "
-        "crowd flag (-o crowd=drop leaves crowd objects out instead)"
+        "crowd flag (-o crowd=drop leaves crowd annotations out instead)"
     ]
     report = labelkit.convert(src, tmp_path / "out", to, allow_loss=True, **options)
     assert report.written["object annotations"] == 1

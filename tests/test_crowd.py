@@ -48,7 +48,7 @@ def test_yolo_drops_the_crowd_objects_and_notes_them(tmp_path: Path) -> None:
         labelkit.save(ds, tmp_path / "kept", "yolo")
     report = labelkit.save(ds, tmp_path / "y", "yolo", crowd="drop")
     assert report.lost == []
-    assert DROPPED_NOTE.format(n=1) in report.notes
+    assert DROPPED_NOTE.format(n=1, kind="objects") in report.notes
     assert (report.read["object annotations"], report.written["object annotations"]) == (3, 2)
     assert (tmp_path / "y/labels/train/a.txt").read_text() == "0 0.1 0.3125 0.2 0.375\n0 0.3 0.3125 0.2 0.375\n"
     assert [o.bbox for o in labelkit.load(tmp_path / "y").objects()] == [(0.0, 1.0, 2.0, 3.0), (2.0, 1.0, 2.0, 3.0)]
@@ -62,7 +62,7 @@ def test_voc_drops_the_crowd_objects_and_their_masks(tmp_path: Path) -> None:
     assert [c.reason for c in kept.lost] == [f"Pascal VOC has no crowd flag ({SUGGESTION})"]
     report = labelkit.save(ds, tmp_path / "v", "voc", crowd="drop")
     assert (report.lost, report.written["object annotations"]) == ([], 2)
-    assert DROPPED_NOTE.format(n=1) in report.notes
+    assert DROPPED_NOTE.format(n=1, kind="objects") in report.notes
     assert not (tmp_path / "v/SegmentationObject").exists()
     back = labelkit.load(tmp_path / "v", "voc")
     assert [o.bbox for o in back.objects()] == [(0.0, 1.0, 2.0, 3.0), (2.0, 1.0, 2.0, 3.0)]
@@ -73,7 +73,7 @@ def test_flags_that_say_no_crowd_are_kept(tmp_path: Path) -> None:
     only ``1`` and ``"true"`` are dropped."""
     ds = labelkit.load(_coco(tmp_path, [0, "false", "0", ..., 1, "true"]))
     report = labelkit.save(ds, tmp_path / "y", "yolo", crowd="drop", allow_loss=True)
-    assert DROPPED_NOTE.format(n=2) in report.notes
+    assert DROPPED_NOTE.format(n=2, kind="objects") in report.notes
     assert report.written["object annotations"] == 4
     assert len((tmp_path / "y/labels/train/a.txt").read_text().splitlines()) == 4
 
@@ -90,7 +90,8 @@ def test_a_plan_and_a_dry_run_say_what_the_write_drops(tmp_path: Path) -> None:
     ds = labelkit.load(_coco(tmp_path, [1, 0]))
     plan = labelkit.plan(ds, "voc", crowd="drop")
     dry = labelkit.save(ds, tmp_path / "v", "voc", crowd="drop", dry_run=True)
-    assert DROPPED_NOTE.format(n=1) in plan.notes and DROPPED_NOTE.format(n=1) in dry.notes
+    note = DROPPED_NOTE.format(n=1, kind="objects")
+    assert note in plan.notes and note in dry.notes
     assert plan.lost == dry.lost == []
     assert not (tmp_path / "v").exists()
 
@@ -103,7 +104,7 @@ def test_objects_built_in_code_carry_the_flag_as_an_extra(tmp_path: Path) -> Non
         Object(id="2", item_id="a", category_id=1, bbox=(1, 1, 2, 2), extras={"note": "coco:iscrowd"}),
     )
     report = labelkit.save(ds, tmp_path / "y", "yolo", crowd="drop", allow_loss=True)
-    assert DROPPED_NOTE.format(n=1) in report.notes
+    assert DROPPED_NOTE.format(n=1, kind="objects") in report.notes
     assert (tmp_path / "y/labels/train/a.txt").read_text() == "0 0.2 0.25 0.2 0.25\n"
 
 
@@ -121,7 +122,7 @@ def test_the_cli_drops_them_and_prints_the_note(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and SUGGESTION in refused.output
     result = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "b"), "--to", "yolo", "-o", "crowd=drop"])
     assert result.exit_code == 0, result.output
-    assert f"note: {DROPPED_NOTE.format(n=1)}\n" in result.output
+    assert f"note: {DROPPED_NOTE.format(n=1, kind='objects')}\n" in result.output
     assert (tmp_path / "b/labels/train/a.txt").read_text() == "0 0.2 0.3125 0.2 0.375\n"
 
 
@@ -133,7 +134,36 @@ def test_exactly_the_crowd_objects_are_left_out(tmp_path_factory: pytest.TempPat
     crowd = [v in (1, "true") for v in values]
     report = labelkit.save(ds, tmp_path / "y", "yolo", crowd="drop", allow_loss=True)
     assert report.written["object annotations"] == crowd.count(False)
-    assert (DROPPED_NOTE.format(n=crowd.count(True)) in report.notes) == any(crowd)
+    assert (DROPPED_NOTE.format(n=crowd.count(True), kind="objects") in report.notes) == any(crowd)
     lines = (tmp_path / "y/labels/train/a.txt").read_text().splitlines()
     kept = [i for i, c in enumerate(crowd) if not c]
     assert [line.split()[1] for line in lines] == [f"{(i % 5 + 1) / 10}" for i in kept]
+
+
+def test_a_crowd_label_is_dropped_too_and_never_told_to_use_the_option_given(tmp_path: Path) -> None:
+    """An annotation of no geometry with ``iscrowd`` set reads as an image label: ``drop`` left it (and its flag's
+    loss, which told the user to pass the option already given) in place."""
+    doc = json.loads(_coco(tmp_path, [0]).read_text())
+    doc["annotations"].append({"id": 9, "image_id": 1, "category_id": 1, "iscrowd": 1})
+    path = tmp_path / "instances_train.json"
+    path.write_text(json.dumps(doc))
+    ds = labelkit.load(path)
+    assert [c.reason for c in labelkit.plan(ds, "voc").lost] == [f"Pascal VOC has no crowd flag ({SUGGESTION})"]
+    report = labelkit.save(ds, tmp_path / "v", "voc", crowd="drop")
+    assert report.lost == []
+    assert DROPPED_NOTE.format(n=1, kind="labels") in report.notes
+    assert not any("crowd objects" in n for n in report.notes)
+    back = labelkit.load(tmp_path / "v", "voc")
+    assert (len(list(back.labels())), len(list(back.objects()))) == (0, 1)
+
+
+def test_the_suggestion_is_not_made_when_drop_is_given() -> None:
+    from labelkit.formats.crowd import suggest_drop
+    from labelkit.report import Report
+
+    lost = Report()
+    lost.lose("object annotations' crowd flags (coco:iscrowd)", 2, "YOLO detect has no crowd flag")
+    suggest_drop(lost, {"crowd": "drop"})
+    assert [c.reason for c in lost.lost] == ["YOLO detect has no crowd flag"]
+    suggest_drop(lost, {"crowd": "keep"})
+    assert [c.reason for c in lost.lost] == [f"YOLO detect has no crowd flag ({SUGGESTION})"]

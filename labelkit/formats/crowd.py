@@ -34,14 +34,18 @@ CROWD_OPTION = Option(
 """The write option of the formats with no crowd flag (YOLO, Pascal VOC)."""
 
 DROPPED_NOTE = (
-    "dropped: {n:,} crowd objects (coco:iscrowd), as -o crowd=drop asks: a crowd region written as an ordinary "
+    "dropped: {n:,} crowd {kind} (coco:iscrowd), as -o crowd=drop asks: a crowd region written as an ordinary "
     "object is a positive example to a trainer"
 )
-"""The report's note when crowd objects are left out (``{n}``: how many)."""
+"""The report's note when crowd annotations are left out (``{n}``: how many; ``{kind}``: ``objects`` or ``labels``)."""
+
+_TABLES = (("objects", "objects"), ("labels", "labels"))
+"""The tables whose rows carry a crowd flag, and what the note calls them (a COCO annotation of no geometry with
+``iscrowd`` set reads as a label)."""
 
 
-def crowd_objects(dataset: Dataset) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Which objects carry a crowd flag that is set (``coco:iscrowd`` other than 0, ``false`` or ``"0"``).
+def crowd_rows(dataset: Dataset, name: str = "objects") -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Which rows of table ``name`` carry a crowd flag that is set (:func:`~.capability.holds_content`).
 
     >>> from labelkit.model import Category, Item, Media, Object
     >>> ds = Dataset(categories=[Category(id=1, name="person")])
@@ -50,33 +54,38 @@ def crowd_objects(dataset: Dataset) -> np.ndarray[Any, np.dtype[np.bool_]]:
     ...        Object(id="2", item_id="a", category_id=1, bbox=(0, 0, 2, 2), extras={"coco:iscrowd": 0}),
     ...        Object(id="3", item_id="a", category_id=1, bbox=(0, 0, 2, 2), extras={"coco:iscrowd": "false"}),
     ...        Object(id="4", item_id="a", category_id=1, bbox=(0, 0, 2, 2)))
-    >>> crowd_objects(ds).tolist()
+    >>> crowd_rows(ds).tolist()
     [True, False, False, False]
     """
-    extras = dataset.table("objects")["extras"]
-    return flag_rows(extras, "coco:iscrowd")
+    return flag_rows(dataset.table(name)["extras"], "coco:iscrowd")
 
 
 def without_crowd(dataset: Dataset, options: dict[str, Any], report: Report) -> Dataset:
-    """The dataset without its crowd objects when ``options`` say ``crowd=drop`` (noted in ``report``)."""
+    """The dataset without its crowd objects and labels when ``options`` say ``crowd=drop`` (noted in ``report``)."""
     if options.get(CROWD) != "drop":
         return dataset
-    crowd = crowd_objects(dataset)
-    if crowd.any():
-        report.note(DROPPED_NOTE.format(n=int(crowd.sum())))
-        dataset = dataset.with_objects(~crowd)
+    for name, kind in _TABLES:
+        crowd = crowd_rows(dataset, name)
+        if crowd.any():
+            report.note(DROPPED_NOTE.format(n=int(crowd.sum()), kind=kind))
+            dataset = dataset.with_rows(name, ~crowd)
     return dataset
 
 
-def suggest_drop(report: Report) -> None:
-    """Name ``-o crowd=drop`` in the reason of a crowd-flag loss (of a format that declares the option)."""
+def suggest_drop(report: Report, options: dict[str, Any]) -> None:
+    """Name ``-o crowd=drop`` in the reason of a crowd-flag loss (of a format that declares the option).
+
+    Not when it was given: it leaves no crowd flag to lose.
+    """
+    if options.get(CROWD) == "drop":
+        return
     for i, change in enumerate(report.lost):
         if change.what.endswith("(coco:iscrowd)"):
             report.lost[i] = replace(change, reason=f"{change.reason} ({SUGGESTION})")
 
 
-SUGGESTION = "-o crowd=drop leaves crowd objects out instead"
+SUGGESTION = "-o crowd=drop leaves crowd annotations out instead"
 """What a crowd-flag loss's reason adds for a format that takes ``crowd``."""
 
 
-__all__ = ["CROWD", "CROWD_OPTION", "DROPPED_NOTE", "SUGGESTION", "crowd_objects", "suggest_drop", "without_crowd"]
+__all__ = ["CROWD", "CROWD_OPTION", "DROPPED_NOTE", "SUGGESTION", "crowd_rows", "suggest_drop", "without_crowd"]

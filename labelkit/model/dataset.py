@@ -480,9 +480,13 @@ class Dataset:
 
     def with_objects(self, keep: np.ndarray[Any, np.dtype[np.bool_]]) -> Dataset:
         """The dataset with only the objects where ``keep`` is true (itself when all are; other tables shared)."""
+        return self.with_rows("objects", keep)
+
+    def with_rows(self, name: str, keep: np.ndarray[Any, np.dtype[np.bool_]]) -> Dataset:
+        """The dataset with only the rows of table ``name`` where ``keep`` is true (itself when all are)."""
         if keep.all():
             return self
-        tables = {**self.tables(), "objects": self.table("objects").filter(pa.array(keep))}
+        tables = {**self.tables(), name: self.table(name).filter(pa.array(keep))}
         return self._derived(tables, self.categories, self.info)
 
     def without_items(self, drop: np.ndarray[Any, np.dtype[np.bool_]]) -> tuple[Dataset, dict[str, int]]:
