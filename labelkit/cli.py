@@ -9,7 +9,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
-import logging
 import mmap
 import os
 import signal
@@ -259,9 +258,7 @@ def cli(ctx: click.Context, traceback: bool) -> None:
         # Pillow's notes on a broken EXIF block or TIFF tag of an image whose header gives its size (``Corrupt
         # EXIF data. Expecting to read 12 bytes but only got 1.``): the size is read regardless
         warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-        # and those Pillow logs (``More samples per pixel than can be decoded: 43267`` of a broken TIFF, whose
-        # error follows as one line): Python printed them on stderr, no handler being set
-        logging.getLogger("PIL").addHandler(logging.NullHandler())
+        # (Pillow's log records of broken files are kept off stderr by the library: see io.quiet_pillow_log)
 
 
 def use_jemalloc() -> None:

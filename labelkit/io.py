@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import logging
 import os
 import re
 import stat
@@ -442,6 +443,34 @@ def no_warnings() -> Iterator[None]:
     """
     with _WARNINGS, warnings.catch_warnings(action="ignore"):
         yield
+
+
+_PIL_NULL = logging.NullHandler()
+_PIL_QUIET = threading.Lock()
+_pil_quiet_blocks = [0]  # (blocks inside quiet_pillow_log, in every thread: the handler goes when the last leaves)
+
+
+@contextmanager
+def quiet_pillow_log() -> Iterator[None]:
+    """Keep Pillow's log records of broken files off stderr for the block: the library never prints.
+
+    Pillow logs some of what it meets in a broken file as warnings (a TIFF's ``More samples per pixel than can be
+    decoded``) on its ``PIL`` logger. Where the application configured no logging, Python's last-resort handler
+    prints them on stderr. A ``NullHandler`` on that logger while the block runs stops that; handlers the
+    application configured still get every record, which propagates as before.
+    """
+    logger = logging.getLogger("PIL")
+    with _PIL_QUIET:
+        if not _pil_quiet_blocks[0]:
+            logger.addHandler(_PIL_NULL)
+        _pil_quiet_blocks[0] += 1
+    try:
+        yield
+    finally:
+        with _PIL_QUIET:
+            _pil_quiet_blocks[0] -= 1
+            if not _pil_quiet_blocks[0]:
+                logger.removeHandler(_PIL_NULL)
 
 
 def create_file(path: str, data: bytes | memoryview) -> None:

@@ -35,8 +35,11 @@ def _pillow(data: bytes) -> tuple[int, int, object] | None:
             with Image.open(io.BytesIO(data)) as im:
                 width, height = im.size
                 try:  # (as the reader: a PNG's EXIF block after the pixels is not looked for, which decodes them)
+                    # (as the reader: a PNG's EXIF block after the pixels is not looked for, which decodes them;
+                    # its chunks before them are read as Pillow reads them, without that load)
                     png_without = im.format == "PNG" and "exif" not in im.info
-                    orientation = None if png_without else im.getexif().get(0x0112)
+                    exif = Image.Image.getexif(im) if png_without else im.getexif()
+                    orientation = exif.get(0x0112)
                 except Exception:  # noqa: BLE001 - as the reader: a broken EXIF block reads as no orientation
                     orientation = None
     except Exception:  # noqa: BLE001 - any refusal
@@ -327,3 +330,133 @@ def test_a_header_past_the_first_4_kib_is_read_from_the_first_64(
     assert asked == [4096]
     assert yolo_media.plain_image_size(str(long_exif)) == (20, 40)
     assert asked == [4096, 4096, 65536]
+
+
+_XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>'
+)
+
+
+def _png_with_chunk(name: bytes, body: bytes, size: tuple[int, int] = (40, 20)) -> bytes:
+    """A PNG with one more chunk right after IHDR (before the pixels)."""
+    out = io.BytesIO()
+    Image.new("RGB", size).save(out, "PNG")
+    png = out.getvalue()
+    chunk = struct.pack(">I", len(body)) + name + body + struct.pack(">I", zlib.crc32(name + body))
+    return png[:33] + chunk + png[33:]
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        (b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + _XMP),  # (as exiftool writes XMP into a PNG)
+        (b"tEXt", b"XML:com.adobe.xmp\x00" + _XMP),
+        (  # ImageMagick's text chunk of an EXIF block (its hex after three lines of header)
+            b"tEXt",
+            b"Raw profile type exif\x00\nexif\n"
+            + b"%8d\n" % len(Image.Exif().tobytes())
+            + bytes(_exif(6).tobytes().hex(), "ascii"),
+        ),
+    ],
+)
+def test_a_png_turned_by_a_chunk_before_its_pixels_reads_as_pillow_turns_it(
+    tmp_path: Path, name: bytes, body: bytes
+) -> None:
+    """An XMP packet's ``tiff:Orientation`` and ImageMagick's "Raw profile type exif" chunk turned a JPEG's,
+    WebP's and TIFF's size (Pillow reads them, and Ultralytics with it) but not a PNG's: the reader looked only for
+    a PNG's eXIf chunk."""
+    from PIL import ImageOps
+
+    path = tmp_path / "x.png"
+    path.write_bytes(_png_with_chunk(name, body))
+    with Image.open(path) as im:
+        assert ImageOps.exif_transpose(im).size == (20, 40)
+    assert yolo_media.image_size(path) == (20, 40)
+    assert _pillow(path.read_bytes()) == (40, 20, 6)
+    assert plain_header(path.read_bytes()) is None  # (left to Pillow)
+
+
+def _broken_images() -> list[tuple[str, str, bytes, str]]:
+    """Files Pillow fails on with errors other than OSError or ValueError: (id, file name, bytes, error type)."""
+    jp2 = io.BytesIO()
+    Image.new("RGB", (40, 20)).save(jp2, "JPEG2000")
+    data = bytearray(jp2.getvalue())
+    at = data.index(b"jp2h") - 4  # the header box, given an extended length of 2**62
+    data[at : at + 8] = struct.pack(">I", 1) + b"jp2h"
+    data[at + 8 : at + 8] = struct.pack(">Q", 1 << 62)
+    dds = io.BytesIO()
+    Image.new("RGBA", (40, 20)).save(dds, "DDS")
+    flags = bytearray(dds.getvalue())
+    flags[80:84] = struct.pack("<I", 0x2000)  # its pixel format's flags: none Pillow knows
+    spider = io.BytesIO()
+    Image.new("F", (40, 20)).save(spider, "SPIDER")
+    header = list(struct.unpack("<27f", spider.getvalue()[:108]))
+    header[23], header[26] = 0.0, 1.0  # an image number without a stack
+    return [
+        ("jp2", "x.jp2", bytes(data), "MemoryError"),
+        ("dds named .jpg", "x.jpg", bytes(flags), "NotImplementedError"),
+        ("spider named .jpg", "x.jpg", struct.pack("<27f", *header) + spider.getvalue()[108:], "AttributeError"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("file_name", "data", "error"), [c[1:] for c in _broken_images()], ids=[c[0] for c in _broken_images()]
+)
+def test_an_image_pillow_fails_on_otherwise_is_an_unreadable_header_naming_it(
+    tmp_path: Path, file_name: str, data: bytes, error: str
+) -> None:
+    """They were internal errors naming no file (``labelkit: internal error: MemoryError``)."""
+    path = tmp_path / file_name
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        yolo_media.image_size(path)
+    assert info.value.message.startswith(f"unreadable image header: {error}")
+    assert info.value.location.path == str(path)
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("path: .\ntrain: images/train\nval: images/train\nnames: {0: a}\n")
+    (root / "labels/train" / (Path(file_name).stem + ".txt")).write_text("0 0.5 0.5 0.2 0.4\n")
+    (root / "images/train" / file_name).write_bytes(data)
+    with pytest.raises(InputError, match="unreadable image header"):
+        labelkit.load(root)
+
+
+def test_reading_prints_none_of_pillows_log_records(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A TIFF whose SamplesPerPixel is 40000 makes Pillow log a warning, which Python's last-resort handler printed
+    on stderr where the application configured no logging: the library never prints. A handler the application
+    configured still gets it."""
+    import logging
+
+    tiff = io.BytesIO()
+    Image.new("RGB", (40, 20)).save(tiff, "TIFF")
+    data = bytearray(tiff.getvalue())
+    ifd = struct.unpack("<I", data[4:8])[0]
+    for k in range(struct.unpack("<H", data[ifd : ifd + 2])[0]):
+        at = ifd + 2 + 12 * k
+        if struct.unpack("<H", data[at : at + 2])[0] == 277:  # SamplesPerPixel
+            data[at + 8 : at + 10] = struct.pack("<H", 40000)
+    path = tmp_path / "x.tif"
+    path.write_bytes(bytes(data))
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    root, pil = logging.getLogger(), logging.getLogger("PIL")
+    saved, saved_pil = root.handlers[:], pil.handlers[:]
+    root.handlers[:] = pil.handlers[:] = []  # (no handler configured: pytest's own capture handler set aside)
+    try:
+        with pytest.raises(InputError):
+            yolo_media.image_size(path)
+        assert capfd.readouterr().err == ""
+        keep = Keep()
+        root.addHandler(keep)
+        with pytest.raises(InputError):
+            yolo_media.image_size(path)
+        assert not pil.handlers  # (the null handler is taken off after the read)
+    finally:
+        root.handlers[:], pil.handlers[:] = saved, saved_pil
+    assert [r.getMessage() for r in records] == ["More samples per pixel than can be decoded: 40000"]

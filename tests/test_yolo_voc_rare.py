@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,10 @@ def _png(width: int = 4, height: int = 3) -> bytes:
 _CMYK = _image_bytes(Image.new("CMYK", (4, 3)), "JPEG")
 _FLOAT = _image_bytes(Image.new("F", (4, 3)), "TIFF")
 _PALETTE = _image_bytes(Image.new("P", (4, 3)), "PNG")
+_SPIDER = _image_bytes(Image.new("F", (4, 3)), "SPIDER")
+_SPIDER_HEADER = list(struct.unpack("<27f", _SPIDER[:108]))
+_SPIDER_HEADER[23], _SPIDER_HEADER[26] = 0.0, 1.0  # (an image number without a stack: Pillow's AttributeError)
+_SPIDER_BROKEN = struct.pack("<27f", *_SPIDER_HEADER) + _SPIDER[108:]
 _IHDR_EMPTY = _PALETTE[:8] + b"\x00\x00\x00\x00" + _PALETTE[12:]  # (the IHDR chunk's length set to 0)
 _IDAT = _PALETTE.index(b"IDAT")
 _BROKEN_CHUNK = _PALETTE[: _IDAT + 6] + b"\xbd\x00\x00\x00\x00\x00" + _PALETTE[_IDAT + 6 :]  # (bytes into IDAT)
@@ -110,6 +115,11 @@ _BROKEN_CHUNK = _PALETTE[: _IDAT + 6] + b"\xbd\x00\x00\x00\x00\x00" + _PALETTE[_
             "SegmentationObject/a.png",
             "segmentation PNG of mode F (expected a palette, grey or RGB PNG)",
         ),
+        (  # (another of Pillow's readers failing otherwise than by OSError: an internal error naming no file)
+            {"SegmentationObject/a.png": _SPIDER_BROKEN},
+            "SegmentationObject/a.png",
+            "unreadable PNG: AttributeError: 'SpiderImageFile' object has no attribute 'stkoffset'",
+        ),
     ],
     ids=[
         "labelmap-fields",
@@ -121,6 +131,7 @@ _BROKEN_CHUNK = _PALETTE[: _IDAT + 6] + b"\xbd\x00\x00\x00\x00\x00" + _PALETTE[_
         "png-chunk",
         "png-cmyk",
         "png-float",
+        "png-spider",
     ],
 )
 def test_voc_bad_input_is_one_error_naming_its_place(

@@ -173,6 +173,8 @@ _PNG_MODES |= {(8, 6), (16, 6)}
 """The (bit depth, colour type) pairs of PNG's specification, each of which Pillow reads."""
 _PNG_LEAST = {b"gAMA": 4, b"cHRM": 32, b"sRGB": 1, b"pHYs": 9, b"PLTE": 0, b"bKGD": 0, b"tIME": 0, b"sBIT": 0}
 """Chunks read past before the pixels, each with the length below which Pillow refuses it (tRNS and tEXt: below)."""
+_PNG_EXIF_KEYWORDS = (b"exif", b"Raw profile type exif", b"XML:com.adobe.xmp")
+"""tEXt keywords whose text may hold an orientation (see :func:`png_header`)."""
 _CHUNK_NAME = re.compile(rb"[A-Za-z0-9_]{4}")
 
 
@@ -208,7 +210,9 @@ def png_header(data: bytes) -> tuple[int, int, int | None] | None:
             if colours[1] in (0, 2) and length < (6 if colours[1] == 2 else 2):
                 return None
         elif name == b"tEXt":
-            if body.split(b"\x00", 1)[0] == b"exif":  # (Pillow keeps it as an EXIF block)
+            # (Pillow keeps "exif" as an EXIF block, and reads an orientation from ImageMagick's "Raw profile type
+            # exif" and from an XMP packet: those are Pillow's to read)
+            if body.split(b"\x00", 1)[0] in _PNG_EXIF_KEYWORDS:
                 return None
         elif length < _PNG_LEAST.get(name, 1 << 32):
             return None

@@ -32,7 +32,7 @@ from labelkit.formats.voc_parse import parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_listing import without_suffix
 from labelkit.formats.yolo_media import not_a_file
-from labelkit.io import Inside, no_warnings, read_bytes, read_head, require_utf8_name, walk_linked
+from labelkit.io import Inside, no_warnings, quiet_pillow_log, read_bytes, read_head, require_utf8_name, walk_linked
 from labelkit.model import Dataset, raster
 from labelkit.portable import by_name, by_parts
 from labelkit.report import Finding, Report
@@ -291,7 +291,7 @@ def _png_indices(
         # (Pillow warns, on stderr, of a PNG past its pixel limit: the library never prints; past twice the limit
         # it refuses the PNG, as below. Warnings are ignored only then: their filters are the process's)
         quiet = header is None or Image.MAX_IMAGE_PIXELS is not None and header[2] > Image.MAX_IMAGE_PIXELS
-        with no_warnings() if quiet else nullcontext(), Image.open(path) as im:
+        with no_warnings() if quiet else nullcontext(), quiet_pillow_log(), Image.open(path) as im:
             if im.mode == "P":
                 indices = np.asarray(im, dtype=np.uint8)
                 palette = im.getpalette() or []
@@ -343,6 +343,11 @@ def _png_indices(
     # they were internal errors)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise InputError(f"unreadable PNG: {exc}", path=path) from exc
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a file named .png that another of Pillow's readers opens, broken
+        # (a SPIDER or DDS file: AttributeError, NotImplementedError), or a decoder's own error
+        raise InputError(f"unreadable PNG: {type(exc).__name__}: {exc}", path=path) from exc
     alpha = pixels[..., 3] if pixels.shape[-1] == 4 else None
     _check_alpha(pixels[..., :3], alpha, path)
     indices = _rgb_indices(pixels[..., :3], lookup, path, shared)

@@ -24,7 +24,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, OutputError, UsageError, json_pointer
+from labelkit.errors import InputError, LabelkitError, OutputError, UsageError, json_pointer
 from labelkit.formats.plain_headers import HEAD, plain_header
 from labelkit.io import (
     Inside,
@@ -33,6 +33,7 @@ from labelkit.io import (
     is_plain_relpath,
     no_warnings,
     parse_json,
+    quiet_pillow_log,
     read_bytes,
     read_head,
     safe_relpath,
@@ -337,7 +338,7 @@ def _header(path: Path, plain_tried: bool = False) -> tuple[int, int, Any]:
         raise OSError(errno.EINVAL, "not a regular file", str(path))
     # (Pillow warns, on stderr, of an image past its pixel limit, whose header alone is read here, and of a
     # camera's broken EXIF block, "Truncated File Read": the library never prints)
-    with no_warnings(), Image.open(path) as im:
+    with no_warnings(), quiet_pillow_log(), Image.open(path) as im:
         width, height = im.size
         if isinstance(im, TiffImagePlugin.TiffImageFile):  # (im.format "TIFF")
             # Pillow's TIFF reader may give the size as displayed already (recent versions turn it for
@@ -348,8 +349,10 @@ def _header(path: Path, plain_tried: bool = False) -> tuple[int, int, Any]:
         try:
             if im.format == "PNG" and "exif" not in im.info:
                 # Pillow finds a PNG's eXIf chunk after the pixels by decoding them all (2 GB for a tiny file
-                # claiming 100000 x 100000): only a chunk before the pixels, already read, is used
-                orientation = None
+                # claiming 100000 x 100000): only the chunks before the pixels, already read, are used, as
+                # Pillow's own reading of them (Image.getexif without the PNG's load): ImageMagick's "Raw profile
+                # type exif" text chunk and an XMP packet's tiff:Orientation, which Ultralytics turns the image by
+                orientation = Image.Image.getexif(im).get(_EXIF_ORIENTATION)
             else:
                 orientation = im.getexif().get(_EXIF_ORIENTATION)
         except Exception:  # noqa: BLE001 - a broken EXIF block must not hide a readable size
@@ -387,6 +390,12 @@ def image_size(path: Path, plain_tried: bool = False) -> tuple[int, int]:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InputError(f"unreadable image header: {exc}", path=path) from exc
+    except LabelkitError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow's readers of rarer formats raise anything on a broken file
+        # (MemoryError for a JPEG 2000 box claiming 2**62 bytes, RuntimeError from AVIF's decoder,
+        # NotImplementedError and AttributeError from DDS and SPIDER files named .jpg): the file is unreadable
+        raise InputError(f"unreadable image header: {type(exc).__name__}: {exc}", path=path) from exc
     return _displayed(int(width), int(height), orientation)
 
 
