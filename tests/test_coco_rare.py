@@ -1446,3 +1446,86 @@ def test_an_edited_coco_files_extra_is_left_out_where_the_writer_cannot_read_it(
     labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
     back = labelkit.load(tmp_path / "o")
     assert [(o.item_id, o.bbox) for o in back.objects()] == [("1", (1.0, 2.0, 3.0, 4.0))]
+
+
+def test_skipping_a_detection_takes_the_image_only_it_named(tmp_path: Path) -> None:
+    """A results file's images are the ones its detections name: the image of a skipped detection stayed, an image
+    without detections, which writing COCO (a results file again) refused as a loss."""
+    src = _write(
+        tmp_path,
+        [
+            {"image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5], "score": 0.9},
+            {"image_id": 2, "category_id": 1, "bbox": [1, 1, -5, 5], "score": 0.8},
+            {"image_id": 3, "category_id": 1, "bbox": [1, 1, 5, 5], "score": 0.7},
+            {"image_id": 3, "category_id": 1, "bbox": [1, 1, 5, -5], "score": 0.6},
+        ],
+        "results_val.json",
+    )
+    ds = labelkit.load(src, skip_invalid=True)
+    assert [i.id for i in ds.items()] == ["1", "3"]  # (3 keeps its good detection)
+    report = labelkit.convert(src, tmp_path / "out", "coco", skip_invalid=True)
+    assert report.lost == [] and "2 invalid annotations were skipped when the input was read" in report.notes
+    written = json.loads((tmp_path / "out/annotations/results_val.json").read_text())
+    assert [(d["image_id"], d["score"]) for d in written] == [(1, 0.9), (3, 0.7)]
+
+
+@pytest.mark.parametrize("box", [[100, 0, 1, 5], [-1, -1, 1, 1], [0, 80, 5, 1]])
+def test_a_box_validate_passes_at_the_image_edge_is_kept_by_coco_to_coco(tmp_path: Path, box: list[int]) -> None:
+    """Within a pixel of its image, validate passes it, but writing COCO took it for an object with no area inside
+    its image and dropped it as lost: a box read from COCO is written as read, never clipped."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}],
+        "categories": [{"id": 1, "name": "cat"}],
+        "annotations": [{"id": 7, "image_id": 1, "category_id": 1, "bbox": box, "area": 5, "iscrowd": 0}],
+    }
+    src = _write(tmp_path, doc)
+    assert labelkit.validate(src) == []
+    report = labelkit.convert(src, tmp_path / "out", "coco")
+    assert report.lost == []
+    written = json.loads((tmp_path / "out/annotations/instances_val.json").read_text())
+    assert [(a["id"], a["bbox"]) for a in written["annotations"]] == [(7, box)]
+
+
+def test_validate_lists_findings_in_the_order_reading_meets_them(tmp_path: Path) -> None:
+    """A skeleton's and a num_keypoints' findings came after every other annotation finding."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}],
+        "categories": [{"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": [[1, 5]]}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 9, "bbox": [1, 1, 5, 5], "area": 25, "iscrowd": 0},
+            {
+                "id": 2,
+                "image_id": 1,
+                "category_id": 1,
+                "bbox": [1, 1, 5, 5],
+                "area": 25,
+                "iscrowd": 0,
+                "keypoints": [2, 2, 2, 3, 3, 2],
+                "num_keypoints": 0,
+            },
+            {"id": 3, "image_id": 1, "category_id": 1, "bbox": [1, 1, -5, 5], "area": 25, "iscrowd": 0},
+        ],
+    }
+    src = _write(tmp_path, doc)
+    assert [f.where for f in labelkit.validate(src)] == [
+        "#/categories/0/skeleton/0/1",
+        "#/annotations/0/category_id",
+        "#/annotations/1/num_keypoints",
+        "#/annotations/2/bbox",
+    ]
+    with pytest.raises(InputError) as err:  # (convert names the first it refuses: the skeleton is carried)
+        labelkit.load(src)
+    assert err.value.location.pointer == "/annotations/0/category_id"
+
+
+def test_a_count_of_skipped_annotations_carried_by_labelkit_json_is_no_note_of_a_later_read(tmp_path: Path) -> None:
+    """Writing COCO noted it again (`1 invalid annotations were skipped when the input was read`) from the dataset
+    info, where the input read then, labelkit JSON, skipped nothing; a conversion to YOLO did not."""
+    doc = _doc(bbox=[1, 1, -5, 5])
+    doc["annotations"].insert(0, {**doc["annotations"][0], "id": 99, "bbox": [1, 1, 5, 5]})
+    src = _write(tmp_path, doc)
+    note = "1 invalid annotations were skipped when the input was read"
+    first = labelkit.convert(src, tmp_path / "mid.labelkit.json", "labelkit", skip_invalid=True)
+    assert note in first.notes
+    again = labelkit.convert(tmp_path / "mid.labelkit.json", tmp_path / "out", "coco")
+    assert note not in again.notes

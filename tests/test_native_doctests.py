@@ -20,6 +20,7 @@ MODULES = [
     "labelkit.formats",
     "labelkit.formats.base",
     "labelkit.formats.capability",
+    "labelkit.formats.coco",
     "labelkit.formats.crowd",
     "labelkit.formats.native_values",
     "labelkit.formats.parquet",

@@ -44,7 +44,7 @@ from labelkit.formats.coco_text import EMPTY_SPLITS, keep_sections
 from labelkit.formats.coco_write import Writer
 from labelkit.io import Inside, bulk_work, require_utf8_name
 from labelkit.model import Category, Dataset
-from labelkit.model.tables import keep_source_text
+from labelkit.model.tables import keep_source_text, true_mask
 from labelkit.portable import by_name
 from labelkit.report import Finding, Report
 
@@ -467,8 +467,20 @@ def _skipped_note(count: int) -> str:
 
 
 def _drop(b: Built) -> int:
-    """Remove the annotations with findings from a built file; returns how many."""
-    return _drop_rows(b, sorted({row for row, _ in b.findings}))
+    """Remove the annotations with findings from a built file; returns how many.
+
+    A detection-results file's images are the ones its annotations name (when no file lists them): an image that
+    only skipped annotations named goes with them. It was kept, an image without detections, which writing COCO
+    (a results file again) then refused as a loss.
+    """
+    dropped = _drop_rows(b, sorted({row for row, _ in b.findings}))
+    if b.named_by_results:
+        named = [t["item_id"] for t in (b.objects, b.labels, b.transcripts) if t is not None and t.num_rows]
+        held = pa.chunked_array(named, pa.string()).unique() if named else pa.array([], pa.string())
+        keep = true_mask(pc.is_in(b.items["id"], value_set=held))
+        if not keep.all():
+            b.items, b.image_ids = b.items.filter(pa.array(keep)), b.image_ids[keep]
+    return dropped
 
 
 def _drop_rows(b: Built, bad_rows: list[int]) -> int:
@@ -489,7 +501,10 @@ def _drop_rows(b: Built, bad_rows: list[int]) -> int:
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
-    """What COCO cannot hold (see :func:`labelkit.formats.coco_plan.check_dataset`); skipped annotations noted.
+    """What COCO cannot hold (see :func:`labelkit.formats.coco_plan.check_dataset`).
+
+    (Annotations skipped on reading are a read note of the conversion, to any format: a write of a dataset that
+    carries their count, read back from labelkit JSON, noted them as skipped when that input was read.)
 
     ``api`` has already taken out what COCO cannot write at all (:func:`writable`).
     """
@@ -513,9 +528,6 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             lvis_category_lists(dataset.table("items"), numbers)[1],
             "LVIS's neg_category_ids and not_exhaustive_category_ids renumbered with their categories",
         )
-    skipped = dataset.info.extras.get(SKIPPED_KEY)
-    if skipped:
-        report.note(_skipped_note(skipped))
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
@@ -600,6 +612,26 @@ def borrowed_categories(f: CocoFile, b: Built) -> list[tuple[int, int]]:
     return sorted(out)
 
 
+_SECTION_RANKS = {"categories": 1, "images": 2, "annotations": 3}
+
+
+def _reading_order(finding: Finding) -> tuple[int, int]:
+    """Where reading meets a finding, as a sort key.
+
+    The other top-level keys, categories, images, then annotations (a detection-results file's bare list too),
+    each in list order.
+
+    >>> places = ("/annotations/2/bbox", "/categories/0/skeleton/0/1", "/3/bbox")
+    >>> [_reading_order(Finding("f", where, "m")) for where in places]
+    [(3, 2), (1, 0), (3, 3)]
+    """
+    first, _, rest = finding.where.lstrip("/").partition("/")
+    if first.isdigit():  # (a results file: /<i>/...)
+        return 3, int(first)
+    index = rest.partition("/")[0]
+    return _SECTION_RANKS.get(first, 0), int(index) if index.isdigit() else -1
+
+
 def _semantic_findings(path: Path) -> list[Finding]:
     """:func:`validate`'s checks of files that fit the schema."""
     findings: list[Finding] = []
@@ -632,6 +664,7 @@ def _semantic_findings(path: Path) -> list[Finding]:
             for row, cid in borrowed_categories(f, b)
             if row not in bad_rows
         ]
+        ordered.sort(key=_reading_order)  # (stable: an annotation's findings stay in the order of the checks)
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
         built.append(b)
     conflicts += join_items(coco_files, built).conflicts  # (an image a file lists twice: by its first record)

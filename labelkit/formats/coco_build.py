@@ -72,6 +72,8 @@ class Built:
     ``coco_geometry.polygon_text``)."""
     image_order: tuple[np.ndarray, np.ndarray] | None = None
     """The image ids' sorting order and the ids so sorted (see :func:`image_order`), shared by the chunks."""
+    named_by_results: bool = False
+    """The items are the images a detection-results file's annotations name (no file lists its split's images)."""
 
 
 def image_order(image_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,6 +185,7 @@ def _build(
             build_items(f, item_prefix) if f.task != "results" or f.images else result_items(f, item_prefix)
         )
     out = Built(items=items, image_ids=image_ids, categories=build_categories(f), item_findings=item_findings)
+    out.named_by_results = images is None and f.task == "results" and not f.images
     parts: dict[str, list[pa.Table]] = {"objects": [], "labels": [], "transcripts": []}
     ann_ids: list[np.ndarray] = []
     waiting: list[tuple[Built, int]] = []
