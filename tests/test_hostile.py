@@ -1456,7 +1456,7 @@ _TOO_LONG = "x" * 300  # (a file name beyond the 255 bytes file systems hold)
         ("detect-darknet-6dp", "train.txt", f"obj_train_data/a.jpg\nobj_train_data/{_TOO_LONG}.jpg\n", 2),
         ("detect-darknet-6dp", "train.txt", "obj_train_data/a.jpg\n" + "0.5 " * 1000 + "\n", 2),
         ("detect-darknet-6dp", "obj.data", f"classes = 3\ntrain = train.txt\nvalid = {_TOO_LONG}.txt\n", 3),
-        ("detect-darknet-6dp", "obj.data", f"classes = 3\ntrain = train.txt\nnames = a/{_TOO_LONG}.names\n", 3),
+        ("detect-darknet-6dp", "obj.data", f"classes = 3\ntrain = train.txt\nnames = data/{_TOO_LONG}.names\n", 3),
         ("detect", "data.yaml", f"names: [a, b, c]\nval: images/val\ntrain: {_TOO_LONG}\n", 3),
         ("detect", "data.yaml", f"names: [a, b, c]\ntrain:\n  - images/train\n  - {_TOO_LONG}\n", 4),
     ],
@@ -1831,9 +1831,9 @@ def test_a_voc_folder_of_two_bad_annotations_names_one_whatever_the_machine_s_pa
 def test_a_yolo_folder_of_two_names_files_takes_one_whatever_the_machine_s_path_order(
     order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Of two ``*.names`` files, two Darknet ``*.data`` files, or two LabelImg ``labels/*/classes.txt`` (and no
-    ``labels/classes.txt``), the first of ``sorted`` Paths named the classes: ``B.names`` here, ``a.names`` on
-    Windows, whose Path ignores case."""
+    """Of two ``*.names`` files, or two LabelImg ``labels/*/classes.txt`` (and no ``labels/classes.txt``), the
+    first of ``sorted`` Paths named the classes: ``B.names`` here, ``a.names`` on Windows, whose Path ignores case.
+    Two Darknet ``*.data`` files, none named as the folder, are an error listing them in that order too."""
     from PIL import Image
 
     roots = {name: tmp_path / name for name in ("names", "data", "labelimg")}
@@ -1853,8 +1853,11 @@ def test_a_yolo_folder_of_two_names_files_takes_one_whatever_the_machine_s_path_
         (roots["labelimg"] / "labels" / sub / "classes.txt").write_text(names)
     if order == "windows":
         _windows_path_order(monkeypatch)
+    data = roots.pop("data")  # (two Darknet data files, none named as the folder: which to read is not known)
+    with pytest.raises(InputError, match=r": 2 Darknet data files \(B.data, a.data\), none named as the folder"):
+        labelkit.load(data, "yolo")
     classes = {name: [c.name for c in labelkit.load(root, "yolo").categories] for name, root in roots.items()}
-    assert classes == {"names": ["bee"], "data": ["bee"], "labelimg": ["bee"]}
+    assert classes == {"names": ["bee"], "labelimg": ["bee"]}
 
 
 @pytest.mark.parametrize("order", ["posix", "windows"])

@@ -3853,7 +3853,9 @@ def test_a_data_config_named_after_its_folder_is_read(tmp_path: Path) -> None:
     ds = labelkit.load(root, "yolo", image_size="10x10")
     assert [c.name for c in ds.categories] == ["cat", "dog"]
     assert yolo.detect(root) is not None and yolo.detect(root).confidence == 0.9
-    (root / "ds.yaml").write_text("lr0: 0.01\n")  # a YAML that is not a data config is none
+    (root / "ds.yaml").write_text("lr0: 0.01\n")  # a YAML that is not a data config is none: the other one is read
+    assert [c.name for c in labelkit.load(root, "yolo", image_size="10x10").categories] == ["x"]
+    (root / "notes.yml").write_text("lr0: 0.02\n")
     assert [c.name for c in labelkit.load(root, "yolo", image_size="10x10").categories] == ["class_0"]
 
 

@@ -1338,3 +1338,61 @@ def test_the_library_warns_of_nothing_on_a_png_past_pillow_s_pixel_limit(
         (obj,) = labelkit.load(root, "voc").objects()
     assert [str(w.message) for w in seen] == []
     assert obj.extras == {"voc:semantic": True}
+
+
+def _yolo_folder(root: Path, config: dict[str, str], images: tuple[str, ...] = ("images/train/x.png",)) -> Path:
+    """A YOLO folder of 4 x 3 PNGs, each with one box of class 1 beside it under labels/, and ``config`` files."""
+    for name in images:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(_png())
+        label = root / name.replace("images/", "labels/", 1)
+        label.parent.mkdir(parents=True, exist_ok=True)
+        label.with_suffix(".txt").write_text("1 0.5 0.5 0.5 0.5\n")
+    for name, text in config.items():
+        (root / name).write_text(text)
+    return root
+
+
+def test_a_folder_of_several_yaml_configs_none_named_as_it_is_refused(tmp_path: Path) -> None:
+    """Its class names were dropped unsaid: the folder read as class_0, class_1, as if it had no config."""
+    yaml = "path: .\ntrain: images/train\nval: images/train\nnames: [cat, dog]\n"
+    root = _yolo_folder(tmp_path / "ds", {"coco_v1.yaml": yaml, "coco_v2.yaml": yaml})
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (
+        err.value.message
+        == "2 YOLO data configs (coco_v1.yaml, coco_v2.yaml), none named as the folder: which one to read is not known"
+    )
+    assert err.value.location.path == str(root)
+    assert [c.name for c in labelkit.load(root / "coco_v2.yaml", "yolo").categories] == ["cat", "dog"]
+    (root / "ds.yaml").write_text(yaml.replace("cat", "lion"))  # (one named as the folder: that one)
+    assert [c.name for c in labelkit.load(root, "yolo").categories] == ["lion", "dog"]
+    (root / "coco_v1.yaml").unlink()
+    (root / "ds.yaml").unlink()
+    (root / "hyp.yaml").write_text("lr0: 0.01\n")  # (another YAML beside the one config: it was left unread too)
+    assert [c.name for c in labelkit.load(root, "yolo").categories] == ["cat", "dog"]
+
+
+def test_two_darknet_data_files_none_named_as_the_folder_are_refused(tmp_path: Path) -> None:
+    """The folder was read as a layout of none, and its train.txt as a label file: 'class id must be a ...'."""
+    root = _yolo_folder(
+        tmp_path / "dd", {"obj.names": "cat\ndog\n", "train.txt": "obj_train_data/x.png\n"}, ("obj_train_data/x.png",)
+    )
+    data = "classes = 2\ntrain = train.txt\nnames = obj.names\n"
+    (root / "a.data").write_text(data)
+    (root / "b.data").write_text(data)
+    with pytest.raises(InputError, match=r": 2 Darknet data files \(a.data, b.data\), none named as the folder"):
+        labelkit.load(root, "yolo")
+
+
+def test_only_a_data_prefix_is_dropped_from_a_path_not_found(tmp_path: Path) -> None:
+    """Any first folder was: typo/images/train/x.png read images/train/x.png, its labels with it, unsaid."""
+    root = _yolo_folder(
+        tmp_path / "ds",
+        {"data.yaml": "path: .\ntrain: train.txt\nnames: [cat, dog]\n", "train.txt": "typo/images/train/x.png\n"},
+    )
+    ds = labelkit.load(root, "yolo")
+    assert [(o.item_id) for o in ds.objects()] == []  # (an image not found: no objects, and a read note says so)
+    assert any("1 list line names an image not found" in n for n in ds.read_notes)
+    (root / "train.txt").write_text("data/images/train/x.png\n")  # (Darknet's and Datumaro's habit: found without it)
+    assert len(list(labelkit.load(root, "yolo").objects())) == 1

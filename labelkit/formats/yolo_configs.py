@@ -38,7 +38,15 @@ from labelkit.formats.yolo_layout import (
     own_dataset_note,
     rel_path,
 )
-from labelkit.formats.yolo_list_files import ListLines, Relocated, below_root, climbing, entries_from_list, outside_line
+from labelkit.formats.yolo_list_files import (
+    DATA_PREFIX,
+    ListLines,
+    Relocated,
+    below_root,
+    climbing,
+    entries_from_list,
+    outside_line,
+)
 from labelkit.formats.yolo_listing import Listings, has_image_extension, unlisted_note, without_suffix
 from labelkit.formats.yolo_media import SIZES_FILE, is_image_name, load_sizes
 from labelkit.formats.yolo_yaml import load_yaml, names_not_text_note, yaml_value_line
@@ -435,8 +443,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         name = safe_relpath(below or config[key], source=data_path, line=line_of[key])
         path = root / name
         try:
-            if not path.exists() and "/" in name and not below:
-                path = root / name.split("/", 1)[1]
+            if not path.exists() and name.startswith(DATA_PREFIX) and not below:  # (Darknet's data/, no other)
+                path = root / name[len(DATA_PREFIX) :]
             path.exists()  # (what is_file below would raise)
         except OSError as exc:  # a name too long for the file system: its line, not the dataset, is named
             raise InputError(f"cannot read: {exc.strerror or exc}", path=data_path, line=line_of[key]) from None

@@ -112,9 +112,7 @@ def darknet_data(root: Path) -> Path | None:
     if (odd := not_a_file(root / "obj.data")) is not None:
         raise odd
     found = [p for p in suffixed(root, ".data") if is_darknet_data(p)]
-    if len(found) > 1:
-        found = [p for p in found if p.stem == root.name]
-    return found[0] if len(found) == 1 else None
+    return _the_one(found, root, "Darknet data files")
 
 
 def suffixed(root: Path, suffix: str) -> list[Path]:
@@ -178,18 +176,38 @@ def _named_data_yaml(root: Path) -> Path | None:
     A file that is not a mapping with ``names`` (or ``nc``) and ``train`` (or ``val``) is none.
     """
     found = sorted((p for p in [*root.glob("*.yaml"), *root.glob("*.yml")] if p.is_file()), key=by_name)
-    if len(found) > 1:
-        found = [p for p in found if p.stem == root.name]
-    if len(found) != 1:
-        return None
+    return _the_one([p for p in found if _is_data_yaml(p)], root, "YOLO data configs")
+
+
+def _is_data_yaml(path: Path) -> bool:
+    """A mapping with ``names`` (or ``nc``) and ``train`` (or ``val``), or broken YAML whose text reads as one."""
     try:
-        config = load_yaml(found[0])
+        config = load_yaml(path)
     except InputError:  # (one that reads as a config, for reading to refuse: its class names were dropped unsaid)
-        return found[0] if _config_like(found[0]) else None
+        return _config_like(path)
     except OSError:
-        return None
+        return False
     named = "names" in config or "nc" in config
-    return found[0] if named and ("train" in config or "val" in config) else None
+    return named and ("train" in config or "val" in config)
+
+
+def _the_one(configs: list[Path], root: Path, what: str) -> Path | None:
+    """The config of a folder holding ``configs``: the only one, or of several the one named as the folder.
+
+    Raises:
+        InputError: several, none named as the folder (their class names were dropped unsaid: ``class_0``, ...).
+    """
+    if len(configs) > 1:
+        named = [p for p in configs if p.stem == root.name]
+        if len(named) != 1:
+            names = ", ".join(p.name for p in configs)
+            raise InputError(
+                f"{len(configs)} {what} ({names}), none named as the folder: which one to read is not known",
+                path=root,
+                hint=f"give the one to read as the input ({root / configs[0].name}, say)",
+            )
+        configs = named
+    return configs[0] if configs else None
 
 
 _CONFIG_KEY = re.compile(r"""(?:^|[{,])[ \t]*["']?(names|train|val)["']?[ \t]*:""", re.MULTILINE)

@@ -39,6 +39,9 @@ def below_root(path: str, root: Path) -> str | None:
     return None
 
 
+DATA_PREFIX = "data/"
+"""The folder Darknet's paths start with on the machine that trained (``data/obj_train_data/a.jpg``; Datumaro's
+exporter writes it too): a path not found with it is looked for without it, and no other first folder is."""
 _LIST_LINES = "a list names images inside the dataset folder: relative to the list's folder or to it, or absolute"
 
 
@@ -312,9 +315,10 @@ def entries_from_list(
             candidates = [at_root + c.replace("/", os.sep) for c in climbs]
         else:  # (one candidate where the list is in the dataset's folder)
             candidates = [home + name.replace("/", os.sep) for home in homes]
-            if "/" in name:
-                # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
-                candidates.append(at_root + name.split("/", 1)[1].replace("/", os.sep))
+            if name.startswith(DATA_PREFIX):
+                # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it);
+                # only that one (any first folder was dropped: typo/images/train/x.png read images/train/x.png)
+                candidates.append(at_root + name[len(DATA_PREFIX) :].replace("/", os.sep))
         label = None  # (the label file of the image found through it, not looked for again)
         try:
             image = next((c for c in candidates if listings.is_file(c)), None)
