@@ -867,7 +867,7 @@ def test_long_polygons_are_written_to_labelkit_json_a_bounded_batch_at_a_time(
     import pyarrow as pa
 
     from labelkit.formats import native
-    from labelkit.formats.yolo_media import VALUES_AT_ONCE
+    from labelkit.formats.chunked_rows import VALUES_AT_ONCE
     from labelkit.model import Category, Dataset, Item, Media, Object
 
     sizes: list[int] = []

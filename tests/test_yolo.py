@@ -7306,7 +7306,7 @@ def test_a_classify_class_folder_linked_to_a_folder_holding_it_is_an_error(tmp_p
 
 
 def test_piece_bounds_cut_rows_by_count_and_by_numbers() -> None:
-    from labelkit.formats.yolo_media import piece_bounds
+    from labelkit.formats.chunked_rows import piece_bounds
 
     assert piece_bounds(np.array([3, 3, 3, 3, 3], np.int64), 2, budget=7) == [0, 2, 4, 5]
     assert piece_bounds(np.array([3, 9, 1, 1, 5], np.int64), 10, budget=6) == [0, 1, 2, 4, 5]  # (9 alone)
@@ -7321,7 +7321,7 @@ def test_long_polygons_are_formatted_a_bounded_number_of_numbers_at_a_time(
     16 M numbers, whose temporaries took 1.7 GB (11.6 s) to write to YOLO segment; now at most VALUES_AT_ONCE
     numbers a piece (beside a row alone longer than that). Same lines as each item written alone."""
     from labelkit.formats import yolo_lines
-    from labelkit.formats.yolo_media import VALUES_AT_ONCE
+    from labelkit.formats.chunked_rows import VALUES_AT_ONCE
 
     sizes: list[int] = []
     original = yolo_lines.fmt_ragged
@@ -7357,7 +7357,7 @@ def test_long_segment_lines_are_checked_a_bounded_number_of_numbers_at_a_time(
     20,000 numbers were one pass over 16 M numbers, whose temporaries took the read of a 165 MB folder to 1.08 GB
     (8.0 s); now at most VALUES_AT_ONCE numbers a pass (0.36 GB, 4.0 s). Same objects as each file read alone."""
     from labelkit.formats import yolo_exact
-    from labelkit.formats.yolo_media import VALUES_AT_ONCE
+    from labelkit.formats.chunked_rows import VALUES_AT_ONCE
 
     rng = np.random.default_rng(2)
     ds = Dataset(categories=[Category(id=1, name="a")])

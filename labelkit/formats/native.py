@@ -22,10 +22,10 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from labelkit.errors import InputError, inner_errors, json_pointer, union_message
 from labelkit.formats.base import ALL, Detection, Option
+from labelkit.formats.chunked_rows import ChunkedRows, piece_bounds
 from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
 from labelkit.formats.native_schema_fast import Checker, Unsupported
 from labelkit.formats.native_values import category_findings, mask_run_findings, refuse_unreadable
-from labelkit.formats.yolo_media import ChunkedRows, piece_bounds
 from labelkit.io import bulk_work, parse_json, read_bytes, read_head, without_bom
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deeper_than, too_deep
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from labelkit.formats.chunked_rows import ChunkedRows
 from labelkit.formats.voc import VOID_INDEX, voc_palette
-from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.io import create_file
 from labelkit.model import raster
 from labelkit.model.rle import cell_runs

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from labelkit.file_batches import create_files
 from labelkit.formats import voc_xml
 from labelkit.formats.base import EMPTY_TASK_LISTS, empty_splits_read
+from labelkit.formats.chunked_rows import ChunkedRows
 from labelkit.formats.derived import cached
 from labelkit.formats.voc import VOC_CLASSES, VOID_INDEX, voc_palette
 from labelkit.formats.voc_files import without_fork_items
@@ -69,7 +70,7 @@ from labelkit.formats.voc_values import (
     part_ok,
     xml_text,
 )
-from labelkit.formats.yolo_media import ChunkedRows, media_of, place_media, read_splits_of
+from labelkit.formats.yolo_media import media_of, place_media, read_splits_of
 from labelkit.io import create_file
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G

@@ -73,7 +73,7 @@ def _clipped_key(task: str, precision: int | None, kpt_dims: int) -> str:
 def _compute_clipped(dataset: Dataset, task: str, cols: Columns, precision: int | None, kpt_dims: int) -> Clipping:
     lines = Lines(dataset, task, cols, precision, kpt_dims)
     usable = np.flatnonzero(cols.usable)
-    for rows in lines.polygons.pieces(usable, _CHUNK):  # (and at most VALUES_AT_ONCE numbers: see yolo_media)
+    for rows in lines.polygons.pieces(usable, _CHUNK):  # (and at most VALUES_AT_ONCE numbers: see chunked_rows)
         lines.mark_clipped(rows)
     return Clipping(lines.clipped, lines.emptied)
 

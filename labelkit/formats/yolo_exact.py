@@ -23,7 +23,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from labelkit.formats.yolo_media import piece_bounds
+from labelkit.formats.chunked_rows import piece_bounds
 from labelkit.formats.yolo_numbers import EDGE_NOISE, snapped
 from labelkit.model import Dataset
 from labelkit.model import geometry as G

@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
+from labelkit.formats.chunked_rows import ChunkedRows
 from labelkit.formats.derived import cached
 from labelkit.formats.yolo_exact import AsRead
 from labelkit.formats.yolo_keypoints import MARKS, put_marks
-from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.formats.yolo_numbers import (
     EDGE_NOISE,
     Text,

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.file_batches import create_files
+from labelkit.formats.chunked_rows import piece_bounds
 from labelkit.formats.derived import cached
 from labelkit.formats.yolo_classify import write_classify
 from labelkit.formats.yolo_clipping import clipping, rounding
@@ -38,7 +39,6 @@ from labelkit.formats.yolo_media import (
     SIZES_FILE,
     is_image,
     media_of,
-    piece_bounds,
     place_media,
     placed_image_size,
     sized_by_files,
