@@ -5879,6 +5879,28 @@ def test_obj_data_is_read_as_darknet_reads_it_first_lines_and_semicolon_comments
     ]
 
 
+@pytest.mark.parametrize("count", ["3", "abc", "", "02"])
+def test_obj_data_classes_not_counting_its_names_is_a_read_note(tmp_path: Path, count: str) -> None:
+    """obj.data's classes = N beside a names file of another count read unsaid, and was written back as the names'
+    count: the names are read (Darknet reads both and checks neither), and a read note says so; a count that
+    matches says nothing."""
+    (tmp_path / "obj_train_data").mkdir()
+    (tmp_path / "obj_train_data/a.txt").write_text("1 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "obj.names").write_text("c\nd\n")
+    (tmp_path / "train.txt").write_text("obj_train_data/a.jpg\n")
+    (tmp_path / "image_sizes.json").write_text('{"obj_train_data/a.jpg": [100, 100]}')
+    (tmp_path / "obj.data").write_text(f"train = train.txt\nclasses = {count}\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [c.name for c in ds.categories] == ["c", "d"]
+    said = f"classes = {count}" if count else "classes ="
+    assert ds.read_notes == [
+        f"obj.data's {said} (obj.data:2) is not the 2 names of obj.names: the names are read; an obj.data written "
+        "gives the count of its names"
+    ]
+    (tmp_path / "obj.data").write_text("train = train.txt\nclasses = 2\n")
+    assert labelkit.load(tmp_path, "yolo").read_notes == []
+
+
 def test_obj_data_naming_only_lists_that_are_not_there_is_an_error_at_the_first(tmp_path: Path) -> None:
     """Every list missing read as an empty dataset, with a note per list, where a data.yaml in that state is an
     error: so is this one (no split is read, so nothing is)."""

@@ -462,6 +462,12 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         layout.notes.append(
             f"{cfg}'s names = {config['names']} names no file found: its classes are named class_0, class_1, ..."
         )
+    elif "classes" in config and count != str(len(names)):  # (Darknet reads both, and checks neither against the other)
+        said = f"classes = {count}" if count else "classes ="
+        layout.notes.append(
+            f"{cfg}'s {said} ({cfg}:{line_of['classes']}) is not the {len(names):,} names of "
+            f"{rel_path(names_path, root)}: the names are read; an obj.data written gives the count of its names"
+        )
     lists: dict[Path, tuple[str, str]] = {}  # each list read: the split it is read as, the key naming it first
     named: list[str] = []  # the keys naming lists (of images)
     for key in config:
