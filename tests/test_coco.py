@@ -5935,6 +5935,56 @@ def test_a_roboflow_folders_json_files_its_layout_leaves_out_are_noted_as_not_re
     assert labelkit.load(src).read_notes == []
 
 
+def test_coco_files_in_folders_inside_the_layouts_folders_are_noted_as_not_read(tmp_path: Path) -> None:
+    """``annotations/old/instances_val.json`` and ``train/old/_annotations.coco.json`` (Roboflow) were passed over
+    without the note a file beside them gets; hidden folders (``.ipynb_checkpoints``) are not named."""
+    src = tmp_path / "ds"
+    for name in ("annotations/instances_train.json", "annotations/old/instances_val.json", "annotations/a/b/x.json"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_bytes(INSTANCES.read_bytes())
+    (src / "annotations/.cache").mkdir()
+    (src / "annotations/.cache/instances_val.json").write_bytes(INSTANCES.read_bytes())
+    ds = labelkit.load(src)
+    assert ds.splits() == ["train"] and ds.read_notes == [
+        "annotations/a/b/x.json, annotations/old/instances_val.json not read: a COCO folder's files are read from its "
+        "annotations/ folder (Roboflow's from each split's folder), not from folders inside it; give such a file "
+        "alone to read it"
+    ]
+    rb = tmp_path / "rb"
+    for name in ("train/_annotations.coco.json", "valid/_annotations.coco.json", "train/old/_annotations.coco.json"):
+        (rb / name).parent.mkdir(parents=True, exist_ok=True)
+        (rb / name).write_bytes(INSTANCES.read_bytes())
+    ds = labelkit.load(rb)
+    assert ds.splits() == ["train", "valid"] and ds.read_notes == [
+        "train/old/_annotations.coco.json not read: a COCO folder's files are read from its annotations/ folder "
+        "(Roboflow's from each split's folder), not from folders inside it; give such a file alone to read it"
+    ]
+
+
+def test_a_folder_of_coco_files_named_only_as_mmdetections_custom_datasets_is_an_error_naming_them(
+    tmp_path: Path,
+) -> None:
+    """``annotations/train.json`` and ``annotations/val.json`` alone (MMDetection's custom datasets): "no format
+    recognises this input", and with the format named "no COCO files found", naming neither file."""
+    src = tmp_path / "ds"
+    (src / "annotations").mkdir(parents=True)
+    for split in ("val", "train"):
+        (src / f"annotations/{split}.json").write_bytes(INSTANCES.read_bytes())
+    for format in (None, "coco"):
+        with pytest.raises(InputError) as err:
+            labelkit.load(src, format)
+        assert str(err.value) == (
+            f"{src}: no COCO files found (expected annotations/<task>_<split>.json or <split>/_annotations.coco.json, "
+            f"found annotations/train.json, annotations/val.json); hint: give such a file alone to read it "
+            f"({src / 'annotations/train.json'})"
+        )
+    assert labelkit.load(src / "annotations/train.json").stats().items == 3
+    (src / "annotations/train.json").write_text('{"task": "not coco"}')  # (no COCO content: no format, as before)
+    (src / "annotations/val.json").unlink()
+    with pytest.raises(labelkit.UnknownFormatError):
+        labelkit.load(src)
+
+
 def test_validate_names_the_fields_an_annotation_without_category_or_caption_lacks(tmp_path: Path) -> None:
     """The finding showed the annotation as the schema check had emptied it, a polygon as ``[[]]``: ``{'id': 1,
     ..., 'segmentation': [[]], 'keypoints': []} is not valid under any of the given schemas``."""

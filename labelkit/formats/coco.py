@@ -45,7 +45,7 @@ from labelkit.formats.coco_write import Writer
 from labelkit.io import Inside, bulk_work, require_utf8_name
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import keep_source_text, true_mask
-from labelkit.portable import by_name
+from labelkit.portable import by_name, by_parts
 from labelkit.report import Finding, Report
 
 NAME = "coco"
@@ -372,7 +372,28 @@ def _read(
             f"{', '.join(others)} not read: a Roboflow export's COCO files are <split>/_annotations.coco.json; give "
             "such a file alone to read it"
         )
+    if deeper := _nested_left_out(path) if path.is_dir() else []:  # (and these)
+        dataset.read_notes.append(
+            f"{', '.join(deeper)} not read: a COCO folder's files are read from its annotations/ folder (Roboflow's "
+            "from each split's folder), not from folders inside it; give such a file alone to read it"
+        )
     return dataset
+
+
+def _nested_left_out(path: Path) -> list[str]:
+    """The JSON files in folders inside a COCO folder's ``annotations/``, or inside a Roboflow split's folder.
+
+    At any depth (``annotations/old/instances_val.json``, ``train/old/_annotations.coco.json``); hidden ones aside.
+    """
+    standard, roboflow = layouts(path)
+    folders = [path / "annotations"] if standard else [f.parent for f in roboflow]
+    return [
+        f.relative_to(path).as_posix()
+        for d in folders
+        if d.is_dir()
+        for f in sorted(d.rglob("*.json"), key=by_parts)
+        if f.parent != d and not any(p.startswith(".") for p in f.relative_to(d).parts)
+    ]
 
 
 def _empty_splits(files: list[CocoFile], items: pa.Table) -> list[str]:

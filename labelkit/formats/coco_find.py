@@ -75,10 +75,13 @@ def find_files(path: Path) -> list[Path]:
         )
     candidates = standard or roboflow
     if not candidates:
+        unnamed = unnamed_files(path)
         raise InputError(
             "no COCO files found",
             path=path,
             expected="annotations/<task>_<split>.json or <split>/_annotations.coco.json",
+            found=", ".join(f.relative_to(path).as_posix() for f in unnamed) or None,
+            hint=f"give such a file alone to read it ({unnamed[0]})" if unnamed else None,
         )
     return sorted(
         candidates, key=lambda p: (task_and_split(p)[1] or "", _TASK_ORDER.get(task_and_split(p)[0] or "", 9), p.name)
@@ -98,6 +101,15 @@ def layouts(path: Path) -> tuple[list[Path], list[Path]]:
             if standard:
                 break
     return standard, sorted(path.glob("*/_annotations.coco.json"), key=by_parts)
+
+
+def unnamed_files(path: Path) -> list[Path]:
+    """The JSON files of a folder's ``annotations/`` (whose names state no task and split, where it has no others).
+
+    MMDetection's custom datasets name theirs ``annotations/train.json``: read when given alone, not as the folder's.
+    """
+    folder = path / "annotations"
+    return sorted(folder.glob("*.json"), key=by_name) if folder.is_dir() else []
 
 
 def detect(path: Path) -> Detection | None:
@@ -120,7 +132,13 @@ def detect(path: Path) -> Detection | None:
     if path.is_dir():
         standard, roboflow = layouts(path)
         if not standard and not roboflow:
-            return None
+            inside = Inside(path)  # (a file linked out is not opened to decide)
+            readable = (f for f in unnamed_files(path) if inside.refusal(f) is None and f.is_file())
+            unnamed = next((f for f in readable if _looks_coco(_sniff(f))), None)
+            if unnamed is None:
+                return None
+            # (the reader's error names them, where no format recognised the folder: below every other format)
+            return Detection(0.2, f"COCO files not named <task>_<split>.json ({unnamed.relative_to(path)})")
         # both layouts: COCO all the same, whose reader refuses it naming a file of each (not "no format")
         files = standard if roboflow and standard else find_files(path)
         inside, linked = Inside(path), []
