@@ -5322,7 +5322,7 @@ def test_class_list_lines_naming_image_files_or_xmls_in_another_case_are_noted(t
     """VoTT writes per-class lists of image file names (``dog_train.txt`` of ``a.jpg 1``) and no split lists: each
     line made an item of no XML holding the label beside the XML's item in no split, as a split list's does,
     without the read note a split list's line gets (nor the one of a name in another case). A ``-1`` line makes
-    no item: it is not named."""
+    an item too (of no label), as for an image of no XML: it is named."""
     root = tmp_path / "voc"
     (root / "Annotations").mkdir(parents=True)
     (root / "ImageSets" / "Main").mkdir(parents=True)
@@ -5336,9 +5336,10 @@ def test_class_list_lines_naming_image_files_or_xmls_in_another_case_are_noted(t
         ("a.jpg", "train"),
         ("b", None),
         ("c", None),
+        ("c.jpg", "train"),
     ]
     assert ds.read_notes == [
-        "1 ImageSets lines name an image file whose stem has an XML ('a.jpg' first, beside Annotations/a.xml): VOC "
+        "2 ImageSets lines name an image file whose stem has an XML ('a.jpg' first, beside Annotations/a.xml): VOC "
         "lists ids, without the extension, so each was read as an item of no XML, and the XML's item as listed in "
         "no split",
         "1 ImageSets lines name an XML's id in another case or Unicode normalisation ('B' first, beside "
@@ -7408,3 +7409,19 @@ def test_images_of_one_jpegimages_path_in_a_folder_per_split_stay_two(tmp_path: 
         False,
         True,
     ]
+
+
+def test_a_minus_one_line_naming_no_xml_is_an_item_of_its_split(tmp_path: Path) -> None:
+    """'z -1' in dog_val.txt, z of no XML (a negative image): no item came of it, and the val split was lost
+    unsaid, while 'z 0' made an item; it is an item of split val with no label, written back as read."""
+    lists = {"Main/dog_train.txt": "a  1\nb -1\n", "Main/dog_val.txt": "z -1\n"}
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train"), ("z", "val")]
+    assert [(lab.item_id, ds.category(lab.category_id or 0).name) for lab in ds.labels()] == [("a", "dog")]
+    assert ds.read_notes == []
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert (report.lost, report.transformed, report.written["items"]) == ([], [], 3)
+    main = tmp_path / "out/ImageSets/Main"
+    assert sorted(p.name for p in main.iterdir()) == ["dog_train.txt", "dog_val.txt", "train.txt", "val.txt"]
+    assert (main / "dog_val.txt").read_text() == "z -1\n"
+    assert (main / "val.txt").read_text() == "z\n"

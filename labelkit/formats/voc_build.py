@@ -138,7 +138,7 @@ def build(
         by_id[key] = (item_id, split, folder, item)
     # items in the order the split lists give (files by name, then lines), then the rest by id
     listed = list(dict.fromkeys(i for i in sets.listed if i in by_id or i not in counts))
-    rest = set(by_id) | {i for i, _, _ in sets.labels} | set(masks)
+    rest = set(by_id) | {i for i, _, _ in sets.labels} | set(sets.negatives) | set(masks)
     all_ids = listed + sorted(rest - set(listed))
 
     item_rows: dict[str, list[Any]] = {k: [] for k in ("id", "path", "width", "height", "split", "metadata")}
@@ -301,7 +301,7 @@ def build(
         if note is not None:
             dataset.read_notes.append(note)
     # (a class list's lines make items too, those of a label: VoTT names images with their extension there)
-    named_in_lists = list(dict.fromkeys([*listed, *(i for i, _, _ in sets.labels)]))
+    named_in_lists = list(dict.fromkeys([*listed, *(i for i, _, _ in sets.labels), *sets.negatives]))
     named = _image_named_ids(named_in_lists, counts)
     if named:  # (ids listed with their image's extension: items of no XML, and the XML's item of no split)
         dataset.read_notes.append(

@@ -60,6 +60,7 @@ class Sets:
     # an object index (VOC2012's): task/file:line, item, index (-1: not a number)
     forks: list[str] = field(default_factory=list)  # macOS resource forks passed over (ImageSets/Main/._train.txt)
     main: set[str] = field(default_factory=set)  # the images a Main list (of a split or a class) names
+    negatives: list[str] = field(default_factory=list)  # the images of per-class lists' -1 lines (no label)
     main_lists: bool = False  # whether Main has split lists (then an image only task lists name is in no Main list)
     task_splits: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # item -> task -> the splits of
     # the task's lists naming it (Segmentation/trainval.txt of a train item: written back there, not in train.txt)
@@ -246,6 +247,8 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
             given[(item, cls)] = (f, number, value)
             if value >= 0:
                 sets.labels.append((item, cls, value))
+            else:  # (an item too, of no label: an image of no XML a -1 line names was dropped unsaid)
+                sets.negatives.append(item)
             if not again or own == "trainval":  # (an item of train or val keeps its split)
                 sets.place(item, split)
     for task in READ_TASKS:  # (the folders beside Main whose lists name a task's images, no labels in them)
