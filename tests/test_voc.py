@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -3464,7 +3465,9 @@ def _opaque(pixels: np.ndarray) -> np.ndarray:
     return np.concatenate([pixels, np.full((*pixels.shape[:2], 1), 255, dtype=np.uint8)], axis=-1)
 
 
-def _masks_folder(root: Path, class_png: bytes | Image.Image, object_png: bytes | Image.Image | None = None) -> Path:
+def _masks_folder(
+    root: Path, class_png: bytes | Image.Image | None, object_png: bytes | Image.Image | None = None
+) -> Path:
     """One 4 x 2 image with a cat and a person in its XML and the given segmentation PNGs."""
     (root / "Annotations").mkdir(parents=True)
     size = "<size><width>4</width><height>2</height><depth>3</depth></size>"
@@ -7425,3 +7428,24 @@ def test_a_minus_one_line_naming_no_xml_is_an_item_of_its_split(tmp_path: Path) 
     assert sorted(p.name for p in main.iterdir()) == ["dog_train.txt", "dog_val.txt", "train.txt", "val.txt"]
     assert (main / "dog_val.txt").read_text() == "z -1\n"
     assert (main / "val.txt").read_text() == "z\n"
+
+
+@pytest.mark.parametrize(("kind", "image_format"), [("SegmentationClass", "JPEG"), ("SegmentationObject", "GIF")])
+def test_a_segmentation_file_whose_bytes_are_not_a_png_is_an_error_naming_it(
+    tmp_path: Path, kind: str, image_format: str
+) -> None:
+    """A JPEG saved as SegmentationClass/a.png was opened by Pillow by its content: its compression noise made
+    masks of classes the image never had, unsaid. A file not starting with PNG's signature is refused."""
+    values = np.zeros((2, 4), np.uint8)
+    values[0, :2] = 8
+    data = io.BytesIO()
+    Image.fromarray(values, "L").save(data, image_format)
+    named_png = data.getvalue()
+    is_class = kind == "SegmentationClass"
+    root = _masks_folder(tmp_path / "src", named_png if is_class else None, None if is_class else named_png)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert str(err.value) == (
+        f"{root}/{kind}/a.png: unreadable PNG: not a PNG file (expected PNG's 8-byte signature, found "
+        f"{named_png[:8]!r}); hint: save the mask as a PNG (a JPEG or GIF renamed .png is not one)"
+    )

@@ -247,9 +247,32 @@ def detect(path: Path) -> Detection | None:
 def _png_header(path: Path) -> tuple[int, int, int] | None:
     """A PNG's bit depth, colour type and pixel count from its ``IHDR`` (None when the file is no PNG)."""
     head = read_head(path, 26)
-    if len(head) < 26 or not head.startswith(b"\x89PNG\r\n\x1a\n") or head[12:16] != b"IHDR":
+    if len(head) < 26 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
         return None
     return head[24], head[25], int.from_bytes(head[16:20], "big") * int.from_bytes(head[20:24], "big")
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _require_png(path: Path) -> None:
+    """Refuse a segmentation file whose bytes are not a PNG's.
+
+    Pillow opens a JPEG or GIF named ``.png`` by its content: a JPEG's compression noise, read as indices, made
+    masks of classes the image never had.
+
+    Raises:
+        InputError: the file does not start with PNG's 8-byte signature (its first bytes).
+    """
+    head = read_head(path, 8)
+    if head != PNG_SIGNATURE:
+        raise InputError(
+            "unreadable PNG: not a PNG file",
+            path=path,
+            expected="PNG's 8-byte signature",
+            found=repr(head),
+            hint="save the mask as a PNG (a JPEG or GIF renamed .png is not one)",
+        )
 
 
 _GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N"})
@@ -278,15 +301,16 @@ def _png_indices(
     unclear.
 
     Raises:
-        InputError: an unreadable PNG; a colour no class or instance has, or two classes share, a value
-            above ``top``, or a pixel neither opaque nor transparent black (the file and the first such pixel);
-            a 16-bit colour or grey+alpha PNG, of which Pillow keeps only the high byte.
+        InputError: an unreadable PNG (bytes not a PNG's too); a colour no class or instance has, or two classes
+            share, a value above ``top``, or a pixel neither opaque nor transparent black (the file and the first
+            such pixel); a 16-bit colour or grey+alpha PNG, of which Pillow keeps only the high byte.
     """
     from PIL import Image, UnidentifiedImageError
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
             raise InputError("cannot read: not a regular file", path=path)
+        _require_png(path)
         header = _png_header(path)
         # (Pillow warns, on stderr, of a PNG past its pixel limit: the library never prints; past twice the limit
         # it refuses the PNG, as below. Warnings are ignored only then: their filters are the process's)
