@@ -2977,6 +2977,26 @@ def test_xml_in_a_multibyte_legacy_encoding_is_read(tmp_path: Path, encoding: st
 
 
 @pytest.mark.parametrize(
+    ("encoding", "name"),
+    [("utf8", "caf\u00e9"), ("UTF8", "caf\u00e9"), ("ISO-2022-JP", "\u732b"), ("cp1252", "caf\u00e9")],
+)
+def test_xml_in_an_encoding_python_knows_and_expat_reads_not_itself_is_read(
+    tmp_path: Path, encoding: str, name: str
+) -> None:
+    """ElementTree's write(..., encoding="utf8") declares 'utf8': expat took it (and ISO-2022-JP) for a one-byte
+    encoding, and its non-ASCII text was refused, 'not well-formed (invalid token)'. Python's codec decodes it."""
+    (tmp_path / "Annotations").mkdir()
+    xml = (
+        f"<?xml version='1.0' encoding='{encoding}'?>\n<annotation><filename>a.jpg</filename>"
+        f"<object><name>{name}</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox>"
+        "</object></annotation>"
+    )
+    (tmp_path / "Annotations/a.xml").write_bytes(xml.encode(encoding))
+    ds = labelkit.load(tmp_path, "voc")
+    assert ([c.name for c in ds.categories], ds.read_notes) == ([name], [])
+
+
+@pytest.mark.parametrize(
     ("declared", "data", "line", "message"),
     [
         ("utf-32", b"<annotation/>", 1, "not utf-32 text"),

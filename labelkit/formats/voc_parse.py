@@ -7,6 +7,7 @@ fields read that no field takes are counted for the read note. Used by :func:`la
 
 from __future__ import annotations
 
+import codecs
 import functools
 import math
 import re
@@ -34,8 +35,10 @@ MAX_SIDE = INT64_MAX
 def parse_xml(data: bytes, path: str | Path) -> Element:
     """Parse one annotation file safely (defusedxml): no DTD, no entities, no network.
 
-    Expat reads UTF-8, UTF-16 and the one-byte encodings; a file declaring a multi-byte legacy encoding
-    (Shift_JIS, GBK, EUC-KR, ... as CJK tools write) is decoded by Python's codec first.
+    Expat reads UTF-8, UTF-16, ISO-8859-1 and US-ASCII itself; a file declaring any other encoding Python's
+    codecs know (Shift_JIS, GBK, EUC-KR, ... as CJK tools write, ISO-2022-JP, or UTF-8 as ``utf8``, which
+    ElementTree writes) is decoded by Python's codec first (expat took ``utf8`` for a one-byte encoding, and
+    refused its non-ASCII bytes).
 
     Raises:
         InputError: bad or truncated XML (with its line), bytes its declared encoding cannot decode, or a DTD /
@@ -55,16 +58,43 @@ class _Tree(NamedTuple):
 
 def _parse_tree(data: bytes, path: str | Path) -> _Tree:
     """:func:`parse_xml`, with the elements in document order and whether one holds an XML attribute."""
+    source = _decoded(data, path) if _python_decodes(data) else data
     try:
-        return _parse_xml(data, path)
-    except ValueError as exc:  # (UnicodeError too: a codec that cannot decode at all, e.g. idna)
-        if isinstance(exc, UnicodeError) or "multi-byte" not in str(exc):
-            raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
-    text = _decoded(data, path)
-    try:
-        return _parse_xml(text, path)
-    except ValueError as exc:
+        return _parse_xml(source, path)
+    except ValueError as exc:  # (an encoding expat cannot read that Python's codecs do not know either)
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+
+
+_EXPAT_ENCODINGS = frozenset({"utf-8", "utf-16", "utf-16be", "utf-16le", "iso-8859-1", "us-ascii"})
+"""The encodings expat reads itself (by name, in any case); it reads others through Python's one-byte table."""
+
+
+def _python_decodes(data: bytes) -> bool:
+    """Whether a file declares an encoding that Python's codecs know and expat does not read itself.
+
+    Such a file is decoded by Python first: expat reads another encoding through a table of one character per
+    byte, which a multi-byte or stateful encoding has no such table of (``utf8``, ``ISO-2022-JP``: their
+    non-ASCII bytes were an error, ``not well-formed (invalid token)``).
+    """
+    m = _DECLARED_ENCODING.match(data)
+    return m is not None and _python_codec(m.group(1).decode("ascii", "replace"))
+
+
+@functools.cache
+def _python_codec(name: str) -> bool:
+    """Whether ``name`` is an encoding expat does not read itself and Python's codecs decode text of.
+
+    A codec Python does not know, or that cannot decode every byte value (idna, a codec of host names), is left
+    to expat, whose error names it, as for a file it cannot read.
+    """
+    if name.lower() in _EXPAT_ENCODINGS:
+        return False
+    try:
+        codecs.lookup(name)
+        bytes(range(256)).decode(name, "replace")
+    except (LookupError, UnicodeError):
+        return False
+    return True
 
 
 def _parse_xml(source: bytes | str, path: str | Path, direct: bool = True) -> _Tree:
@@ -160,6 +190,8 @@ def _decoded(data: bytes, path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"invalid XML: not {encoding} text ({exc.reason})", path=path, line=line) from exc
+    except UnicodeError as exc:  # (a codec that cannot decode at all, e.g. idna)
+        raise InputError(f"invalid XML: not {encoding} text ({exc})", path=path, line=1) from exc
 
 
 def _side(text: str) -> int | float:
