@@ -7469,3 +7469,41 @@ def test_a_segmentation_file_whose_bytes_are_not_a_png_is_an_error_naming_it(
         f"{root}/{kind}/a.png: unreadable PNG: not a PNG file (expected PNG's 8-byte signature, found "
         f"{named_png[:8]!r}); hint: save the mask as a PNG (a JPEG or GIF renamed .png is not one)"
     )
+
+
+def _lost_masks_dataset(case: str) -> Dataset:
+    """An image of 6 x 4 whose every mask (or void) a VOC writer cannot place: no PNG may be written."""
+    wrong = raster.mask_to_rle(np.ones((3, 3), dtype=bool))
+    fits = _blob(slice(1, 3), slice(2, 5))
+    if case == "void":
+        ds = Dataset(categories=[Category(id=8, name="cat")])
+        ds.add_item(
+            Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train", metadata={"voc:void": wrong})
+        )
+        ds.add(Object(id="1", item_id="m", category_id=8, bbox=(0.0, 0.0, 2.0, 2.0)))
+        return ds
+    if case == "size":
+        return _image_with_masks(wrong)
+    ds = Dataset(categories=[Category(id=0, name="background"), Category(id=8, name="cat")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train"))
+    rle = {"size": (fits["height"], fits["width"]), "counts": fits["counts"]}
+    if case == "background":
+        ds.add(Object(id="1", item_id="m", category_id=0, bbox=(0.0, 0.0, 2.0, 2.0), mask=rle))
+    else:  # a class-only mask of another size than the image
+        rle = {"size": (wrong["height"], wrong["width"]), "counts": wrong["counts"]}
+        ds.add(Object(id="1", item_id="m", category_id=8, mask=rle, extras={"voc:semantic": True}))
+    return ds
+
+
+@pytest.mark.parametrize("case", ["size", "background", "semantic", "void"])
+def test_an_image_whose_masks_are_all_lost_gets_no_pngs(tmp_path: Path, case: str) -> None:
+    """Its masks reported lost, the image still got all-background PNGs, <segmented>1 and a Segmentation line:
+    false ground truth (an image segmented, showing nothing), read back as voc:blank_pngs. It gets none."""
+    report = labelkit.save(_lost_masks_dataset(case), tmp_path / "o", "voc", allow_loss=True)
+    assert len(report.lost) == 1
+    assert sorted(p.relative_to(tmp_path / "o").as_posix() for p in (tmp_path / "o").rglob("*") if p.is_file()) == [
+        "Annotations/m.xml",
+        "ImageSets/Main/train.txt",
+    ] + (["labelmap.txt"] if case in ("background", "semantic") else [])
+    assert "<segmented>0</segmented>" in (tmp_path / "o/Annotations/m.xml").read_text()
+    assert [i.metadata for i in labelkit.load(tmp_path / "o", "voc").items()] == [{}]

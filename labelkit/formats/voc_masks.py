@@ -161,6 +161,7 @@ class ImageMasks:
         blank_only_object: bool = False,
         alone: int = 0,
         holes: dict[int, Any] | None = None,
+        files: bool = True,
     ) -> None:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
@@ -177,6 +178,7 @@ class ImageMasks:
         self.blank_only_object = blank_only_object
         self.alone = alone  # how many of the last instance rows have no XML object (mask-only objects)
         self.holes = holes or {}  # row -> its polygon's hole flags (per ring), when it has some
+        self.files = files  # False: nothing is painted (paints_any), and no PNG is written; losses are still said
 
     def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
         """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.
@@ -243,6 +245,8 @@ class ImageMasks:
                 voided |= png is object_png
         lost += _covered(object_png, painted, voided)
         base = str(path) + os.sep
+        if not self.files:
+            return lost
         if not (self.blank_only_object and not class_png.any()):
             create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
         if (
@@ -388,6 +392,34 @@ def cell_shape(cell: Any) -> tuple[int, int] | None:
     if not isinstance(cell.get("counts"), str) and not isinstance(cell.get("runs"), list):
         return None
     return (height, width)
+
+
+def paints_any(
+    shape: tuple[int, int] | None,
+    instances: list[tuple[int, int]],
+    semantic: list[int],
+    voids: tuple[Any, Any],
+    value_of: Callable[[int], int],
+    mask_shape: Callable[[int], tuple[int, int] | None],
+) -> bool:
+    """Whether :meth:`ImageMasks.write` paints anything on an image's PNGs of ``shape`` (None: none is written).
+
+    ``instances``: the (object PNG value, row) of each instance; ``semantic``: the class-only masks' rows;
+    ``value_of``: a row's class value; ``mask_shape``: a row's mask size (None for a polygon, painted at any
+    size). A mask of another size than the PNGs', of background or of a value past 254, and a void mask of
+    another size are not painted (check() reports them lost): an image of nothing else gets no PNGs.
+    """
+    if shape is None:
+        return False
+
+    def fits(r: int) -> bool:
+        return 0 < value_of(r) < VOID_INDEX and mask_shape(r) in (None, shape)
+
+    return (
+        any(v < VOID_INDEX and fits(r) for v, r in instances)
+        or any(mask_shape(r) is not None and fits(r) for r in semantic)
+        or any(cell_shape(v) == shape for v in voids)
+    )
 
 
 NO_SIZE = "a PNG needs the image size"

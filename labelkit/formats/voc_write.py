@@ -57,6 +57,7 @@ from labelkit.formats.voc_masks import (
     MaskColumns,
     PngPool,
     cell_shape,
+    paints_any,
     palette_bytes,
     png_values,
     void_cells,
@@ -376,6 +377,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 tuple[int, list[int], list[int], list[int], tuple[Any, Any], list[int], tuple[str, ...], int]
             ] = []
             too_large: set[int] = set()
+            no_pngs: set[int] = set()  # images whose masks are all lost: write() paints none, and writes no PNG
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
                 instance_rows: list[int] = []
@@ -438,6 +440,20 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 unpainted = segmented and pngs is not None and int(pngs[0]) * int(pngs[1]) > MAX_PNG_PIXELS
                 if unpainted:
                     too_large.add(n)
+                elif (
+                    segmented
+                    and not blank
+                    and not paints_any(
+                        pngs,
+                        list(zip(values, instance_rows, strict=True)),
+                        semantic_rows,
+                        voids,
+                        lambda r: classes.value[categories[r]],
+                        lambda r: (int(mask_h[r]), int(mask_w[r])) if has_mask[r] else None,
+                    )
+                ):  # (masks all lost: no PNGs of background, nor flagged segmented or listed in Segmentation)
+                    unpainted = True
+                    no_pngs.add(n)
                 name = image_names[n]
                 head = voc_xml.head_xml(
                     meta, name if paths[n] else None, widths[n], heights[n], segmented and not unpainted
@@ -471,7 +487,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     outside.discard(n)
                     lists["Main"][splits[n]].append(ids[n])
                 if segmented:
-                    class_void = class_void or voids[0] is not None
+                    class_void = class_void or (voids[0] is not None and n not in no_pngs)
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
                 if media != "none" and paths[n] and name not in placed_images:  # (an image of two items: once)
                     placed_images.add(name)
@@ -513,8 +529,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     blank_only_object=blank == ("SegmentationObject",),
                     alone=lone,
                     holes=holes,
+                    files=n not in no_pngs,
                 )
-                if n not in too_large:  # (write() paints nothing for it, and says what is lost)
+                if n not in too_large and n not in no_pngs:  # (write() paints nothing for it, and says what is lost)
                     folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
         pool.close(RASTERISED)
