@@ -7507,3 +7507,49 @@ def test_an_image_whose_masks_are_all_lost_gets_no_pngs(tmp_path: Path, case: st
     ] + (["labelmap.txt"] if case in ("background", "semantic") else [])
     assert "<segmented>0</segmented>" in (tmp_path / "o/Annotations/m.xml").read_text()
     assert [i.metadata for i in labelkit.load(tmp_path / "o", "voc").items()] == [{}]
+
+
+def test_a_part_box_that_reads_back_otherwise_is_counted_as_an_object_box_is(tmp_path: Path) -> None:
+    """A part box of [0.1, 0.2, 0.3, 0.7] read back [0.10000000000000009, ...], nothing reported, while an object
+    box is counted ('transformed: box coordinates'): a part's box is counted so, and its corners, written as an
+    object's are, give back a box a float away that is written again with the same corners."""
+    box = [0.1, 0.2, 0.3, 0.7]
+    ds = _one_object(bbox=(0.0, 0.0, 5.0, 5.0), extras={"voc:parts": [{"name": "head", "bbox": box}]})
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [("box coordinates", 1)]
+    assert report.lost == []
+    (back,) = labelkit.load(tmp_path / "o", "voc").objects()
+    assert back.extras["voc:parts"] == [
+        {"name": "head", "bbox": [0.10000000000000009, 0.19999999999999996, 0.30000000000000004, 0.7]}
+    ]
+    again = labelkit.save(labelkit.load(tmp_path / "o", "voc"), tmp_path / "again", "voc")
+    assert again.transformed == []
+    text = (tmp_path / "o/Annotations/img.xml").read_text()
+    assert (tmp_path / "again/Annotations/img.xml").read_text() == text
+
+
+def test_part_corners_a_write_would_not_give_back_are_kept_as_an_object_s(tmp_path: Path) -> None:
+    """ymax 77.6840601509805 beside ymin 14.149463358668845 was written back 77.68406015098049 for a part, unsaid:
+    a part keeps its corners as read (voc:@corners), as an object does, and VOC -> VOC gives them back."""
+    (tmp_path / "v/Annotations").mkdir(parents=True)
+    corners = (
+        "<bndbox><xmin>1</xmin><ymin>14.149463358668845</ymin><xmax>5</xmax><ymax>77.6840601509805</ymax></bndbox>"
+    )
+    (tmp_path / "v/Annotations/a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><size><width>90</width><height>90</height><depth>3</depth></size>"
+        f"<object><name>person</name>{corners}<part><name>head</name>{corners}</part></object></annotation>"
+    )
+    (tmp_path / "v/ImageSets/Main").mkdir(parents=True)
+    (tmp_path / "v/ImageSets/Main/train.txt").write_text("a\n")
+    ds = labelkit.load(tmp_path / "v", "voc")
+    (obj,) = ds.objects()
+    assert obj.extras["voc:parts"] == [
+        {
+            "name": "head",
+            "bbox": list(G.voc_to_xywh(1.0, 14.149463358668845, 5.0, 77.6840601509805)),
+            "voc:@corners": [1.0, 14.149463358668845, 5.0, 77.6840601509805],
+        }
+    ]
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert (report.lost, report.transformed) == ([], [])
+    assert (tmp_path / "o/Annotations/a.xml").read_text().count("<ymax>77.6840601509805</ymax>") == 2

@@ -355,7 +355,7 @@ def _box(
 ) -> tuple[float, float, float, float]:
     """The box of ``<bndbox>``.
 
-    An object's corners as read go in its ``extras`` where a write would not give them back
+    An object's (or part's) corners as read go in its ``extras`` where a write would not give them back
     (:func:`~labelkit.formats.voc_values.corners_come_back`).
     """
     bnd = node.find("bndbox")
@@ -647,7 +647,9 @@ def _object(node: Element, path: str | Path, where: str, respelled: list[str]) -
         part_node = part.find("name")
         if part_node is None:
             raise InputError("part without <name>", path=path, element=f"{at}/name")
-        parts.append({"name": _field_text(part_node, "name", path, at) or "", "bbox": list(_box(part, path, at))})
+        corners: dict[str, Any] = {}  # (its corners as read, where a write would not give them back: an object's)
+        box = list(_box(part, path, at, corners))
+        parts.append({"name": _field_text(part_node, "name", path, at) or "", "bbox": box, **corners})
     if parts:
         extras["voc:parts"] = parts
     actions = node.find("actions")

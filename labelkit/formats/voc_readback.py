@@ -17,11 +17,19 @@ from labelkit.formats.voc_check_masks import png_kinds
 from labelkit.formats.voc_masks import VOID_KEYS
 from labelkit.formats.voc_parse import _int_or_text as int_or_text
 from labelkit.formats.voc_parse import attribute_value
-from labelkit.formats.voc_values import CORNERS_KEY, as_list, part_ok, tag_ok, value_text
+from labelkit.formats.voc_values import (
+    CORNERS_KEY,
+    as_list,
+    part_corners,
+    part_ok,
+    read_back_otherwise,
+    tag_ok,
+    value_text,
+)
 from labelkit.formats.voc_write import voc_boxes
 from labelkit.model import Dataset
 from labelkit.model.geometry import bbox_columns
-from labelkit.model.tables import true_mask
+from labelkit.model.tables import contains_match, decode_json_cell, true_mask
 
 ITEM_KEYS = frozenset(
     {
@@ -70,13 +78,34 @@ def boxes_read_back_otherwise(dataset: Dataset) -> int:
     if not len(rows):
         return 0
     boxes = bbox_columns(objects["bbox"])[0][rows]
-    corners = voc[rows]
-    with np.errstate(over="ignore", invalid="ignore"):
-        back = np.concatenate([corners[:, :2] - 1.0, (corners[:, 2:] - corners[:, :2]) + 1.0], axis=1)
-    moved = rows[(back != boxes).any(axis=1)]
-    if not len(moved):
+    moved = rows[read_back_otherwise(voc[rows], boxes)]
+    count = int(np.count_nonzero(png_kinds(objects.take(pa.array(moved)))[0] == 0)) if len(moved) else 0
+    return count + _parts_read_back_otherwise(objects, writable & known)
+
+
+def _parts_read_back_otherwise(objects: pa.Table, written: np.ndarray[Any, Any]) -> int:
+    """How many part boxes (``voc:parts``) of the XML objects a reader takes back otherwise than they are.
+
+    ``written``: the rows of a box VOC can write and a known class; the parts are written as an object's corners
+    are (:func:`part_corners`).
+    """
+    rows = np.flatnonzero(written & contains_match(objects["extras"], '"voc:parts"'))
+    if not len(rows):
         return 0
-    return int(np.count_nonzero(png_kinds(objects.take(pa.array(moved)))[0] == 0))  # (XML objects only)
+    taken = objects.take(pa.array(rows))
+    xml_objects = png_kinds(taken)[0] == 0
+    parts = [
+        part
+        for text, xml in zip(taken["extras"].to_pylist(), xml_objects.tolist(), strict=True)
+        if xml
+        for part in as_list(decode_json_cell(text).get("voc:parts"))
+        if part_ok(part)
+    ]
+    if not parts:
+        return 0
+    corners = np.asarray([part_corners(p) for p in parts], dtype=np.float64)
+    boxes = np.asarray([[float(v) for v in p["bbox"]] for p in parts], dtype=np.float64)
+    return int(np.count_nonzero(read_back_otherwise(corners, boxes)))
 
 
 def voc_metadata_only(meta: dict[str, Any]) -> bool:

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from labelkit.errors import LINE_BREAKS
-from labelkit.model.geometry import voc_to_xywh
+from labelkit.model.geometry import voc_to_xywh, xywh_to_voc
 from labelkit.model.tables import contains_match, decode_json_cell, decode_json_cells, true_mask
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -261,11 +261,40 @@ def corners_as_read(
     for row, text in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
         cell = decode_json_cell(text)
         corners = cell.get(CORNERS_KEY) if isinstance(cell, dict) else None
-        if (
-            isinstance(corners, list)
-            and len(corners) == 4
-            and all(type(v) in (int, float) for v in corners)
-            and voc_to_xywh(*corners) == tuple(boxes[row].tolist())
-        ):
+        if _corners_fit(corners, boxes[row].tolist()):
             voc[row] = corners
     return voc
+
+
+def _corners_fit(corners: Any, box: list[float]) -> bool:
+    """Whether ``corners`` (:data:`CORNERS_KEY`'s, as read) are 4 numbers a reader takes back to ``box`` exactly."""
+    return (
+        isinstance(corners, list)
+        and len(corners) == 4
+        and all(type(v) in (int, float) for v in corners)
+        and voc_to_xywh(*corners) == tuple(box)
+    )
+
+
+def part_corners(part: dict[str, Any]) -> list[float]:
+    """The corners written for a ``voc:parts`` entry (one :func:`part_ok` passes), as an object's are.
+
+    Its corners as read (:data:`CORNERS_KEY`) where they give its box exactly, else those of its box that a
+    reader takes back to it, or to a box a float away (:func:`~labelkit.model.geometry.xywh_to_voc`).
+    """
+    box = [float(v) for v in part["bbox"]]
+    corners = part.get(CORNERS_KEY)
+    if corners is not None and _corners_fit(corners, box):
+        return [float(v) for v in corners]
+    return [float(v) for v in xywh_to_voc(np.asarray([box], dtype=np.float64))[0].tolist()]
+
+
+def read_back_otherwise(corners: np.ndarray[Any, Any], boxes: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per row, whether a reader takes ``corners`` (VOC's, written) back to another box than ``boxes``' row.
+
+    A reader takes ``x = xmin - 1`` and ``w = xmax - xmin + 1``: a float's rounding away, for some boxes.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        back = np.concatenate([corners[:, :2] - 1.0, (corners[:, 2:] - corners[:, :2]) + 1.0], axis=1)
+    moved: np.ndarray[Any, Any] = (back != boxes).any(axis=1)
+    return moved

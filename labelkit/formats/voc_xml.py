@@ -19,10 +19,18 @@ from numpy.typing import NDArray
 
 from labelkit.errors import InputError
 from labelkit.formats.voc_lists import listable
-from labelkit.formats.voc_values import as_list, is_flag, is_number, part_ok, tag_ok, value_text, xml_text
+from labelkit.formats.voc_values import (
+    as_list,
+    is_flag,
+    is_number,
+    part_corners,
+    part_ok,
+    tag_ok,
+    value_text,
+    xml_text,
+)
 from labelkit.formats.yolo_layout import without_extension
 from labelkit.io import safe_relpath
-from labelkit.model import geometry as G
 from labelkit.portable import folded_names
 
 
@@ -66,8 +74,7 @@ def object_xml(
     for part in as_list(extras.get("voc:parts")):
         if not part_ok(part):
             continue
-        pc_ = G.xywh_to_voc(np.asarray([part["bbox"]], dtype=np.float64))[0].tolist()
-        px = [num(v) for v in pc_]
+        px = [num(v) for v in part_corners(part)]  # (as an object's: as read, else its box's)
         out.append(
             f"    <part>\n      <name>{xml_text(str(part['name']))}</name>\n      <bndbox>\n"
             f"        <xmin>{px[0]}</xmin>\n        <ymin>{px[1]}</ymin>\n"
