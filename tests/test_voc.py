@@ -7553,3 +7553,25 @@ def test_part_corners_a_write_would_not_give_back_are_kept_as_an_object_s(tmp_pa
     report = labelkit.save(ds, tmp_path / "o", "voc")
     assert (report.lost, report.transformed) == ([], [])
     assert (tmp_path / "o/Annotations/a.xml").read_text().count("<ymax>77.6840601509805</ymax>") == 2
+
+
+def test_keys_of_a_part_entry_voc_has_no_place_for_are_reported_lost(tmp_path: Path) -> None:
+    """A voc:parts entry's other keys ('difficult': a reader does not read a <part>'s) were dropped unsaid."""
+    part = {"name": "head", "bbox": [1.0, 1.0, 2.0, 2.0], "difficult": 1, "score": 0.5}
+    ds = _one_object(bbox=(0.0, 0.0, 5.0, 5.0), extras={"voc:parts": [part, {"name": "hand", "bbox": [2, 2, 1, 1]}]})
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count, c.reason) for c in err.value.report.lost] == [
+        (
+            "part fields",
+            2,
+            "Pascal VOC's <part> holds a name and a box: the other keys of a voc:parts entry are not written",
+        )
+    ]
+    assert not (tmp_path / "o").exists()
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    (back,) = labelkit.load(tmp_path / "o", "voc").objects()
+    assert back.extras["voc:parts"] == [
+        {"name": "head", "bbox": [1.0, 1.0, 2.0, 2.0]},
+        {"name": "hand", "bbox": [2.0, 2.0, 1.0, 1.0]},
+    ]

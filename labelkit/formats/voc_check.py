@@ -74,6 +74,7 @@ from labelkit.formats.voc_values import (
     malformed_count,
     not_xml_texts,
     not_xml_values,
+    part_fields_unwritten,
 )
 from labelkit.formats.voc_write import (
     Classes,
@@ -404,6 +405,11 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             malformed_count(voc_rows),
             "Pascal VOC needs integer flags, action names that can be XML tags (a letter or _, then letters, digits, "
             "_, - and .), parts with a name and 4 numbers, a point of 2 numbers: not written",
+        )
+        report.lose(
+            "part fields",
+            sum(map(part_fields_unwritten, voc_extras)),
+            "Pascal VOC's <part> holds a name and a box: the other keys of a voc:parts entry are not written",
         )
         _report_dota_difficult(objects, known & box_ok, report)
         _report_unlisted_actions(dataset, known & box_ok, report, str(options.get("split") or "train"))

@@ -159,6 +159,18 @@ def part_ok(part: Any) -> bool:
     return isinstance(box, list) and len(box) == 4 and all(map(is_number, box)) and _corners_ok(*box)
 
 
+def part_fields_unwritten(extras: dict[str, Any]) -> int:
+    """How many keys of an object's ``voc:parts`` entries VOC's ``<part>`` has no place for.
+
+    A written part (one :func:`part_ok` passes) holds its name and box, and the corners read
+    (``voc:@corners``); any other key (``difficult``: a reader does not read a ``<part>``'s) is not written.
+    """
+    parts = extras.get("voc:parts")
+    if not isinstance(parts, list):
+        return 0
+    return sum(len(p.keys() - {"name", "bbox", CORNERS_KEY}) for p in parts if part_ok(p))
+
+
 def _corners_ok(x: float, y: float, w: float, h: float) -> bool:
     return w >= 0 and h >= 0 and math.isfinite(x + w) and math.isfinite(y + h)
 
