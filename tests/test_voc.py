@@ -7575,3 +7575,67 @@ def test_keys_of_a_part_entry_voc_has_no_place_for_are_reported_lost(tmp_path: P
         {"name": "head", "bbox": [1.0, 1.0, 2.0, 2.0]},
         {"name": "hand", "bbox": [2.0, 2.0, 1.0, 1.0]},
     ]
+
+
+def test_imagesets_task_folders_and_txt_in_any_case_are_read_and_other_files_noted(tmp_path: Path) -> None:
+    """ImageSets/Foo/train.txt (which labelkit writes for an item's voc:imagesets ["Foo"]) was passed over, as were
+    Main/val.TXT, ImageSets/test.txt and Main/sub/val.txt, unsaid: a task folder's lists are read into
+    voc:imagesets (and written back), .TXT is .txt, and a read note names the files still not read."""
+    lists = {
+        "Main/train.txt": "a\n",
+        "Main/val.TXT": "b\n",
+        "Foo/train.txt": "a\n",
+        "Foo/val.txt": "",
+        "Foo/scores.txt": "a 0.5\n",
+        "test.txt": "b\n",
+        "Main/sub/val.txt": "a\n",
+    }
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert [(i.id, i.split, i.metadata) for i in ds.items()] == [
+        ("a", "train", {"voc:imagesets": ["Foo"]}),
+        ("b", "val", {}),
+    ]
+    assert ds.read_notes == [
+        "3 ImageSets .txt files were not read (ImageSets/Foo/scores.txt first): a reader reads the lists in "
+        "ImageSets/Main and in a task's folder (ImageSets/<task>/, a task other than VOC's of one image a line), not "
+        "a file in ImageSets itself, in a folder below those, or of other lines, and writing VOC does not write them"
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _imagesets(tmp_path / "out") == {
+        "Foo/train.txt": "a\n",
+        "Foo/val.txt": "",
+        "Main/train.txt": "a\n",
+        "Main/val.txt": "b\n",
+    }
+
+
+def test_an_imagesets_task_of_item_metadata_reads_back(tmp_path: Path) -> None:
+    """voc:imagesets ["Foo"] was written as ImageSets/Foo/<split>.txt, which no reader read: it came back {}."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(
+        Item(
+            id="img", media=Media(path="img.jpg", width=9, height=9), split="train", metadata={"voc:imagesets": ["Foo"]}
+        )
+    )
+    ds.add(Object(id="1", item_id="img", category_id=1, bbox=(0.0, 0.0, 5.0, 5.0)))
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _imagesets(tmp_path / "o") == {"Foo/train.txt": "img\n", "Main/train.txt": "img\n"}
+    assert [i.metadata for i in labelkit.load(tmp_path / "o", "voc").items()] == [{"voc:imagesets": ["Foo"]}]
+
+
+def test_an_item_only_another_task_lists_is_read_after_main_s_and_its_renumbering_reported(tmp_path: Path) -> None:
+    """An item of voc:main false whose voc:imagesets task is Foo is read after Main's items (Foo's lists are read
+    now): the plan orders it so, and reports the objects renumbered."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    meta = {"voc:imagesets": ["Foo"], "voc:main": False}
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=9, height=9), split="train", metadata=meta))
+    ds.add_item(Item(id="b", media=Media(path="b.jpg", width=9, height=9), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0.0, 0.0, 5.0, 5.0)))
+    ds.add(Object(id="2", item_id="b", category_id=1, bbox=(0.0, 0.0, 5.0, 5.0)))
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [("object ids", 2)]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(i.id, i.metadata) for i in back.items()] == [("b", {}), ("a", meta)]
+    assert [(o.id, o.item_id) for o in back.objects()] == [("1", "b"), ("2", "a")]

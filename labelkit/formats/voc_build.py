@@ -297,7 +297,7 @@ def build(
         if sets.indexed
         else set()
     )
-    for note in (sets.note(), sets.task_note(), sets.index_note(flagged), sets.action_note()):
+    for note in (sets.note(), sets.task_note(), sets.index_note(flagged), sets.action_note(), sets.unread_note()):
         if note is not None:
             dataset.read_notes.append(note)
     # (a class list's lines make items too, those of a label: VoTT names images with their extension there)

@@ -218,7 +218,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose(
         "ImageSets tasks that cannot be file names",
         sum(1 for t in given if not (isinstance(t, str) and t in folders)),
-        "an ImageSets folder is named after the task (a plain name Windows can hold, and differing from VOC's "
+        "an ImageSets folder is named after the task (a plain name Windows can hold, not hidden (.x, which a reader "
+        "passes over), and differing from VOC's "
         "own tasks and from another task before it by name in more than case or Unicode normalisation)",
     )
     labels = dataset.table("labels")

@@ -91,19 +91,28 @@ def written_tasks(given: Iterable[object]) -> set[str]:
     """The ImageSets tasks ``given`` (items' ``voc:imagesets``) whose folder ``ImageSets/<task>/`` is written.
 
     VOC's own, and of the others: not one that is not a plain name (``..``, ``a/b``) or that Windows cannot
-    hold (``con``, ``a:b``, ``t.``), nor one differing only in case or Unicode normalisation from VOC's own
-    (``main``) or from one before it by name (``Foo``, ``foo``): one folder on macOS and Windows, whose lists
-    the later would write over.
+    hold (``con``, ``a:b``, ``t.``), nor a hidden one (``.x``, which a reader passes over), nor one differing
+    only in case or Unicode normalisation from VOC's own (``main``) or from one before it by name (``Foo``,
+    ``foo``): one folder on macOS and Windows, whose lists the later would write over.
 
     Examples:
-        >>> sorted(written_tasks(["Main", "main", "con", "a:b", "Foo", "foo", "../x", 3]))
+        >>> sorted(written_tasks(["Main", "main", "con", "a:b", "Foo", "foo", "../x", ".x", 3]))
         ['Action', 'Foo', 'Layout', 'Main', 'Segmentation']
     """
     kept = {folded_name(task): task for task in VOC_TASKS}
     for task in sorted({t for t in given if isinstance(t, str)}):
-        if is_plain_name(task) and not windows_cannot_hold(task):
+        if is_plain_name(task) and not windows_cannot_hold(task) and not task.startswith("."):
             kept.setdefault(folded_name(task), task)
     return set(kept.values())
+
+
+def task_read_back(task: object) -> bool:
+    """Whether a reader reads an item's ``voc:imagesets`` task back from its lists.
+
+    Not Main (the item's split); a folder :func:`written_tasks` writes (a reader reads every task folder but a
+    hidden one).
+    """
+    return isinstance(task, str) and task != "Main" and task in written_tasks([task])
 
 
 def task_splits(meta: dict[str, Any], task: str, split: str) -> list[str]:
@@ -362,7 +371,7 @@ def not_in_main(dataset: Dataset) -> frozenset[int]:
     """The items (positions) written in no Main list: of ``voc:main: false``, an image only task lists name.
 
     Not one with image labels (Main's class lists hold them: the item is in Main again), nor one whose
-    ``voc:imagesets`` names none of the task lists a reader reads (:data:`READ_TASKS`: no list would give its
+    ``voc:imagesets`` names none of the task lists a reader reads (:func:`task_read_back`: no list would give its
     split back). The writer also puts in Main one that none names once written (its lists derived, none given).
     """
     items = dataset.table("items")
@@ -377,7 +386,7 @@ def not_in_main(dataset: Dataset) -> frozenset[int]:
     for n, text, item_id in zip(rows.tolist(), texts, ids, strict=True):
         meta = decode_json_cell(text)
         tasks = meta.get("voc:imagesets")
-        named = not isinstance(tasks, list) or any(t in READ_TASKS for t in tasks)
+        named = not isinstance(tasks, list) or any(map(task_read_back, tasks))
         if meta.get("voc:main") is False and named and item_id not in labelled:
             outside.add(n)
     return frozenset(outside)
@@ -663,7 +672,7 @@ def empty_task_lists_again(lists: dict[str, dict[str, list[str]]], read: object)
     if not isinstance(read, dict):
         return
     for task, splits in read.items():
-        if task in READ_TASKS and isinstance(splits, list):
+        if task_read_back(task) and isinstance(splits, list):
             empty_lists_again(lists.setdefault(task, {}), splits)
 
 

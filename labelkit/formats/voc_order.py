@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from labelkit.formats.voc_lists import READ_TASKS, not_in_main, task_splits
-from labelkit.formats.voc_values import class_as_read
+from labelkit.formats.voc_lists import READ_TASKS, not_in_main, task_read_back, task_splits
+from labelkit.formats.voc_values import as_list, class_as_read
 from labelkit.model import Dataset
 from labelkit.model.tables import decode_json_cell, places, valid_mask
 
@@ -36,7 +36,8 @@ def read_order(dataset: Dataset, default_split: str, masks: str) -> np.ndarray[A
 def _first_task_lists(dataset: Dataset, splits: list[str], masks: str) -> dict[int, tuple[int, bool, str]]:
     """The items (positions) in no Main list, each with the first task list a reader reads naming it.
 
-    As a sort key: the task's place in :data:`READ_TASKS`, whether it is a trainval list read last, its split.
+    As a sort key: the task's place in :data:`READ_TASKS` (then the other tasks, by name), whether it is a
+    trainval list read last, its split.
     An item's task lists are its ``voc:imagesets``' tasks, else those the writer derives (:func:`_derived_tasks`);
     one no list of its own split names is in Main (as the writer puts it).
     """
@@ -46,13 +47,16 @@ def _first_task_lists(dataset: Dataset, splits: list[str], masks: str) -> dict[i
     texts = dataset.table("items")["metadata"].to_pylist()
     derived = _derived_tasks(dataset, masks)
     named: dict[int, list[tuple[str, list[str]]]] = {}
-    task_names: dict[str, set[str]] = {t: set() for t in READ_TASKS}  # (each task's lists, of every item)
-    for n, text in enumerate(texts):
-        meta = decode_json_cell(text) if text and "voc:" in text else {}
+    metas = [decode_json_cell(text) if text and "voc:" in text else {} for text in texts]
+    # (VOC's task folders, then the others by name, as a reader reads them)
+    others = {t for meta in metas for t in as_list(meta.get("voc:imagesets")) if task_read_back(t)}
+    order = [*READ_TASKS, *sorted(others - set(READ_TASKS))]
+    task_names: dict[str, set[str]] = {t: set() for t in order}  # (each task's lists, of every item)
+    for n, meta in enumerate(metas):
         given = meta.get("voc:imagesets")
         lists = [
             (t, task_splits(meta, t, splits[n]))
-            for t in READ_TASKS
+            for t in order
             if t in (given if isinstance(given, list) else derived[n])
         ]
         for task, names in lists:
@@ -64,7 +68,7 @@ def _first_task_lists(dataset: Dataset, splits: list[str], masks: str) -> dict[i
         task, names = lists[0]
         later = bool(task_names[task] & {"train", "val"})
         split = min(names, key=lambda s: (later and s == "trainval", s))
-        first[n] = (READ_TASKS.index(task), later and split == "trainval", split)
+        first[n] = (order.index(task), later and split == "trainval", split)
     return first
 
 

@@ -8,6 +8,7 @@ neither, as labelkit writes a split named trainval, is not such a union, and is 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Container, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -16,9 +17,9 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.voc_files import is_fork
-from labelkit.formats.voc_lists import READ_TASKS, list_class, list_split
+from labelkit.formats.voc_lists import READ_TASKS, VOC_TASKS, list_class, list_split
 from labelkit.io import names_are_utf8, read_text, require_utf8_name, safe_relpath
-from labelkit.portable import by_name
+from labelkit.portable import by_name, folded_name
 
 
 def _read_list(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -66,6 +67,8 @@ class Sets:
     # the task's lists naming it (Segmentation/trainval.txt of a train item: written back there, not in train.txt)
     empty: list[str] = field(default_factory=list)  # Main's split lists naming no image (written back empty)
     empty_tasks: dict[str, list[str]] = field(default_factory=dict)  # task -> its lists naming no image (so too)
+    seen: set[Path] = field(default_factory=set)  # the lists of Main and the task folders (read, or noted)
+    unread: list[str] = field(default_factory=list)  # other .txt files below ImageSets: not read (a read note)
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note.
@@ -116,6 +119,17 @@ class Sets:
             "Layout, and the objects with action flags in Action): the image was read, not the index"
         )
 
+    def unread_note(self) -> str | None:
+        """What the read note says of ImageSets files no list of Main or of a task folder is (None: none)."""
+        if not self.unread:
+            return None
+        return (
+            f"{len(self.unread):,} ImageSets .txt files were not read ({self.unread[0]} first): a reader reads "
+            "the lists in ImageSets/Main and in a task's folder (ImageSets/<task>/, a task other than VOC's of one "
+            "image a line), not a file in ImageSets itself, in a folder below those, or of other lines, and writing "
+            "VOC does not write them"
+        )
+
     def action_note(self) -> str | None:
         """What the read note says of Action list lines of flag 0, which say nothing (None: there are none)."""
         if not self.unflagged:
@@ -154,7 +168,7 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
     """
     sets = Sets()
     main = root / "ImageSets" / "Main"
-    files = _lists(main, root, sets.forks)
+    files = _lists(main, root, sets)
     known = {*classes, *objects}
     split_files = [f for f in files if not _per_class_file(f, main=True, classes=known)]
     split_files = _empty_split_lists(files, split_files, known)
@@ -251,9 +265,11 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
                 sets.negatives.append(item)
             if not again or own == "trainval":  # (an item of train or val keeps its split)
                 sets.place(item, split)
-    for task in READ_TASKS:  # (the folders beside Main whose lists name a task's images, no labels in them)
+    # (the folders beside Main whose lists name a task's images, no labels in them: VOC's, then any other, as
+    # labelkit writes an item's voc:imagesets task; its lists were passed over unsaid, and the task lost)
+    for task in [*READ_TASKS, *_other_tasks(root / "ImageSets")]:
         folder = root / "ImageSets" / task
-        all_files = _lists(folder, root, sets.forks)
+        all_files = _lists(folder, root, sets)
         task_files = [f for f in all_files if not _per_class_file(f, action=task == "Action")]
         if task == "Action":  # (jumping_train.txt of 'image index' lines beside train.txt: an action's list)
             bare = _bare_class_lists(task_files, [f for f in all_files if f not in set(task_files)], VOC_ACTIONS)
@@ -263,6 +279,11 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
         class_lists = [f for f in all_files if f not in task_set]
         if task != "Action":
             sets.task_class_lists += [f"{task}/{f.name}" for f in class_lists]
+        if task not in READ_TASKS:  # (another tool's lists of other lines: not read, and noted)
+            other_lines = {f for f in task_files if not _one_word_lines(f)}
+            sets.unread += [f.relative_to(root).as_posix() for f in task_files if f in other_lines]
+            task_files = [f for f in task_files if f not in other_lines]
+            task_names = {f.stem for f in task_files}
         task_finer = task_names & {"train", "val"}
         for f in sorted(task_files, key=lambda f: f.stem == "trainval" and bool(task_finer)):
             again = f.stem == "trainval" and bool(task_finer)
@@ -299,7 +320,42 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
                 sets.empty_tasks.setdefault(task, []).append(f.stem)
         if task == "Action":  # (after the split lists, which place the images first)
             _action_lists(sets, class_lists, task_names | names)
+    sets.unread += _unread_files(root, sets.seen)
     return sets
+
+
+def _other_tasks(folder: Path) -> list[str]:
+    """The task folders of ``ImageSets`` beside VOC's, by name.
+
+    Not one named as VOC's in another case (``main``), nor a hidden one (``.ipynb_checkpoints``).
+    """
+    if not folder.is_dir():
+        return []
+    own = {folded_name(task) for task in VOC_TASKS}
+    found = [f for f in folder.iterdir() if f.is_dir() and not f.name.startswith(".")]
+    return [f.name for f in sorted(found, key=by_name) if folded_name(f.name) not in own]
+
+
+def _one_word_lines(path: Path) -> bool:
+    """Whether every line of a list names one image (what a task folder's split list holds)."""
+    return all(len(fields) == 1 for _, fields in _read_list(path))
+
+
+def _unread_files(root: Path, seen: AbstractSet[Path]) -> list[str]:
+    """The ``.txt`` files (in any case) below ``ImageSets`` that are not ``seen`` (read, or noted as passed over).
+
+    A folder reached by a symbolic link is not entered (a loop would never end): Main and the task folders are
+    read as any other folder.
+    """
+    top = root / "ImageSets"
+    found = []
+    for here, folders, names in os.walk(top):
+        folders.sort()
+        for name in sorted(names):
+            path = Path(here) / name
+            if name.lower().endswith(".txt") and not is_fork(name) and path not in seen:
+                found.append(path.relative_to(root).as_posix())
+    return found
 
 
 def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
@@ -421,16 +477,19 @@ def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes:
     return {f for f in split_files if list_class(f.stem, splits) in known}  # (a list's own name is no suffix of it)
 
 
-def _lists(folder: Path, root: Path, forks: list[str]) -> list[Path]:
-    """The ``*.txt`` lists of an ImageSets folder by name, without macOS resource forks (added to ``forks``).
+def _lists(folder: Path, root: Path, sets: Sets) -> list[Path]:
+    """The ``*.txt`` lists of an ImageSets folder by name, without macOS resource forks (added to ``sets.forks``).
 
     By name as text: ``sorted`` of Paths, which Windows' Path compares ignoring case, put ``train.txt`` before
-    ``Val.txt`` there and after it here, and so the items, read in their lists' order, in another order.
+    ``Val.txt`` there and after it here, and so the items, read in their lists' order, in another order. The
+    suffix in any case (``val.TXT``, which a glob finds on Windows only: it was passed over unsaid
+    elsewhere). Each is added to ``sets.seen``.
     """
-    found = sorted(folder.glob("*.txt"), key=by_name) if folder.is_dir() else []
+    found = sorted((f for f in folder.iterdir() if f.suffix.lower() == ".txt"), key=by_name) if folder.is_dir() else []
     for f in found if not names_are_utf8() else []:  # (ISO-8859-1 reads a UTF-8 name as other text: refused then)
         require_utf8_name(f.stem, root)  # (a list names a split or class)
-    forks += [f.relative_to(root).as_posix() for f in found if is_fork(f.name)]
+    sets.forks += [f.relative_to(root).as_posix() for f in found if is_fork(f.name)]
+    sets.seen.update(found)
     return [f for f in found if not is_fork(f.name)]
 
 

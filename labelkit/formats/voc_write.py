@@ -39,13 +39,13 @@ from labelkit.formats.voc_labelmap import (
 )
 from labelkit.formats.voc_lists import (
     DOTA_FLAG,
-    READ_TASKS,
     action_flags,
     dota_as_voc,
     empty_lists_again,
     empty_task_lists_again,
     may_hold_voc,
     not_in_main,
+    task_read_back,
     task_splits,
     write_action_lists,
     write_lists,
@@ -478,7 +478,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 for task in dict.fromkeys(t for t in tasks if isinstance(t, str) and t != "Main"):
                     for task_split in task_splits(meta, task, splits[n]):  # (as read: Segmentation/trainval.txt)
                         lists.setdefault(task, defaultdict(list))[task_split].append(ids[n])
-                    named = named or (task in READ_TASKS and splits[n] in task_splits(meta, task, splits[n]))
+                    named = named or (task_read_back(task) and splits[n] in task_splits(meta, task, splits[n]))
                 if n not in outside:
                     lists["Main"][splits[n]].append(ids[n])
                 elif named:  # (an image only task lists name, as VOC2012's Action and Layout images: voc_build)
