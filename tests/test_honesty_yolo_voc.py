@@ -946,8 +946,9 @@ _NOT_READ = "a reader looks for train, val, valid, validation or test folders"
             (
                 "images a YOLO classify reader does not take for images",
                 1,
-                "YOLO classify readers take images by their extension (.jpg, .png, ...), and pass over macOS "
-                "resource forks (._a.jpg)",
+                "YOLO classify readers take images by their extension, .jpg, .jpeg, .png, .bmp, .tif, .tiff or "
+                ".webp (Ultralytics lists them with torchvision's ImageFolder: not .dng, .mpo, .heic, ..., which "
+                "detect reads), and pass over macOS resource forks (._a.jpg)",
             ),
         ),
     ],

@@ -2716,6 +2716,40 @@ def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
     }
 
 
+def test_classify_images_ultralytics_classify_does_not_list_are_lost_and_passed_over_with_a_note(
+    tmp_path: Path,
+) -> None:
+    """Ultralytics lists a classify split's images with torchvision's ImageFolder (.jpg, .jpeg, .png, .ppm, .bmp,
+    .pgm, .tif, .tiff, .webp): .dng and .mpo images, which detect reads, were written and counted written, never
+    loaded; they are lost. Read from a class folder, they were read unsaid: they are passed over with a note."""
+    (tmp_path / "m").mkdir()
+    ds = Dataset(categories=[Category(id=0, name="ant")])
+    for name in ("a.jpg", "b.dng", "c.mpo", "d.TIFF"):
+        Image.new("RGB", (4, 4)).save(tmp_path / "m" / name, "JPEG")
+        ds.add_item(Item(id=name[0], media=Media(path=name, width=4, height=4), split="train"))
+        ds.add(Label(id=name[0], item_id=name[0], category_id=0))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "m")}
+    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", **options).lost}
+    assert lost == {"images a YOLO classify reader does not take for images": 2}
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    assert report.written == {"items": 2, "label annotations": 2}
+    assert sorted(p.relative_to(tmp_path / "o").as_posix() for p in (tmp_path / "o").rglob("*.*")) == [
+        "train/ant/a.jpg",
+        "train/ant/d.TIFF",
+    ]
+    for rel in ("train/ant/b.dng", "val/bee/e.heic", "val/bee/f.avif"):
+        (tmp_path / "o" / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 4)).save(tmp_path / "o" / rel, "JPEG")
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert [i.media.path for i in back.items()] == ["train/ant/a.jpg", "train/ant/d.TIFF"]
+    assert [c.name for c in back.categories] == ["ant", "bee"]
+    assert back.read_notes == [
+        "3 images in class folders are of an extension Ultralytics' classify reader does not list (train/ant/b.dng "
+        "first): they are not read, as Ultralytics does not read them (its classify reader takes .jpg, .jpeg, .png, "
+        ".bmp, .tif, .tiff and .webp only)"
+    ]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and symbolic links as on POSIX")
 @pytest.mark.parametrize("to", ["yolo", "voc"])
 def test_what_is_no_image_in_media_root_is_said_so_not_image_not_found(tmp_path: Path, to: str) -> None:
@@ -6376,8 +6410,9 @@ def test_an_nc_written_otherwise_than_as_an_integer_is_checked(
 
 def test_avif_and_jp2_images_in_folders_are_read_as_ultralytics_reads_them(tmp_path: Path) -> None:
     """Ultralytics 8.3 reads .avif, .jp2 and .jpeg2000 images (its COCO12-Formats set holds them), in a split's
-    folder as in a list: only lists read them, so in images/train/ their label files were 'image not found', a
-    classify folder passed them over, and media=copy left them out of the output."""
+    folder as in a list: only lists read them, so in images/train/ their label files were 'image not found', and
+    media=copy left them out of the output. A classify folder's are passed over with a note: Ultralytics lists a
+    classify split's images with torchvision's ImageFolder, which does not list them."""
     root = tmp_path / "ds"
     (root / "images" / "train").mkdir(parents=True)
     (root / "labels" / "train").mkdir(parents=True)
@@ -6405,7 +6440,11 @@ def test_avif_and_jp2_images_in_folders_are_read_as_ultralytics_reads_them(tmp_p
     (classify / "train" / "cat").mkdir(parents=True)
     Image.new("RGB", (20, 10)).save(classify / "train" / "cat" / "a.avif")
     Image.new("RGB", (20, 10)).save(classify / "train" / "cat" / "b.jpg")
-    assert [i.media.path for i in labelkit.load(classify, "yolo").items()] == ["train/cat/a.avif", "train/cat/b.jpg"]
+    read = labelkit.load(classify, "yolo")
+    assert [i.media.path for i in read.items()] == ["train/cat/b.jpg"]
+    assert [n.split(" (")[0] for n in read.read_notes] == [
+        "1 images in class folders are of an extension Ultralytics' classify reader does not list"
+    ]
 
 
 def test_darknet_classes_gives_the_class_count_when_the_names_file_is_missing(tmp_path: Path) -> None:

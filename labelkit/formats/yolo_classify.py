@@ -26,7 +26,6 @@ from labelkit.formats.yolo_layout import (
 )
 from labelkit.formats.yolo_media import (
     MediaRoot,
-    is_image,
     media_source,
     place_media,
     placed_image_size,
@@ -40,6 +39,14 @@ from labelkit.report import Report
 CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
 """The split folders a YOLO classify reader looks for (it reads the others beside one of these); a flat folder's
 sub-folders of these names are splits too (Roboflow's YOLO Darknet export)."""
+
+CLASSIFY_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+"""The image extensions a YOLO classify reader takes, compared case-insensitively.
+
+Ultralytics lists a classify split's images with torchvision's ``ImageFolder``, whose extensions are ``.jpg``,
+``.jpeg``, ``.png``, ``.ppm``, ``.bmp``, ``.pgm``, ``.tif``, ``.tiff`` and ``.webp``: not ``.dng``, ``.mpo``,
+``.pfm``, ``.heic``, ``.avif`` nor ``.jp2``, which its detect reader takes. ``.ppm`` and ``.pgm`` it lists, and its
+image check then drops (their format, PPM, is none of its image formats), as labelkit's readers take neither."""
 
 
 def can_be_folder(name: str) -> bool:
@@ -107,9 +114,10 @@ def _below_class(source: Any, split: str, folder: str) -> str | None:
 def readable_image(name: str) -> bool:
     """Whether a YOLO classify reader takes a file so named for an image.
 
-    By its extension (``.jpg``, ``.png``), and not a macOS resource fork (``._a.jpg``), which readers pass over.
+    By its extension, one of :data:`CLASSIFY_EXTENSIONS` (fewer than detect's: no ``.dng``, ``.heic``, ...), and not
+    a macOS resource fork (``._a.jpg``), which readers pass over.
     """
-    return is_image(Path(name)) and not name.startswith(APPLE_DOUBLE)
+    return PurePosixPath(name).suffix.lower() in CLASSIFY_EXTENSIONS and not name.startswith(APPLE_DOUBLE)
 
 
 def require_media(media: str, media_root: object) -> None:
@@ -212,8 +220,9 @@ def check_classify(dataset: Dataset, report: Report, default_split: str = "train
     report.lose(
         "images a YOLO classify reader does not take for images",
         sum(1 for (_, path), ok in zip(filed, readable, strict=True) if path and not ok),
-        "YOLO classify readers take images by their extension (.jpg, .png, ...), and pass over macOS resource "
-        "forks (._a.jpg)",
+        "YOLO classify readers take images by their extension, .jpg, .jpeg, .png, .bmp, .tif, .tiff or .webp "
+        "(Ultralytics lists them with torchvision's ImageFolder: not .dng, .mpo, .heic, ..., which detect reads), "
+        "and pass over macOS resource forks (._a.jpg)",
     )
     splits = [split for (split, _), ok in zip(filed, readable, strict=True) if ok]  # (those written)
     if splits and not set(splits) & CLASSIFY_SPLITS:  # (each item lost once: not those lost above)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from labelkit.errors import InputError, LabelkitError
-from labelkit.formats.yolo_classify import CLASSIFY_SPLITS
+from labelkit.formats.yolo_classify import CLASSIFY_EXTENSIONS, CLASSIFY_SPLITS, readable_image
 from labelkit.formats.yolo_config_read import read_names_file
 from labelkit.formats.yolo_configs import darknet_layout, ultralytics_layout, unread_folders
 from labelkit.formats.yolo_layout import (
@@ -534,12 +534,22 @@ def _classify_layout(root: Path) -> Layout:
             f"{len(texts):,} .txt files lie in class folders ({texts[0]} first): a classify dataset's labels are "
             "its folders, and they are not read, as Ultralytics does not read them"
         )
+    others: list[str] = []  # (images of an extension ImageFolder does not list, .dng, .heic: read unsaid)
     for split in splits:
         layout.splits_read.append(split.name)
         for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=by_name):
             for image in images_under(class_dir):
+                if not readable_image(image.name):
+                    others.append(rel_path(image, root))
+                    continue
                 layout.entries.append(Entry(split.name, without_suffix(rel_path(image, class_dir)), str(image), None))
                 layout.config.setdefault("_class_of", {})[str(image)] = class_dir.name
+    if others:
+        layout.notes.append(
+            f"{len(others):,} images in class folders are of an extension Ultralytics' classify reader does not list "
+            f"({others[0]} first): they are not read, as Ultralytics does not read them (its classify reader takes "
+            f"{', '.join(CLASSIFY_EXTENSIONS[:-1])} and {CLASSIFY_EXTENSIONS[-1]} only)"
+        )
     return layout
 
 
