@@ -1927,7 +1927,9 @@ def test_a_yolo_classify_layout_reads_the_same_whatever_the_machine_s_path_order
 ) -> None:
     """The first 8 class folders by name, looked into for label files, were the first 8 of ``sorted`` Paths,
     which ignore case on Windows: of ``B/`` ... ``I/`` and ``a/`` (holding a ``.txt``), ``a/`` was among them
-    there, and the split was no classify split; and the splits came in another order (``Valid/``, ``train/``)."""
+    there, and the split was no classify split; and the splits came in another order (``Valid/``, ``train/``).
+    ``Valid/`` is no split now, on any machine: Ultralytics looks for ``val``, ``validation``, ``valid`` and ``test``
+    as named (on Linux it finds no ``Valid/``), and a read note names it."""
     from PIL import Image
 
     for split in ("train", "Valid"):
@@ -1939,8 +1941,14 @@ def test_a_yolo_classify_layout_reads_the_same_whatever_the_machine_s_path_order
     if order == "windows":
         _windows_path_order(monkeypatch)
     ds = labelkit.load(tmp_path / "ds", "yolo")
-    assert [(i.split, i.id) for i in ds.items()][::9] == [("Valid", "Valid/B1"), ("train", "train/B1")]
-    assert len(list(ds.items())) == 18
+    assert [(i.split, i.id) for i in ds.items()][::8] == [("train", "B1"), ("train", "a1")]
+    assert len(list(ds.items())) == 9
+    assert ds.read_notes == [
+        "Valid holds folders of images beside the split folders: not read, as Ultralytics reads only the splits "
+        "named train, val, valid, validation and test",
+        "1 .txt files lie in class folders (train/a/notes.txt first): a classify dataset's labels are its folders, "
+        "and they are not read, as Ultralytics does not read them",
+    ]
 
 
 @pytest.mark.parametrize("order", ["posix", "windows"])

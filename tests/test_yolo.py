@@ -520,6 +520,66 @@ def test_classify_images_beside_the_class_folders_are_named_in_a_read_note(tmp_p
     ]
 
 
+def test_classify_folders_beside_the_splits_of_other_names_are_passed_over_with_a_note(tmp_path: Path) -> None:
+    """runs/classify/train/ (Ultralytics' own, trained from inside the dataset) and docs/figs/ beside train/ and
+    val/ were splits runs and docs, their folders classes classify and figs, unsaid: a classify write made empty
+    train/classify/ and val/classify/ folders, and Ultralytics trained 3 classes instead of 2. Ultralytics reads
+    only train, val, valid, validation and test: the others are passed over with a read note."""
+    root = tmp_path / "cls"
+    files = ["train/cat/a.jpg", "train/dog/b.jpg", "val/cat/c.jpg", "val/dog/d.jpg"]
+    others = ["runs/classify/train/confusion_matrix.png", "runs/classify/predict/e.jpg", "docs/figs/diagram.png"]
+    for rel in files + others:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3)).save(root / rel)
+    ds = labelkit.load(root, "yolo")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [i.media.path for i in ds.items()] == files
+    note = (
+        "docs, runs hold folders of images beside the split folders: not read, as Ultralytics reads only the "
+        "splits named train, val, valid, validation and test"
+    )
+    assert ds.read_notes == [note]
+    assert labelkit.load(root, "yolo", task="classify").read_notes == [note]
+    report = labelkit.save(ds, tmp_path / "o", "yolo", media="copy", media_root=str(root))
+    assert not report.lost and report.written == {"items": 4, "label annotations": 4}
+    assert sorted(p.relative_to(tmp_path / "o").as_posix() for p in (tmp_path / "o").rglob("*")) == [
+        "train",
+        "train/cat",
+        "train/cat/a.jpg",
+        "train/dog",
+        "train/dog/b.jpg",
+        "val",
+        "val/cat",
+        "val/cat/c.jpg",
+        "val/dog",
+        "val/dog/d.jpg",
+    ]
+
+
+def test_classify_items_of_a_split_no_reader_looks_for_beside_one_it_does_are_lost(tmp_path: Path) -> None:
+    """val2017/ beside train/ was written and counted written, and read back as a split: Ultralytics reads train,
+    val, valid, validation and test only, and so now does labelkit's reader (naming val2017 in a read note)."""
+    (tmp_path / "m").mkdir()
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for item, split in (("a", "train"), ("b", "val2017")):
+        Image.new("RGB", (4, 4)).save(tmp_path / "m" / f"{item}.jpg")
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=4, height=4), split=split))
+        ds.add(Label(id=item, item_id=item, category_id=0))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "m")}
+    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", **options).lost}
+    assert lost == {"items of splits a YOLO classify reader does not look for": 1}
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "yolo", **options)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    assert report.written == {"items": 1, "label annotations": 1}
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert [(i.id, i.split) for i in back.items()] == [("a", "train")]
+    assert back.read_notes == [
+        "val2017 holds folders of images beside the split folders: not read, as Ultralytics reads only the splits "
+        "named train, val, valid, validation and test"
+    ]
+
+
 def test_classify_class_ids_are_the_folder_names_in_code_point_order(tmp_path: Path) -> None:
     """As torchvision's ImageFolder (Ultralytics' classify reader) sorts them: by code point, so digits come
     before capitals, capitals before small letters, and '10' before '9' (no natural or case-blind order); the

@@ -37,8 +37,9 @@ from labelkit.portable import folded_name, windows_cannot_hold
 from labelkit.report import Report
 
 CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
-"""The split folders a YOLO classify reader looks for (it reads the others beside one of these); a flat folder's
-sub-folders of these names are splits too (Roboflow's YOLO Darknet export)."""
+"""The split folders a YOLO classify reader looks for, as Ultralytics' ``check_cls_dataset`` does (no other, beside
+these or not: its images are not read); a flat folder's sub-folders of these names are splits too (Roboflow's YOLO
+Darknet export)."""
 
 CLASSIFY_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 """The image extensions a YOLO classify reader takes, compared case-insensitively.
@@ -225,12 +226,11 @@ def check_classify(dataset: Dataset, report: Report, default_split: str = "train
         "and pass over macOS resource forks (._a.jpg)",
     )
     splits = [split for (split, _), ok in zip(filed, readable, strict=True) if ok]  # (those written)
-    if splits and not set(splits) & CLASSIFY_SPLITS:  # (each item lost once: not those lost above)
-        report.lose(
-            "items of splits a YOLO classify reader does not look for",
-            len(splits),
-            "a reader looks for train, val, valid, validation or test folders",
-        )
+    report.lose(  # (each item lost once: not those lost above)
+        "items of splits a YOLO classify reader does not look for",
+        sum(1 for s in splits if s not in CLASSIFY_SPLITS),
+        "a reader looks for train, val, valid, validation or test folders",
+    )
     if splits and set(splits) & CLASSIFY_SPLITS:  # (read back: every filed image)
         _report_read_back(dataset, report, default_split)
     layout_dirs = [f for f in written if f in (*IMAGE_DIRS, *LABEL_DIRS)]
@@ -248,8 +248,9 @@ def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> N
     items = dataset.table("items")
     ids = [str(v) for v in items["id"].to_pylist()]
     given = items["split"].to_pylist()
-    targets = classify_files(dataset, ids, [s or default_split for s in given], items["path"].to_pylist())[0]
-    filed = [n for n, t in enumerate(targets) if t is not None]
+    splits = [s or default_split for s in given]
+    targets = classify_files(dataset, ids, splits, items["path"].to_pylist())[0]
+    filed = [n for n, t in enumerate(targets) if t is not None and splits[n] in CLASSIFY_SPLITS]  # (those read)
     files = [targets[n] or "" for n in filed]  # <split>/<class>/<name>
     names = [f.split("/", 2)[2] for f in files]
     read = unique_ids(
@@ -337,9 +338,8 @@ def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
     ids = [str(v) for v in items["id"].to_pylist()]
     splits = dataset.item_splits(default_split)
     targets = classify_files(dataset, ids, splits, items["path"].to_pylist())[0]
-    filed = [t is not None for t in targets]
-    if not any(s in CLASSIFY_SPLITS for s, f in zip(splits, filed, strict=True) if f):
-        filed = [False] * len(filed)  # (no image where a reader looks: the check reports every one lost)
+    # (an image where no reader looks, val2017/ beside train/ or every one: the check reports it lost)
+    filed = [t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True)]
     folders, shared = class_folders(dataset)
     keep = filed_labels(dataset, {i for i, f in zip(ids, filed, strict=True) if f})
     labels = dataset.table("labels")
@@ -376,13 +376,12 @@ def check_classify_media(dataset: Dataset, media_root: MediaRoot) -> int:
     paths = items["path"].to_pylist()
     ids = [str(v) for v in items["id"].to_pylist()]
     targets, _ = classify_files(dataset, ids, splits, paths)
-    read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
     widths, heights = items["width"].to_pylist(), items["height"].to_pylist()
     resized = 0
     for item, source, target, split, w, h in zip(ids, paths, targets, splits, widths, heights, strict=True):
         if target is not None and stays_inside(source):
             file = media_source(media_root.of(split, item), source, media_root.bound)[0]
-            if read:  # (a reader takes each image's size from its file: classify holds none)
+            if split in CLASSIFY_SPLITS:  # (a reader takes each image's size from its file: classify holds none)
                 size = placed_image_size(file, file)
                 resized += w is not None and h is not None and size != (w, h)
     return resized
@@ -421,15 +420,14 @@ def write_classify(
     for n in not_images:  # (reported lost by the check: a reader would pass over them)
         images = media_root.of(splits[n], ids[n])
         contained(images, paths[n], source=images)  # (an unsafe path is refused all the same)
-    read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
     for item, split, source, target in zip(ids, splits, paths, targets, strict=True):
         if target is None:
             continue
         placed = place_media(media_root.of(split, item), source, path / target, media, media_root.bound)
         used.add(split)
-        written += 1
-        if read:  # a reader takes each image's size from its file (classify holds none): it must be readable (the
-            placed_image_size(path / target, placed)  # check reported the sizes it differs from)
+        if split in CLASSIFY_SPLITS:  # (val2017/ beside train/ is not read: the check reports its images lost)
+            written += 1  # a reader takes each image's size from its file (classify holds none): it must be
+            placed_image_size(path / target, placed)  # readable (the check reported the sizes it differs from)
     if not used & CLASSIFY_SPLITS:  # no image where a reader looks: the classes' empty folders, so they read back
         written = 0  # (and the images written elsewhere are not read: the check reports them lost)
         used.add(default_split if default_split in CLASSIFY_SPLITS else "train")

@@ -52,7 +52,12 @@ from labelkit.portable import by_name, by_parts
 
 
 def classify_splits(root: Path) -> list[Path]:
-    """Split folders of a classification layout (``<split>/<class>/<image>``), or none.
+    """The split folders of a classification layout (``<split>/<class>/<image>``): see :func:`_classify_folders`."""
+    return _classify_folders(root)[0]
+
+
+def _classify_folders(root: Path) -> tuple[list[Path], list[Path]]:
+    """Split folders of a classification layout (``<split>/<class>/<image>``), and folders passed over beside them.
 
     The first 8 class folders by name are looked into (in the folder's listing order, which differs between
     machines, the same dataset was read with or without a split) for label files (``.txt``): a split has none
@@ -64,6 +69,10 @@ def classify_splits(root: Path) -> list[Path]:
     A split of that name whose class folders are all empty is one too: of no items (``test/`` to fill later)
     beside others; alone, a dataset of those classes and no items, as a classify write leaves it when no image
     goes where a reader looks.
+
+    Only folders of those names are splits, as Ultralytics reads no other: one of another name beside them that
+    would be one (Ultralytics' own ``runs/classify/train/`` when trained from inside the dataset, ``docs/figs/``)
+    is returned second, for the read note naming it (it was a split, its folders classes, unsaid).
     """
     splits = []
     texts = []  # splits of a reader's name whose first class folders hold a .txt file, and an image
@@ -86,10 +95,11 @@ def classify_splits(root: Path) -> list[Path]:
         more = [s for s in texts if any(_holds_image(c) for c in _subfolders(s))]
         # (and a split of a reader's name of empty class folders, test/ to fill later: a split of no items,
         # its classes the dataset's, written back so; it was passed over unsaid)
-        return sorted(splits + more + bare, key=by_name) if more or bare else splits
+        named = [s for s in splits if s.name in CLASSIFY_SPLITS]
+        return sorted(named + more + bare, key=by_name), [s for s in splits if s.name not in CLASSIFY_SPLITS]
     # no image in any split a reader looks for: its empty class folders are the classes of a dataset of no items
     # (as a classify write whose every image went unwritten leaves them)
-    return bare
+    return bare, []
 
 
 def not_classify(root: Path) -> InputError:
@@ -504,13 +514,19 @@ def _opt(folder: Path | None, name: str) -> Path | None:
 
 
 def _classify_layout(root: Path) -> Layout:
-    splits = classify_splits(root)
+    splits, passed = _classify_folders(root)
     if not splits:
         raise not_classify(root)
     classes = sorted({c.name for s in splits for c in s.iterdir() if c.is_dir()})
     for name in classes if not names_are_utf8() else []:  # (ISO-8859-1 reads a UTF-8 name as other text: refused)
         require_utf8_name(name, root)
     layout = Layout(root=root, names=classes, classify=True)
+    if passed:  # (runs/classify/train/, Ultralytics' own: a split runs, its folders classes, unsaid)
+        layout.notes.append(
+            f"{', '.join(p.name for p in passed)} {'holds' if len(passed) == 1 else 'hold'} folders of images beside "
+            "the split folders: not read, as Ultralytics reads only the splits named train, val, valid, validation "
+            "and test"
+        )
     stray = [
         f"{split.name}/{name}"
         for split in splits
