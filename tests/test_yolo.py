@@ -580,6 +580,63 @@ def test_classify_items_of_a_split_no_reader_looks_for_beside_one_it_does_are_lo
     ]
 
 
+_NO_VAL = "no val split: no val/, validation/ or valid/ folder is written"
+
+
+@pytest.mark.parametrize(
+    ("splits", "notes", "lost"),
+    [
+        (["val", "val"], ["no train split: no train/ folder is written (Ultralytics requires train)"], 0),
+        (["train", "val2017"], [f"{_NO_VAL} (Ultralytics requires val)"], 1),
+        (["train", "test"], [f"{_NO_VAL} (Ultralytics validates on test/ then)"], 0),
+        (["train", "valid"], [], 0),
+        (
+            ["test", "test"],
+            [
+                "no train split: no train/ folder is written (Ultralytics requires train)",
+                f"{_NO_VAL} (Ultralytics validates on test/ then)",
+            ],
+            0,
+        ),
+    ],
+)
+def test_classify_notes_a_missing_train_or_val_split_as_detect_does(
+    tmp_path: Path, splits: list[str], notes: list[str], lost: int
+) -> None:
+    """Ultralytics' check_cls_dataset needs train/ and validates on val/, validation/ or valid/ (else test/): a
+    classify output of val/ alone, or of train/ and val2017/ (a split it never looks at), was written without a
+    word, where the detect writer notes both (no train split: ...)."""
+    (tmp_path / "m").mkdir()
+    ds = Dataset(categories=[Category(id=0, name="ant"), Category(id=1, name="bee")])
+    for n, split in enumerate(splits):
+        Image.new("RGB", (4, 4)).save(tmp_path / "m" / f"{n}.jpg")
+        ds.add_item(Item(id=str(n), media=Media(path=f"{n}.jpg", width=4, height=4), split=split))
+        ds.add(Label(id=str(n), item_id=str(n), category_id=n % 2))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "m")}
+    planned = labelkit.plan(ds, "yolo", **options)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    assert planned.notes == report.notes == notes
+    assert sum(c.count for c in report.lost) == lost
+    result = CliRunner().invoke(
+        cli,
+        [
+            "convert",
+            str(tmp_path / "o"),
+            str(tmp_path / "again"),
+            "--to",
+            "yolo",
+            "-o",
+            "media=copy",
+            "-o",
+            f"media_root={tmp_path / 'o'}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.startswith("note: no ")] == [
+        f"note: {n}" for n in notes
+    ]
+
+
 def test_classify_class_ids_are_the_folder_names_in_code_point_order(tmp_path: Path) -> None:
     """As torchvision's ImageFolder (Ultralytics' classify reader) sorts them: by code point, so digits come
     before capitals, capitals before small letters, and '10' before '9' (no natural or case-blind order); the

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.capability import RENUMBERED, renumbered
+from labelkit.formats.yolo_config_files import missing_split_note
 from labelkit.formats.yolo_layout import (
     APPLE_DOUBLE,
     IMAGE_DIRS,
@@ -233,6 +234,10 @@ def check_classify(dataset: Dataset, report: Report, default_split: str = "train
     )
     if splits and set(splits) & CLASSIFY_SPLITS:  # (read back: every filed image)
         _report_read_back(dataset, report, default_split)
+    empty = empty_splits_written(dataset, dataset.item_splits(default_split), "ultralytics")
+    read = {s for s in [*splits, *empty] if s in CLASSIFY_SPLITS}  # (the split folders written that a reader reads)
+    for note in classify_split_notes(read or {default_split if default_split in CLASSIFY_SPLITS else "train"}):
+        report.note(note)
     layout_dirs = [f for f in written if f in (*IMAGE_DIRS, *LABEL_DIRS)]
     if layout_dirs and not set(splits) & CLASSIFY_SPLITS:
         raise OutputError(
@@ -241,6 +246,22 @@ def check_classify(dataset: Dataset, report: Report, default_split: str = "train
             "them a YOLO layout without files, which no reader reads",
             hint="rename that category, or write images to a train, val, valid, validation or test split",
         )
+
+
+def classify_split_notes(written: AbstractSet[str]) -> list[str]:
+    """The notes on the split folders a YOLO classify output lacks, worded as the other tasks' (``split_notes``).
+
+    ``written``: the split folders written that a reader reads. Ultralytics' ``check_cls_dataset`` needs
+    ``train/``, and validates on ``val/``, else ``validation/``, else ``valid/``, else ``test/``: no other (a
+    ``val2017/`` beside ``train/`` is none, and its images are reported lost).
+    """
+    notes = []
+    if "train" not in written:
+        notes.append(missing_split_note("train", "no train/ folder is written", "Ultralytics requires train"))
+    if not written & {"val", "validation", "valid"}:
+        needs = "Ultralytics validates on test/ then" if "test" in written else "Ultralytics requires val"
+        notes.append(missing_split_note("val", "no val/, validation/ or valid/ folder is written", needs))
+    return notes
 
 
 def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> None:

@@ -50,6 +50,11 @@ def darknet_split_order(splits: list[str]) -> list[str]:
     return list(dict.fromkeys(first + splits))
 
 
+def missing_split_note(split: str, where: str, needs: str) -> str:
+    """The note on a split a trainer needs that the output has none of: ``no <split> split: <where> (<needs>)``."""
+    return f"no {split} split: {where} ({needs})"
+
+
 def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     """The notes on the config's split keys that name another split (check() makes them, so a plan says them too).
 
@@ -63,7 +68,8 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     if layout == "darknet":
         notes = []
         if written and "train" not in (train := _stand_in_train(written)).lower():  # (CVAT's Train is one, as below)
-            notes.append(f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)")
+            where = f"obj.data's train points at {train}.txt"
+            notes.append(missing_split_note("train", where, "Darknet's trainer requires train"))
         if written and _darknet_valid(written) is None and "valid" not in written:
             notes.append("no val split: obj.data has no valid list (Darknet then validates on train's images)")
         if "valid" in written and (other := _darknet_valid([s for s in written if s != "valid"])) is not None:
@@ -74,9 +80,12 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
         return notes
     keys, notes = _split_keys(written or ["train"]), []
     if "train" not in keys["train"].lower():
-        notes.append(f"no train split: data.yaml's train points at images/{keys['train']} (Ultralytics requires train)")
+        where = f"data.yaml's train points at images/{keys['train']}"
+        notes.append(missing_split_note("train", where, "Ultralytics requires train"))
     if "val" not in written and keys.get("val") == keys.get("train"):
-        notes.append(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
+        notes.append(
+            missing_split_note("val", f"data.yaml's val points at images/{keys['val']}", "Ultralytics requires val")
+        )
     return notes
 
 
