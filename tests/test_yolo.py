@@ -637,6 +637,88 @@ def test_classify_notes_a_missing_train_or_val_split_as_detect_does(
     ]
 
 
+@pytest.mark.parametrize(
+    ("config", "notes"),
+    [
+        ("train: train\nval: val\nnc: 2\nnames: [cat, dog]\n", []),
+        ("path: .\ntrain: train\nval: val\ntest:\nnames:\n  0: cat\n  1: dog\n", []),
+        (
+            "train: train\nval: val\nnames: [dog, cat]\ndownload: https://example.com/pets.zip\n",
+            [
+                "data.yaml's names (dog, cat) are not its class folders by name (cat, dog): the classes are the "
+                "folders, numbered by name, as Ultralytics' classify reader numbers them",
+                "data.yaml's download not kept: a classify dataset is written as its folders alone, with no data.yaml",
+            ],
+        ),
+        (
+            "train: train\nval: val\nnc: 3\n",
+            [
+                "data.yaml's nc: 3 is not the count of its class folders (2): the classes are the folders, numbered by "
+                "name, as Ultralytics' classify reader numbers them"
+            ],
+        ),
+    ],
+)
+def test_classify_folders_with_a_data_yaml_are_read_as_classify(tmp_path: Path, config: str, notes: list[str]) -> None:
+    """Ultralytics' own classify configs (ImageNet.yaml) name split folders of class folders: such a folder with a
+    data.yaml was read as detect, every image without objects, unsaid, and a conversion to COCO wrote no
+    annotation and reported nothing lost. Its classes are the folders, numbered by name, as Ultralytics' classify
+    reader numbers them: names (or nc) saying otherwise, and keys not kept, are named in read notes."""
+    root = tmp_path / "ds"
+    files = ["train/cat/a.jpg", "train/dog/b.jpg", "val/cat/c.jpg", "val/dog/d.jpg"]
+    for rel in files:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3)).save(root / rel)
+    (root / "data.yaml").write_text(config)
+    for read in (root, root / "data.yaml"):
+        ds = labelkit.load(read, "yolo")
+        names = {c.id: c.name for c in ds.categories}
+        assert names == {0: "cat", 1: "dog"}
+        labels = {lab.item_id: names[lab.category_id or 0] for lab in ds.labels()}
+        assert [(i.split, i.media.path, labels[i.id]) for i in ds.items()] == [
+            (f.split("/")[0], f, f.split("/")[1]) for f in files
+        ]
+        assert ds.read_notes == notes
+        assert labelkit.load(read, "yolo", task="classify").read_notes == notes
+    result = CliRunner().invoke(cli, ["convert", str(root), str(tmp_path / "coco"), "--to", "coco"])
+    assert result.exit_code == 0, result.output
+    assert "written: 4 items, 4 label annotations" in result.output
+
+
+def test_a_data_yaml_naming_other_folders_than_the_classify_splits_is_read_as_before(tmp_path: Path) -> None:
+    """Only a config whose every split names a classify split folder describes them: one naming images/train (with
+    its labels) beside stray class folders is the detect dataset it says."""
+    root = tmp_path / "ds"
+    for rel in ("images/train/a.jpg", "train/cat/b.jpg"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3)).save(root / rel)
+    (root / "labels/train").mkdir(parents=True)
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [x]\n")
+    ds = labelkit.load(root, "yolo")
+    assert [(i.media.path, len(list(ds.objects()))) for i in ds.items()] == [("images/train/a.jpg", 1)]
+    assert list(ds.labels()) == []
+
+
+def test_a_data_yaml_of_images_without_labels_beside_classify_splits_it_does_not_describe_is_noted(
+    tmp_path: Path,
+) -> None:
+    """val: val2 (no split name a classify reader looks for) beside train: train, both of class folders: the config
+    does not describe classify splits alone, and is read as detect, every image without objects, as before, but no
+    longer unsaid."""
+    root = tmp_path / "ds"
+    for rel in ("train/cat/a.jpg", "train/dog/b.jpg", "val2/cat/c.jpg"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3)).save(root / rel)
+    (root / "data.yaml").write_text("train: train\nval: val2\nnames: [cat, dog]\n")
+    ds = labelkit.load(root, "yolo")
+    assert (len(list(ds.items())), list(ds.labels()), list(ds.objects())) == (3, [], [])
+    assert ds.read_notes == [
+        "data.yaml's images have no label file, and train holds class folders of images, as a classify dataset's "
+        "splits: read as images without objects (-o task=classify reads their classes)"
+    ]
+
+
 def test_classify_class_ids_are_the_folder_names_in_code_point_order(tmp_path: Path) -> None:
     """As torchvision's ImageFolder (Ultralytics' classify reader) sorts them: by code point, so digits come
     before capitals, capitals before small letters, and '10' before '9' (no natural or case-blind order); the

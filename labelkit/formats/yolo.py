@@ -25,11 +25,11 @@ from labelkit.errors import InputError, UsageError
 from labelkit.formats import yolo_exact, yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.crowd import CROWD, CROWD_OPTION
+from labelkit.formats.yolo_classify_read import classify_splits
 from labelkit.formats.yolo_first import bad_label_files, earliest, first_row_error
 from labelkit.formats.yolo_folders import (
     FLAT_NAMES,
     absolute_root,
-    classify_splits,
     find_layout,
     flat_folders,
     flat_labels,

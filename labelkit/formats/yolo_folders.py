@@ -1,8 +1,8 @@
 """Finding a YOLO dataset's layout (:func:`find_layout`), and the layouts a folder alone makes.
 
 Flat (LabelImg's images with their label files beside them), loose ``images/`` + ``labels/`` (and DOTA's
-``labelTxt/``), and classification folders. Ultralytics' ``data.yaml`` and Darknet's ``obj.data`` are read in
-:mod:`labelkit.formats.yolo_layout`, with the types both use.
+``labelTxt/``); classification folders are read in :mod:`labelkit.formats.yolo_classify_read`. Ultralytics'
+``data.yaml`` and Darknet's ``obj.data`` are read in :mod:`labelkit.formats.yolo_layout`, with the types both use.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from labelkit.errors import InputError, LabelkitError
-from labelkit.formats.yolo_classify import CLASSIFY_EXTENSIONS, CLASSIFY_SPLITS, readable_image
+from labelkit.formats.yolo_classify import CLASSIFY_SPLITS
+from labelkit.formats.yolo_classify_read import classify_config, classify_layout, classify_splits
 from labelkit.formats.yolo_config_read import read_names_file
 from labelkit.formats.yolo_configs import darknet_layout, ultralytics_layout, unread_folders
 from labelkit.formats.yolo_layout import (
@@ -43,135 +44,11 @@ from labelkit.formats.yolo_media import (
     IMAGE_EXTENSIONS,
     SIZES_FILE,
     is_image,
-    is_image_name,
     load_sizes,
     refuse_linked_out,
 )
-from labelkit.io import Inside, names_are_utf8, require_utf8_name, walk_files, without_bom
+from labelkit.io import Inside, walk_files, without_bom
 from labelkit.portable import by_name, by_parts
-
-
-def classify_splits(root: Path) -> list[Path]:
-    """The split folders of a classification layout (``<split>/<class>/<image>``): see :func:`_classify_folders`."""
-    return _classify_folders(root)[0]
-
-
-def _classify_folders(root: Path) -> tuple[list[Path], list[Path]]:
-    """Split folders of a classification layout (``<split>/<class>/<image>``), and folders passed over beside them.
-
-    The first 8 class folders by name are looked into (in the folder's listing order, which differs between
-    machines, the same dataset was read with or without a split) for label files (``.txt``): a split has none
-    there, and an image in some class folder, or below it, as Ultralytics' ``ImageFolder`` reads them. (A class
-    folder holding no image, only a note, say, does not make its split something else: every other image of
-    the split was left out unsaid.) Beside such a split of a name a reader looks for, another of those names
-    holding an image is one too, even with a ``.txt`` file in a class folder (a licence, notes), unless a class
-    folder is named as an images or labels folder: Ultralytics trains on it, and it was left out unsaid.
-    A split of that name whose class folders are all empty is one too: of no items (``test/`` to fill later)
-    beside others; alone, a dataset of those classes and no items, as a classify write leaves it when no image
-    goes where a reader looks.
-
-    Only folders of those names are splits, as Ultralytics reads no other: one of another name beside them that
-    would be one (Ultralytics' own ``runs/classify/train/`` when trained from inside the dataset, ``docs/figs/``)
-    is returned second, for the read note naming it (it was a split, its folders classes, unsaid).
-    """
-    splits = []
-    texts = []  # splits of a reader's name whose first class folders hold a .txt file, and an image
-    bare = []  # splits of class folders holding nothing at all
-    for sub in _subfolders(root) if root.is_dir() else []:
-        classes = _subfolders(sub)
-        if not classes:
-            continue
-        if not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
-            # (below a folder named images or labels: a detect layout's, train/images/v1/x.jpg beside
-            # train/labels/v1/x.txt, whose label files lie deeper than looked for)
-            layout = any(c.name in (*IMAGE_DIRS, *LABEL_DIRS) for c in classes)
-            if any(_holds_image(c, deep=not layout) for c in classes):  # (stops at the first image)
-                splits.append(sub)
-            elif sub.name in CLASSIFY_SPLITS and _empty_class_folders(classes):
-                bare.append(sub)
-        elif sub.name in CLASSIFY_SPLITS and not any(c.name in (*IMAGE_DIRS, *LABEL_DIRS) for c in classes):
-            texts.append(sub)
-    if any(s.name in CLASSIFY_SPLITS for s in splits):
-        more = [s for s in texts if any(_holds_image(c) for c in _subfolders(s))]
-        # (and a split of a reader's name of empty class folders, test/ to fill later: a split of no items,
-        # its classes the dataset's, written back so; it was passed over unsaid)
-        named = [s for s in splits if s.name in CLASSIFY_SPLITS]
-        return sorted(named + more + bare, key=by_name), [s for s in splits if s.name not in CLASSIFY_SPLITS]
-    # no image in any split a reader looks for: its empty class folders are the classes of a dataset of no items
-    # (as a classify write whose every image went unwritten leaves them)
-    return bare, []
-
-
-def not_classify(root: Path) -> InputError:
-    """The error for a folder read with ``task=classify`` that holds no classify split, saying what it holds.
-
-    It said ``no images or label files found`` of a detect dataset's ``images/`` and ``labels/``.
-    """
-    subs = _subfolders(root) if root.is_dir() else []
-    named = [s for s in subs if s.name in CLASSIFY_SPLITS]
-    hint = None
-    for folder in (root, *named):  # (Roboflow's train/images/ and train/labels/ too)
-        found_dirs = [
-            c for c in (subs if folder == root else _subfolders(folder)) if c.name in (*IMAGE_DIRS, *LABEL_DIRS)
-        ]
-        if found_dirs:
-            listed = ", ".join(f"{rel_path(str(c), root)}/" for c in found_dirs[:3])
-            found = f"{listed}, a detect, segment, OBB or pose dataset's folders"
-            hint = "leave task=classify out to read it as it is"
-            break
-    else:
-        if named:
-            split = named[0]
-            classes = _subfolders(split)
-            label = next((t for c in classes[:8] if (t := min(_txt_files(c), default=None)) is not None), None)
-            if not classes:
-                found = f"{split.name}/ holding no class folder"
-            elif label is not None:
-                found = f"a label file in a class folder ({rel_path(str(label), root)})"
-            else:
-                found = f"no image in the class folders of {split.name}/"
-        elif subs:
-            listed = ", ".join(f"{s.name}/" for s in subs[:3]) + (", ..." if len(subs) > 3 else "")
-            found = f"{listed}, none of train/, val/, valid/, validation/, test/"
-        else:
-            found = "no folder"
-    return InputError(
-        f"not a YOLO classify layout (train/, val/ or test/ holding a folder of images per class): found {found}",
-        path=root,
-        hint=hint,
-    )
-
-
-def _holds_image(folder: Path, deep: bool = True) -> bool:
-    """Whether a file of an image name lies in ``folder``, or (``deep``) below it (links to folders not followed)."""
-    for _, dirs, files in os.walk(folder):
-        if any(is_image_name(f) and not f.startswith(APPLE_DOUBLE) for f in files):
-            return True
-        if not deep:
-            dirs.clear()
-    return False
-
-
-def _txt_files(folder: Path) -> list[Path]:
-    """The label files (``.txt``) in ``folder``."""
-    return [f for f in folder.iterdir() if f.suffix == ".txt"]
-
-
-def _empty_class_folders(classes: list[Path]) -> bool:
-    """Whether folders are empty class folders: nothing in them, none named as a YOLO images or labels folder.
-
-    An empty ``train/images`` and ``train/labels`` is a detect layout without files, not two classes.
-    """
-    return not any(c.name in (*IMAGE_DIRS, *LABEL_DIRS) or any(c.iterdir()) for c in classes)
-
-
-def _subfolders(folder: Path) -> list[Path]:
-    """The folders in ``folder``, by name: one listing, no file looked at (a split of 118k images took seconds).
-
-    By name as text, not by ``sorted`` of Paths, which Windows' Path compares ignoring case (``a/`` before ``B/``).
-    """
-    with os.scandir(folder) as entries:
-        return sorted((folder / e.name for e in entries if e.is_dir()), key=by_name)
 
 
 def _plain_folder(root: Path) -> bool:
@@ -513,62 +390,6 @@ def _opt(folder: Path | None, name: str) -> Path | None:
     return folder / name if (folder / name).is_dir() else None
 
 
-def _classify_layout(root: Path) -> Layout:
-    splits, passed = _classify_folders(root)
-    if not splits:
-        raise not_classify(root)
-    classes = sorted({c.name for s in splits for c in s.iterdir() if c.is_dir()})
-    for name in classes if not names_are_utf8() else []:  # (ISO-8859-1 reads a UTF-8 name as other text: refused)
-        require_utf8_name(name, root)
-    layout = Layout(root=root, names=classes, classify=True)
-    if passed:  # (runs/classify/train/, Ultralytics' own: a split runs, its folders classes, unsaid)
-        layout.notes.append(
-            f"{', '.join(p.name for p in passed)} {'holds' if len(passed) == 1 else 'hold'} folders of images beside "
-            "the split folders: not read, as Ultralytics reads only the splits named train, val, valid, validation "
-            "and test"
-        )
-    stray = [
-        f"{split.name}/{name}"
-        for split in splits
-        for name in sorted(os.listdir(split))
-        if is_image_name(name) and not name.startswith(APPLE_DOUBLE) and (split / name).is_file()
-    ]
-    if stray:  # (Ultralytics, as torchvision's ImageFolder, passes over them too: they were passed over unsaid)
-        layout.notes.append(
-            f"{len(stray):,} images lie in a split folder beside its class folders ({stray[0]} first): no class "
-            "names them, and they are not read, as Ultralytics does not read them"
-        )
-    texts = [
-        f"{split.name}/{c.name}/{name}"
-        for split in splits
-        for c in _subfolders(split)
-        for name in sorted(os.listdir(c))
-        if name[-4:].lower() == ".txt" and (c / name).is_file()
-    ]
-    if texts:  # (ImageFolder reads images only; a split with one in its first class folders was left out unsaid)
-        layout.notes.append(
-            f"{len(texts):,} .txt files lie in class folders ({texts[0]} first): a classify dataset's labels are "
-            "its folders, and they are not read, as Ultralytics does not read them"
-        )
-    others: list[str] = []  # (images of an extension ImageFolder does not list, .dng, .heic: read unsaid)
-    for split in splits:
-        layout.splits_read.append(split.name)
-        for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=by_name):
-            for image in images_under(class_dir):
-                if not readable_image(image.name):
-                    others.append(rel_path(image, root))
-                    continue
-                layout.entries.append(Entry(split.name, without_suffix(rel_path(image, class_dir)), str(image), None))
-                layout.config.setdefault("_class_of", {})[str(image)] = class_dir.name
-    if others:
-        layout.notes.append(
-            f"{len(others):,} images in class folders are of an extension Ultralytics' classify reader does not list "
-            f"({others[0]} first): they are not read, as Ultralytics does not read them (its classify reader takes "
-            f"{', '.join(CLASSIFY_EXTENSIONS[:-1])} and {CLASSIFY_EXTENSIONS[-1]} only)"
-        )
-    return layout
-
-
 def find_layout(
     path: Path, task: str, sizes_option: str, follow: bool = False
 ) -> tuple[Layout, dict[str, tuple[int, int]]]:
@@ -597,8 +418,16 @@ def find_layout(
     sizes_file = Path(sizes_option) if sizes_option else root / SIZES_FILE
     if sizes_option or sizes_file.is_file():
         sizes = load_sizes(sizes_file, None if sizes_option or follow else root)
-    if task == "classify" or (task == "auto" and path.is_dir() and find_config(path) is None and classify_splits(path)):
-        return _classify_layout(root), sizes
+    if task in ("auto", "classify"):
+        found = find_config(path) if path.is_dir() else None if is_names_file(path) else path
+        if path.is_dir() and found is not None and not follow:  # (found in the folder, not named by the user)
+            refuse_linked_out(found, root)
+        yaml_config = found if found is not None and found.suffix in (".yaml", ".yml") else None
+        classify_root = classify_config(yaml_config) if yaml_config is not None else None
+        if classify_root is not None:  # (ImageNet.yaml's train: train, val: val: read as detect, no labels, unsaid)
+            return classify_layout(classify_root, yaml_config), sizes
+        if task == "classify" or (path.is_dir() and found is None and classify_splits(path)):
+            return classify_layout(root), sizes
     # a names file stands for its folder: its data.yaml or obj.data, else the folder with these names
     names_file = path if path.is_file() and is_names_file(path) else None
     config = path if path.is_file() and names_file is None else find_config(root)
@@ -607,13 +436,34 @@ def find_layout(
     if path.is_dir() and config is not None and not follow:  # (found in the folder, not named by the user)
         refuse_linked_out(config, root)
     if config is not None and config.suffix in (".yaml", ".yml"):
-        return ultralytics_layout(config, sizes, follow, find_sizes=not (sizes_option or sizes_file.is_file())), sizes
+        layout = ultralytics_layout(config, sizes, follow, find_sizes=not (sizes_option or sizes_file.is_file()))
+        if task == "auto" and (note := _classify_unsaid(layout, config.name)) is not None:
+            layout.notes.append(note)
+        return layout, sizes
     data = config if config is not None and _is_data(config) else darknet_data(root)
     if path.is_dir() and data is not None and not follow:
         refuse_linked_out(data, root)
     if data is not None:
         return darknet_layout(data, follow), sizes
     return _loose(root, sizes, follow, names_file), sizes
+
+
+def _classify_unsaid(layout: Layout, config_name: str) -> str | None:
+    """The read note on a config's images without a label file beside classify split folders it does not describe.
+
+    (``train: train`` beside ``val: val2``, a folder of no split name: read as detect, every image without objects,
+    where :func:`classify_config` takes only a config naming classify splits alone.)
+    """
+    if not layout.entries or any(e.label is not None and os.path.isfile(e.label) for e in layout.entries):
+        return None
+    splits = classify_splits(layout.root)
+    if not splits:
+        return None
+    return (
+        f"{config_name}'s images have no label file, and {', '.join(s.name for s in splits)} "
+        f"{'holds' if len(splits) == 1 else 'hold'} class folders of images, as a classify dataset's splits: read as "
+        "images without objects (-o task=classify reads their classes)"
+    )
 
 
 @contextmanager
