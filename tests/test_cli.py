@@ -2071,6 +2071,21 @@ def test_info_tells_apart_categories_that_share_a_name(tmp_path: Path) -> None:
     assert labelkit.stats(IMAGES).by_category == expected_info(IMAGES)["annotations_by_category"]
 
 
+def test_info_tells_apart_a_category_named_as_another_is_shown(tmp_path: Path) -> None:
+    """Beside two ``car`` categories, shown ``car #1`` and ``car #2``, a third named ``car #1`` had its counts on
+    the first's line (``car #1  label 4``): it takes its id too, each count on a line of its own."""
+    src = tmp_path / "c.labelkit.json"
+    categories = [{"id": 1, "name": "car"}, {"id": 2, "name": "car"}, {"id": 3, "name": "car #1"}]
+    labels = [{"kind": "label", "id": str(i), "item_id": "a", "category_id": c} for i, c in enumerate([1, 2, 3, 3, 3])]
+    doc = {"format": "labelkit", "version": 1, "categories": categories, "items": [{"id": "a"}], "annotations": labels}
+    src.write_bytes(orjson.dumps(doc))
+    assert labelkit.stats(src).by_category == {
+        "car #1": {"label": 1},
+        "car #1 #3": {"label": 3},
+        "car #2": {"label": 1},
+    }
+
+
 def test_a_validate_finding_names_the_place_its_error_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A finding at a line and a key (or element) gave the line alone (``data.yaml:2: ...``), where ``info`` and
     ``convert`` name both (``data.yaml:2 <nc>: ...``): the finding now names all its error's place."""

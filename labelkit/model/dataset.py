@@ -540,9 +540,7 @@ class Dataset:
         for split in _split_names(pa.array(list(empty_splits), pa.string())).to_pylist():
             if split != "(none)":
                 items_by_split.setdefault(split, 0)
-        # a name two categories hold (YOLO's names: [car, car]), or "(none)", is told apart by the id: "car #1"
-        shared = Counter(c.name for c in self.categories) + Counter(["(none)"])
-        name_of = {c.id: c.name if shared[c.name] == 1 else f"{c.name} #{c.id}" for c in self.categories}
+        name_of = _category_labels(self.categories)
         by_category: dict[str, Counter[str]] = {}
         by_split: dict[str, Counter[str]] = {}
         for name in T.ANNOTATION_TABLES:
@@ -599,6 +597,29 @@ def _text(what: str, value: object) -> str:
 
 def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
     return int(T.true_mask(mask).sum())
+
+
+def _category_labels(categories: Sequence[Category]) -> dict[int, str]:
+    """Each category's name in the counts, told apart by its id where another holds it: ``car #1``, ``car #2``.
+
+    A name two categories hold (YOLO's ``names: [car, car]``), or ``(none)``, takes the id; so does a name that
+    is then another's (``car #1``, a category's own name beside two ``car``: ``car #1 #3``), or their counts were
+    one line. A name with its id is no other's (the id ends it), so each name changes once at most.
+
+    >>> from labelkit.model import Category
+    >>> _category_labels([Category(id=1, name="car"), Category(id=2, name="car"), Category(id=3, name="car #1")])
+    {1: 'car #1', 2: 'car #2', 3: 'car #1 #3'}
+    """
+    labels = {c.id: c.name for c in categories}
+    renamed: set[int] = set()
+    while True:
+        held = Counter(labels.values()) + Counter(["(none)"])
+        clash = [cid for cid, label in labels.items() if held[label] > 1 and cid not in renamed]
+        if not clash:
+            return labels
+        for cid in clash:
+            labels[cid] = f"{labels[cid]} #{cid}"
+        renamed.update(clash)
 
 
 def _split_names(splits: pa.ChunkedArray | pa.Array) -> pa.Array:
