@@ -965,3 +965,44 @@ def test_a_report_counts_the_tokens_read_and_written(fmt: str, tmp_path: Path) -
         "label annotations": 1,
         "object annotations": 9,
     }  # (no tokens: no count of them)
+
+
+REPEAT = (
+    "key {!r} repeated in one object: readers keep one value (labelkit, as Python's json and pycocotools, the last)"
+)
+
+
+def test_validate_names_keys_repeated_in_a_native_document_as_in_coco(tmp_path: Path) -> None:
+    """Two ``id`` in an object, two ``version`` at the top, a metadata key twice: labelkit JSON's and Parquet's
+    ``validate`` said ok, and reading kept the last of each unsaid, where COCO's names each repeat."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "d.labelkit.json"
+    src.write_text(
+        '{"format": "labelkit", "version": 1, "version": 1, "categories": [{"id": 1, "name": "c"}],'
+        ' "items": [{"id": "i", "metadata": {"x": 1, "x": 2}}],'
+        ' "annotations": [{"kind": "object", "id": "o", "id": "p", "item_id": "i", "category_id": 1,'
+        ' "bbox": [0, 0, 1, 1]}]}'
+    )
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [
+        ("#/version", REPEAT.format("version")),
+        ("#/items/0/metadata/x", REPEAT.format("x")),
+        ("#/annotations/0/id", REPEAT.format("id")),
+    ]
+    assert next(iter(labelkit.load(src).objects())).id == "p"  # (read as before: the last)
+    src.write_text(src.read_text().replace('"version": 1, "version": 1', '"version": 1'))
+    src.write_text(src.read_text().replace('"x": 1, "x": 2', '"x": 1').replace('"id": "o", "id": "p"', '"id": "p"'))
+    assert labelkit.validate(src) == []
+    out = tmp_path / "d.parquet"
+    labelkit.convert(src, out, to="parquet")
+    assert labelkit.validate(out) == []
+    manifest = out / "labelkit.json"
+    manifest.write_text(manifest.read_text().replace('"version": 1', '"version": 1,\n  "version": 1', 1))
+    items = pq.read_table(out / "items.parquet")
+    at = items.schema.get_field_index("metadata")
+    pq.write_table(items.set_column(at, "metadata", pa.array(['{"x": 1, "x": 2}'], pa.string())), out / "items.parquet")
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(out)] == [
+        (str(manifest), "#/version", REPEAT.format("version")),
+        (str(out / "items.parquet"), "row 0", "metadata at /x: " + REPEAT.format("x")),
+    ]

@@ -54,6 +54,7 @@ MODULES = [
     "labelkit.io",
     "labelkit.json_checks",
     "labelkit.json_places",
+    "labelkit.json_repeats",
     "labelkit.model.dataset",
     "labelkit.model.geometry",
     "labelkit.model.raster",

@@ -16,6 +16,12 @@ from labelkit.formats.coco_schema_fast import fitted_keys
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
 from labelkit.json_checks import json_error
 from labelkit.json_places import WideInt, int_or_wide, shown_at
+from labelkit.json_repeats import SPACED_KEY_END as _SPACED_KEY_END
+from labelkit.json_repeats import key_count as _keys
+from labelkit.json_repeats import key_ends as _key_ends
+from labelkit.json_repeats import refuse_constant as _refuse_constant
+from labelkit.json_repeats import repeat_findings as _repeat_findings
+from labelkit.json_repeats import repeated_keys as repeated_keys  # (the lockfile reader imports it from here)
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
 
@@ -408,36 +414,6 @@ def _lazy_document(path: Path, keys: _Keys | None = None, fast: bool = False) ->
     return document
 
 
-REPEATED_KEY = (
-    "key {key!r} repeated in one object: readers keep one value (labelkit, as Python's json and pycocotools, the last)"
-)
-"""A finding at the pointer of a key an object repeats (the second and later of each)."""
-_SPACED_KEY_END = re.compile(rb'"[ \t\r\n]+:')
-
-
-def _key_ends(text: bytes, spaced: bool = True) -> int:
-    r"""The keys a JSON text may hold, counted by their ends: ``"`` then ``:`` (spaced apart only if ``spaced``).
-
-    In a string those occur only as ``\":``, so a text never holds more keys than this.
-    """
-    return text.count(b'":') + (sum(1 for _ in _SPACED_KEY_END.finditer(text)) if spaced else 0)
-
-
-def _keys(value: Any) -> int:
-    """The keys of the objects in a parsed value (a repeated key counts once: it is one key there)."""
-    n = 0
-    if type(value) is dict:
-        n = len(value)
-        value = value.values()
-    elif type(value) is not list:
-        return 0
-    for v in value:
-        t = type(v)
-        if t is dict or (t is list and v):
-            n += _keys(v)
-    return n
-
-
 @dataclass
 class _Keys:
     """Keys counted by :func:`_key_ends` in the values parsed so far, their repeats, and the whole file's count.
@@ -471,54 +447,6 @@ class _Keys:
         self.counted += ends
         flat = type(parsed) is dict and text.count(b"{") == 1  # (no object inside: most annotations)
         return repeated_keys(text) if ends != (len(parsed) if flat else _keys(parsed)) else []
-
-
-class _Pairs:
-    """An object as Python's JSON parser gives its key-value pairs, in order and with repeats."""
-
-    __slots__ = ("pairs",)
-
-    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        self.pairs = pairs
-
-
-def repeated_keys(text: bytes) -> list[tuple[str | int, ...]]:
-    """The paths of the keys an object in the JSON ``text`` repeats (the second and later of each), in order.
-
-    Python's JSON parser gives the pairs (orjson and msgspec keep the last value without a word); a text it does
-    not read gives none (the schema pass reports it).
-    """
-    import json
-
-    try:
-        value = json.loads(
-            text.decode("utf-8"), object_pairs_hook=_Pairs, parse_constant=_refuse_constant, parse_int=int_or_wide
-        )
-    except ValueError:
-        return []
-    found: list[tuple[str | int, ...]] = []
-
-    def walk(value: Any, at: tuple[str | int, ...]) -> None:
-        if isinstance(value, _Pairs):
-            seen: set[str] = set()
-            for k, v in value.pairs:
-                if k in seen:
-                    found.append((*at, k))
-                seen.add(k)
-                walk(v, (*at, k))
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                if isinstance(v, (_Pairs, list)):
-                    walk(v, (*at, i))
-
-    walk(value, ())
-    return found
-
-
-def _repeat_findings(
-    path: Path, repeats: list[tuple[str | int, ...]], prefix: tuple[str | int, ...] = ()
-) -> list[Finding]:
-    return [Finding(str(path), "#" + json_pointer(*prefix, *at), REPEATED_KEY.format(key=at[-1])) for at in repeats]
 
 
 def _loads(raw: msgspec.Raw) -> Any:
@@ -574,11 +502,6 @@ def _document(path: Path) -> Any:
         return json.loads(read_text(path), parse_constant=_refuse_constant, parse_int=int_or_wide)
     except ValueError:  # (that, or a syntax error past it: said where it is)
         raise (json_error(data, path) or error) from None
-
-
-def _refuse_constant(constant: str) -> Any:
-    """Python's JSON parser's ``parse_constant``: NaN and Infinity, which it takes, are not JSON."""
-    raise ValueError(constant)
 
 
 def _lighten(annotation: dict[str, Any]) -> None:

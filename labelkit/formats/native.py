@@ -28,6 +28,7 @@ from labelkit.formats.native_schema_fast import Checker, Unsupported
 from labelkit.formats.native_values import category_findings, mask_run_findings, refuse_unreadable
 from labelkit.io import bulk_work, parse_json, read_bytes, read_head, without_bom
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deeper_than, too_deep
+from labelkit.json_repeats import document_repeats
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
 from labelkit.model.annotations import Record
@@ -341,11 +342,15 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
     data = read_bytes(path)
     _refuse_wide(data[:4], path)
     value = parse_json(data, path)
+    with bulk_work():
+        repeats = document_repeats(without_bom(data), value, path)  # (beside the schema's: reading keeps the last)
     if schema:
         with bulk_work():
             findings = schema_findings(value, str(path))
         if findings:
-            return findings
+            return findings + repeats
+    if repeats:
+        return repeats
     annotations = value.get("annotations") if isinstance(value, dict) else None
     objects_at = [i for i, a in enumerate(annotations or []) if isinstance(a, dict) and a.get("kind") == "object"]
     del value, annotations

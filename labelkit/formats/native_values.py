@@ -17,12 +17,14 @@ from typing import Any, get_args
 
 import msgspec
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, json_pointer
 from labelkit.formats.capability import refuse_missing_ids
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deep_member
+from labelkit.json_repeats import REPEATED_KEY, key_count, key_ends, repeated_keys
 from labelkit.model import Category, Dataset
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
@@ -90,6 +92,34 @@ def value_findings(
             bad = _big_int_row(table[column], low, high)
             if bad is not None:
                 findings.append(Finding(where, f"row {bad}", f"{column} holds an integer that does not fit 64 bits"))
+    return findings
+
+
+def repeated_key_findings(dataset: Dataset, where_of: Callable[[str], str], limit: int) -> list[Finding]:
+    """The JSON cells (metadata, attributes, extras) holding a key repeated in one object, at most ``limit`` per column.
+
+    Readers keep the last value without a word, as of a labelkit JSON document's repeats, which ``validate`` names
+    too. A cell is parsed again, pair by pair, only where its key ends are more than its keys.
+    """
+    findings: list[Finding] = []
+    for name in TABLE_NAMES:
+        table = dataset.table(name)
+        for column in sorted(set(table.column_names) & JSON_COLUMNS):
+            found = 0
+            for row, text in enumerate(table[column].to_pylist()):
+                if text is None or found >= limit:
+                    continue
+                data = text.encode()
+                try:
+                    keys = key_count(orjson.loads(data))
+                except orjson.JSONDecodeError:
+                    continue  # (not JSON: value_findings names it)
+                if key_ends(data) == keys:
+                    continue
+                for at in repeated_keys(data)[: limit - found]:
+                    found += 1
+                    message = f"{column} at {json_pointer(*at)}: " + REPEATED_KEY.format(key=at[-1])
+                    findings.append(Finding(where_of(name), f"row {row}", message))
     return findings
 
 

@@ -28,10 +28,12 @@ from labelkit.formats.native_values import (
     mask_run_findings,
     reference_findings,
     refuse_unreadable,
+    repeated_key_findings,
     value_findings,
 )
 from labelkit.io import Inside, create_file, parse_json, read_bytes
 from labelkit.json_checks import without_bom
+from labelkit.json_repeats import document_repeats
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
 from labelkit.model.dataset import TABLE_NAMES
@@ -331,10 +333,14 @@ def validate(path: Path, **options: Any) -> list[Finding]:
             for e in wrong
         ]
     dataset = _load(path, options)
+    manifest = path / MANIFEST  # (read as its reader reads it, the last of a key repeated: named, as in labelkit JSON)
+    data = without_bom(read_bytes(manifest))
+    repeats = document_repeats(data, parse_json(data, manifest), manifest)
+    repeats += repeated_key_findings(dataset, lambda name: _table_path(path, name), _LIMIT)
     findings = _findings(dataset, path, limit=_LIMIT)
     if findings:
-        return findings
-    return mask_run_findings(dataset, _table_path(path, "objects"), lambda row: f"row {row}", _LIMIT)
+        return findings + repeats
+    return repeats or mask_run_findings(dataset, _table_path(path, "objects"), lambda row: f"row {row}", _LIMIT)
 
 
 _LIMIT = 20
