@@ -868,6 +868,10 @@ def test_a_share_of_any_number_type_is_taken(share: str) -> None:
         (["--ratios", "a=0.5,b=0.6"], "split ratios must sum to 1"),
         (["--algorithm-version", "9"], "unknown split algorithm version"),
         (["--ratios", "my split=1"], "bad split name (expected letters, digits, '_', '-' or '.', found 'my split')"),
+        # (Windows device names and names ending in '.': every writer left such a split's items out)
+        (["--ratios", "con=0.5,b=0.5"], "bad split name (expected no name Windows cannot hold (a device name, con,"),
+        (["--ratios", "Aux.1=0.5,b=0.5"], "bad split name (expected no name Windows cannot hold (a device name, con,"),
+        (["--ratios", ".=0.5,b=0.5"], "bad split name (expected no name Windows cannot hold (a device name, con,"),
         # (Python's float() took 1_0 as 10 and other scripts' digits as ASCII ones)
         (["--ratios", "a=1_0"], "bad split ratio (expected a number after '=', found 'a=1_0')"),
         (["--ratios", "a=\uff11"], "bad split ratio (expected a number after '=', found 'a=\uff11')"),
@@ -1091,3 +1095,15 @@ def test_a_split_drops_the_empty_splits_voc_and_yolo_would_write_again(tmp_path:
         "train.txt",
         "val.txt",
     ]
+
+
+def test_a_split_name_with_a_final_newline_is_refused() -> None:
+    """``train\n`` was taken (``$`` matches before a final newline): its lockfile was refused by its own reader,
+    and every writer left the split's items out."""
+    with pytest.raises(UsageError) as err:
+        parse_ratios({"train\n": 0.5, "val": 0.5})
+    assert err.value.one_line() == "bad split name (expected letters, digits, '_', '-' or '.', found 'train\\n')"
+    for name in ("nul", "COM1", "lpt9.x", "train."):
+        with pytest.raises(UsageError, match="bad split name"):
+            parse_ratios({name: 0.5, "val": 0.5})
+    assert list(parse_ratios({"com0": 0.5, "a.b": 0.5})) == ["com0", "a.b"]

@@ -19,7 +19,7 @@ from labelkit.errors import InputError, UsageError, json_pointer, require_bools
 from labelkit.formats.base import EMPTY_SPLIT_KEYS, EMPTY_TASK_LISTS
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
-from labelkit.portable import SPLIT_FOLDERS
+from labelkit.portable import SPLIT_FOLDERS, windows_cannot_hold
 from labelkit.split import assign
 from labelkit.split.hashing import key_hash, unit
 from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, group_regex, locked_splits, prepare
@@ -40,7 +40,8 @@ VERSIONS = assign.VERSIONS
 
 METHODS = ("balanced", "hash")
 
-_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+"""A split name, matched whole (``fullmatch``: ``$`` took ``train\n`` for ``train``)."""
 
 
 class SplitResult(NamedTuple):
@@ -98,8 +99,14 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
     if not out:
         raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1")
     for name, share in out.items():
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise UsageError("bad split name", expected="letters, digits, '_', '-' or '.'", found=repr(name))
+        if windows_cannot_hold(name):  # (a folder or list file every writer leaves out, its items with it)
+            raise UsageError(
+                "bad split name",
+                expected="no name Windows cannot hold (a device name, con, aux, nul, com1, ..., or one ending in '.')",
+                found=repr(name),
+            )
         if not math.isfinite(share) or share < 0:
             raise UsageError(f"bad share for split {name!r}", expected="a number >= 0", found=repr(share))
     total = sum(out.values())
