@@ -1107,3 +1107,13 @@ def test_a_split_name_with_a_final_newline_is_refused() -> None:
         with pytest.raises(UsageError, match="bad split name"):
             parse_ratios({name: 0.5, "val": 0.5})
     assert list(parse_ratios({"com0": 0.5, "a.b": 0.5})) == ["com0", "a.b"]
+
+
+def test_a_ratio_sum_off_by_little_is_printed_with_its_digits() -> None:
+    """``a=0.5,b=0.500002`` said ``expected 1, found 1 (a=0.5, b=0.500002)``: the sum was printed with ``:g``."""
+    with pytest.raises(UsageError) as err:
+        parse_ratios("a=0.5,b=0.500002")
+    assert err.value.one_line() == "split ratios must sum to 1 (expected 1, found 1.000002 (a=0.5, b=0.500002))"
+    with pytest.raises(UsageError) as err:
+        parse_ratios({"a": 0.1, "b": 0.2, "c": 0.2})
+    assert err.value.one_line() == "split ratios must sum to 1 (expected 1, found 0.5 (a=0.1, b=0.2, c=0.2))"

@@ -114,7 +114,8 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
         raise UsageError(
             "split ratios must sum to 1",
             expected="1",
-            found=f"{total:g} ({', '.join(f'{k}={v:g}' for k, v in out.items())})",
+            # (12 digits, beyond the 1e-6 allowed and short of float noise: :g printed 1.000002 as 1, "found 1")
+            found=f"{total:.12g} ({', '.join(f'{k}={v:.12g}' for k, v in out.items())})",
         )
     return out
 
