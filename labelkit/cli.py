@@ -562,8 +562,8 @@ def split_command(
 
                 The move failing, the report is removed and the lockfile undone (see SideFiles).
                 """
-                if lock_path is not None and target == "voc":
-                    record_written_paths(result.dataset, report, parsed.write)
+                if lock_path is not None and target in ("voc", "yolo"):
+                    record_written_paths(result.dataset, report, target, parsed.write)
                 stage_report(side, {"split": report.to_dict(), "output": written.to_dict()}, report_path)
                 if lock_path is not None:
                     side.stage(lock_path, report.lockfile.dumps(), "lockfile")

@@ -9,7 +9,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -280,23 +280,61 @@ class SideFiles:
         self._stdout = {}
 
 
-def record_written_paths(dataset: Dataset, report: SplitReport, options: dict[str, Any]) -> None:
-    """Record in ``report.lockfile`` the paths VOC wrote the items to, where they differ from the items' keys.
+def record_written_paths(dataset: Dataset, report: SplitReport, target: str, options: dict[str, Any]) -> None:
+    """Record in ``report.lockfile`` the paths VOC or YOLO wrote the items to, where they differ from the items' keys.
 
     VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or as ``JPEGImages/7.jpg`` (after its item id) where another
-    image is named ``a.jpg``: that output, split again with the lockfile, is found by them (by base name alone, the
-    renamed items and two keys of one base name were placed anew, saying ``moved 0``).
+    image is named ``a.jpg``; YOLO writes ``JPEGImages/a.jpg`` as ``images/<split>/a.jpg`` and ``train/c.jpg``,
+    sent to ``test``, as ``images/test/c.jpg``: that output, split again with the lockfile, is found by them (by
+    the path taken apart alone, such items were placed anew, saying ``moved 0``).
     """
-    from labelkit.formats.voc_names import images_per_split, read_back_paths
     from labelkit.split.inputs import item_keys
 
     items = dataset.table("items")
     keys = item_keys(items)[0]
     splits = [str(s) for s in items["split"].to_pylist()]
-    written = read_back_paths(dataset, images_per_split(options), str(options.get("media") or "none"))
+    if target == "voc":
+        from labelkit.formats.voc_names import images_per_split, read_back_paths
+
+        written = read_back_paths(dataset, images_per_split(options), str(options.get("media") or "none"))
+    else:
+        found = _yolo_read_back_paths(dataset, options)
+        if found is None:
+            return
+        written, splits = found
     report.lockfile, clashes = report.lockfile.with_written(keys, written, splits)
     if clashes:
         report.warnings.append(
             f"{clashes:,} items are written to a path that is another item's key in the lockfile, of another split:"
             " this output, split again with the lockfile, takes that item's split for them"
         )
+
+
+def _yolo_read_back_paths(dataset: Dataset, options: dict[str, Any]) -> tuple[list[str], list[str]] | None:
+    """The key a YOLO reader gives each item written (detect, segment, OBB, pose; None for classify), and its split.
+
+    An item reads back with the path its image is written to (``images/<split>/...``, Darknet's
+    ``obj_<split>_data/...``) where a reader finds the image (placed, sized in ``image_sizes.json``, or listed),
+    else with its id (see :func:`labelkit.formats.yolo_readback.report_read_back`).
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from labelkit.formats.yolo_media import is_image, listed_sizes
+    from labelkit.formats.yolo_write import item_files, read_back_ids, task_of
+    from labelkit.model.tables import true_mask
+
+    if task_of(dataset, options) == "classify":
+        return None
+    items = dataset.table("items")
+    splits = list(dataset.item_splits(str(options.get("split") or "train")))
+    image_rel = item_files(dataset, options).image_rel
+    if options.get("layout") == "darknet":  # (its lists name an image for every item)
+        return list(image_rel), splits
+    sized = true_mask(listed_sizes(items["width"], items["height"]))
+    if str(options.get("media") or "none") != "none":
+        has_path = true_mask(pc.is_valid(items["path"]))
+        found = [bool(h) and is_image(PurePosixPath(r)) for h, r in zip(has_path.tolist(), image_rel, strict=True)]
+        sized = sized | np.array(found, bool)
+    ids = read_back_ids(dataset, options)
+    return [r if kept else i for r, i, kept in zip(image_rel, ids, sized.tolist(), strict=True)], splits

@@ -1117,3 +1117,62 @@ def test_a_ratio_sum_off_by_little_is_printed_with_its_digits() -> None:
     with pytest.raises(UsageError) as err:
         parse_ratios({"a": 0.1, "b": 0.2, "c": 0.2})
     assert err.value.one_line() == "split ratios must sum to 1 (expected 1, found 0.5 (a=0.1, b=0.2, c=0.2))"
+
+
+def _box_splits(path: Path) -> dict[int, str]:
+    """Each image of a dataset, known by its one box's x, and its split."""
+    ds = labelkit.load(path)
+    split_of = {i["id"]: i["split"] for i in ds.table("items").to_pylist()}
+    return {round(o["bbox"][0]): split_of[o["item_id"]] for o in ds.table("objects").to_pylist()}
+
+
+@pytest.mark.parametrize("source", ["coco", "voc"])
+def test_a_split_to_yolo_split_again_with_its_lockfile_keeps_every_split(source: str, tmp_path: Path) -> None:
+    """YOLO writes COCO's ``train/c.jpg``, sent to test, as ``images/test/c.jpg`` (the split folder dropped) and
+    VOC's ``JPEGImages/a.jpg`` as ``images/<split>/a.jpg``: that output, split again with the lockfile, found
+    neither, placed them anew and moved some, saying ``moved 0``. ``--to yolo`` records the paths it writes."""
+    names = ["train/b.jpg", "v1/b.jpg", "v0/b.jpg", "v0/3.jpg", "train/c.jpg", "v0/a.jpg", "0.jpg", "x/d.jpg"]
+    doc = {
+        "images": [{"id": i + 1, "file_name": f, "width": 100, "height": 100} for i, f in enumerate(names)],
+        "annotations": [
+            {"id": i + 1, "image_id": i + 1, "category_id": 1 + i % 2, "bbox": [i + 1, 1, 5, 5], "area": 25}
+            for i in range(len(names))
+        ],
+        "categories": [{"id": 1, "name": "x"}, {"id": 2, "name": "y"}],
+    }
+    (tmp_path / "c.json").write_text(json.dumps(doc))
+    data = tmp_path / "c.json"
+    if source == "voc":  # (its paths: JPEGImages/b.jpg, ..., one renamed after its id where names repeat)
+        done = CliRunner().invoke(cli, ["convert", str(data), str(tmp_path / "voc"), "--to", "voc", "-q"])
+        assert done.exit_code == 0, done.output
+        data = tmp_path / "voc"
+    lock = ["--ratios", "train=0.5,val=0.25,test=0.25", "--lock", str(tmp_path / "l.json"), "--allow-loss"]
+    first = CliRunner().invoke(cli, ["split", str(data), str(tmp_path / "y1"), "--to", "yolo", *lock])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli, ["split", str(tmp_path / "y1"), str(tmp_path / "y2"), *lock, "--seed", "9"])
+    assert again.exit_code == 0, again.output
+    assert "placed 0 items; kept 0 existing; 8 from the lockfile, moved 0" in again.output
+    assert "warning: 8 items" not in again.output and "placed anew" not in again.output
+    assert _box_splits(tmp_path / "y2") == _box_splits(tmp_path / "y1")
+    written = json.loads((tmp_path / "l.json").read_text())["written"]
+    assert len(written) == 8 and all(p.startswith("images/") for p in written)  # (no path is its item's key)
+
+
+def test_items_not_in_the_lockfile_of_the_name_of_an_entry_no_item_has_are_counted() -> None:
+    """Some images of a split's output not found in its lockfile (under other paths) were placed anew unsaid,
+    their splits changed, with ``moved 0``: the report counts the items placed anew where some have the file
+    name of a lockfile entry that keys no item, naming the first. New items of new names are no such case."""
+    import pyarrow as pa
+
+    _, first = split(make_dataset(grid(20)), RATIOS)
+    moved = make_dataset(grid(20))
+    table = moved.table("items")
+    paths = pa.array([f"data/{p}" if n % 5 == 0 else p for n, p in enumerate(table["path"].to_pylist())])
+    moved.set_table("items", table.set_column(table.schema.get_field_index("path"), "path", paths))
+    _, report = split(moved, RATIOS, lock=first.lockfile)
+    assert report.locked == 16 and report.placed == 4
+    assert report.warnings == [
+        "4 items are not in the lockfile and were placed anew ('data/img/i000.jpg' first), 4 of them of the file name"
+        " of a lockfile entry that keys no item of the input ('data/img/i000.jpg', the lockfile's 'img/i000.jpg'):"
+        " if those are the same images under other paths, their splits may have changed"
+    ]

@@ -7425,13 +7425,19 @@ def test_split_of_a_yolo_folder_keeps_item_ids_and_its_output_split_again_keeps_
     assert sorted(out.table("items")["id"].to_pylist()) == sorted(read.table("items")["id"].to_pylist())
     labels = sorted(p.relative_to(tmp_path / "o1").as_posix() for p in (tmp_path / "o1" / "labels").rglob("*.txt"))
     assert all(len(p.split("/")) == 3 for p in labels), labels  # labels/<split>/<name>.txt
+    made = json.loads(lock.read_text())
     again = CliRunner().invoke(cli, ["split", str(tmp_path / "o1"), str(tmp_path / "o2"), *ratios])
     assert again.exit_code == 0, again.output
     assert "placed 0 items; kept 0 existing; 12 from the lockfile, moved 0" in again.output
+    assert "warning" not in again.output  # (found by the paths the lockfile says YOLO wrote them to)
     first_splits = dict(zip(out.table("items")["id"].to_pylist(), out.table("items")["split"].to_pylist(), strict=True))
     moved = sum(split != item_id.partition("_")[0] for item_id, split in first_splits.items())  # (val_3: read in val)
     assert 0 < moved < 12
-    assert f"warning: {moved} items were found in the lockfile by their path without its split folder" in again.output
+    made.pop("written")  # (a lockfile without them, the API's: by the path without its split folder)
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(made))
+    alone = CliRunner().invoke(cli, ["split", str(tmp_path / "o1"), str(tmp_path / "o3"), *ratios[:2], "--lock", bare])
+    assert f"warning: {moved} items were found in the lockfile by their path without its split folder" in alone.output
     second = labelkit.load(tmp_path / "o2").table("items")
     assert dict(zip(second["id"].to_pylist(), second["split"].to_pylist(), strict=True)) == first_splits
 
@@ -7456,11 +7462,18 @@ def test_a_split_of_coco_to_yolo_split_again_with_its_lockfile_keeps_every_split
         ["split", str(tmp_path / "c.json"), str(tmp_path / "o1"), "--to", "yolo", "-o", f"layout={layout}", *ratios],
     )
     assert first.exit_code == 0, first.output
-    assert sorted(json.loads(lock.read_text())["assignments"]) == sorted(i["file_name"] for i in images)
+    made = json.loads(lock.read_text())
+    assert sorted(made["assignments"]) == sorted(i["file_name"] for i in images)
     again = CliRunner().invoke(cli, ["split", str(tmp_path / "o1"), str(tmp_path / "o2"), *ratios])
     assert again.exit_code == 0, again.output
     assert "placed 0 items; kept 0 existing; 12 from the lockfile, moved 0" in again.output
-    assert "warning: 12 items were found in the lockfile by their path without its split folder" in again.output
+    assert "found in the lockfile by their path" not in again.output  # (by the paths YOLO wrote them to)
+    made.pop("written")  # (a lockfile without them, the API's: by the path without its split folder)
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(made))
+    alone = CliRunner().invoke(cli, ["split", str(tmp_path / "o1"), str(tmp_path / "o3"), *ratios[:2], "--lock", bare])
+    assert "placed 0 items; kept 0 existing; 12 from the lockfile, moved 0" in alone.output
+    assert "warning: 12 items were found in the lockfile by their path without its split folder" in alone.output
 
     def splits(folder: Path) -> dict[str, str | None]:  # (by the COCO path: a Darknet output is split to Ultralytics)
         return {"/".join(str(i.media.path).split("/")[-2:]): i.split for i in labelkit.load(folder).items()}

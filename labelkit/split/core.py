@@ -318,6 +318,8 @@ def split(
                 " (images/test/a.jpg as images/train/a.jpg) or images folder (VOC's JPEGImages/a.jpg as a.jpg): each"
                 " is the one image of that name"
             )
+        if 0 < locked < n_items:
+            _note_placed_anew(inp.keys, pin, previous.assignments, warnings)
         if not locked and n_items and previous.assignments:
             # (a dataset read from another format or layout keys its images otherwise: COCO's a.jpg is YOLO's
             # images/train/a.jpg and VOC's JPEGImages/a.jpg; placing every item anew unsaid broke the promise)
@@ -446,6 +448,30 @@ def plain_seed(seed: int | str) -> int | str:
         (5, -5, '007', '-0', 'x', 5)
     """
     return int(seed) if isinstance(seed, str) and _SEED_INT.fullmatch(seed) and seed != "-0" else seed
+
+
+def _note_placed_anew(keys: list[str], pin: IntArray, assignments: Mapping[str, str], warnings: list[str]) -> None:
+    """Warn when items not in the lockfile have the file name of an entry that keys no item (the same images?).
+
+    A split's output, split again with its lockfile, may name some of its images otherwise than any lockfile
+    entry does: placed anew, their splits could change unsaid, with ``moved 0``. New items of new names are not
+    warned about: that is the lockfile's use.
+    """
+    new = [key for key, p in zip(keys, pin.tolist(), strict=True) if p < 0]
+    present = set(keys)
+    stale: dict[str, str] = {}
+    for key in assignments:
+        if key not in present:
+            base = key.partition("#")[0].rpartition("/")[2]
+            stale[base] = min(stale.get(base, key), key)
+    alike = sorted((key, stale[base]) for key in new if (base := key.partition("#")[0].rpartition("/")[2]) in stale)
+    if alike:
+        warnings.append(
+            f"{len(new):,} items are not in the lockfile and were placed anew ({min(new)!r} first), {len(alike):,}"
+            f" of them of the file name of a lockfile entry that keys no item of the input ({alike[0][0]!r}, the"
+            f" lockfile's {alike[0][1]!r}): if those are the same images under other paths, their splits may have"
+            " changed"
+        )
 
 
 def _note_lock_changes(
