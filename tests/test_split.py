@@ -1176,3 +1176,17 @@ def test_items_not_in_the_lockfile_of_the_name_of_an_entry_no_item_has_are_count
         " of a lockfile entry that keys no item of the input ('data/img/i000.jpg', the lockfile's 'img/i000.jpg'):"
         " if those are the same images under other paths, their splits may have changed"
     ]
+
+
+def test_a_yolo_output_without_written_paths_is_found_by_the_folder_yolo_dropped() -> None:
+    """Without ``written`` (the API's lockfile), YOLO's ``images/train/a.jpg`` of VOC's ``JPEGImages/a.jpg`` and
+    ``images/test/c.jpg`` of COCO's ``train/c.jpg`` (the split folder dropped) were not found and placed anew;
+    a path two lockfile keys of other splits give (``train/d.jpg``, ``val/d.jpg``) is not taken."""
+    import pyarrow as pa
+
+    from labelkit.split.inputs import locked_splits
+
+    paths = ["images/train/a.jpg", "images/test/c.jpg", "images/val/d.jpg", "images/val/e.jpg"]
+    table = pa.table({"id": ["a", "c", "d", "e"], "path": paths})
+    lock = {"JPEGImages/a.jpg": "val", "train/c.jpg": "test", "train/d.jpg": "val", "val/d.jpg": "train"}
+    assert locked_splits(table, paths, {**lock, "x.jpg": "train"}) == (["val", "test", None, None], 2)

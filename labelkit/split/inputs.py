@@ -179,7 +179,30 @@ def locked_splits(
             if found is not None:
                 out[i] = assignments[found]
                 by_folder += 1
+    if None not in out:
+        return out, by_folder
+    # YOLO drops an image folder (VOC's JPEGImages/a.jpg is images/train/a.jpg) or a split's folder in front (COCO's
+    # train/c.jpg, sent to test, is images/test/c.jpg): the lockfile's keys of that path with one of them
+    rests = [_rest_after_split(key, splits) for key in keys]
+    once = Counter(rests)
+    for i, rest in enumerate(rests):
+        if out[i] is None and rest is not None and once[rest] == 1:
+            fronts = (*_IMAGE_FOLDERS, *sorted(splits))
+            found_in = {assignments[c] for c in (f"{d}/{rest}" for d in fronts) if c in assignments}
+            if len(found_in) == 1:
+                out[i] = found_in.pop()
+                by_folder += 1
     return out, by_folder
+
+
+_IMAGE_FOLDERS = ("JPEGImages", "Images", "images")
+"""The image folders in front of a path that YOLO's writer drops (VOC's, Datumaro's, and a loose ``images/``)."""
+
+
+def _rest_after_split(key: str, splits: frozenset[str]) -> str | None:
+    """``key`` without the folder of its split in front (``images/test/c.jpg``: ``c.jpg``), or None."""
+    found = _split_folder(key, splits)
+    return None if found is None else key[found[0].end() :]
 
 
 _IMAGES_FOLDER = "JPEGImages/"
