@@ -58,10 +58,22 @@ class SplitInput:
 def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
     """Each item's lockfile key: its media path relative to the dataset root, else its id.
 
-    When several items share a path (frames of one video file, say), each of them is keyed ``path#id``.
+    When several items share a path (frames of one video file, say), each of them is keyed ``path#id``. Where
+    such a key is another item's path, the item of no path is keyed ``#id`` and the one of a shared path
+    ``path##id`` (an item of no path and id ``a.jpg`` beside an image ``a.jpg``; ``v.mp4#x`` beside a file of that
+    name): ids and paths are apart, so the keys of every other dataset, and its lockfiles, are as they were.
 
     Returns:
         The keys and warnings.
+
+    Raises:
+        UsageError: two items still have one key (the error names it and both items).
+
+    Examples:
+        >>> item_keys(pa.table({"id": ["a.jpg", "b"], "path": [None, "a.jpg"]}))[0]
+        ['#a.jpg', 'a.jpg']
+        >>> item_keys(pa.table({"id": ["x", "y", "z"], "path": ["v.mp4", "v.mp4", "v.mp4#x"]}))[0]
+        ['v.mp4##x', 'v.mp4#y', 'v.mp4#x']
     """
     ids = [str(x) for x in items["id"].to_pylist()]
     paths = items["path"].to_pylist()
@@ -79,14 +91,23 @@ def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
     warnings = []
     if shared:
         warnings.append(f"{shared:,} items share a media path with another item; they are keyed 'path#id'")
-    dupes = len(keys) - len(set(keys))
-    if dupes:
-        raise UsageError(
-            "items do not have distinct keys",
-            expected="distinct media paths or item ids",
-            found=f"{dupes:,} repeated key{'s' if dupes != 1 else ''}",
-            hint="give every item a distinct id",
-        )
+    if len(set(keys)) == len(keys):
+        return keys, warnings
+    own = {key for key, path in zip(keys, paths, strict=True) if path and key == path}
+    for n, (iid, path) in enumerate(zip(ids, paths, strict=True)):
+        if keys[n] in own and keys[n] != path:  # (an id, or path#id, that is another item's path)
+            keys[n] = f"#{iid}" if not path else f"{path}##{iid}"
+    seen: dict[str, int] = {}
+    for n, key in enumerate(keys):
+        if key in seen:
+            first = seen[key]
+            raise UsageError(
+                f"items {ids[first]!r} and {ids[n]!r} have one key {key!r}",
+                expected="distinct media paths or item ids",
+                found=f"{len(keys) - len(set(keys)):,} repeated key{'s' if len(keys) - len(set(keys)) != 1 else ''}",
+                hint="give every item a distinct id",
+            )
+        seen[key] = n
     return keys, warnings
 
 
