@@ -508,10 +508,12 @@ def test_fewer_groups_than_splits_fill_the_largest_share_first() -> None:
     ds = labelkit.load(Path(__file__).resolve().parents[1] / "fixtures" / "native" / "images.labelkit.json")
     result = split(ds, {"train": 0.8, "val": 0.1, "test": 0.1})
     sizes = Counter(item.split for item in result.dataset.items())
-    # two groups (street: 2 items, park: 1 item) for three splits: train must get the big group
-    assert sizes["train"] == 2
-    assert sizes["val"] + sizes["test"] == 1
+    # two groups (street: 2 items, park: 1 item) for three splits: targets 3, 0, 0, which version 5 keeps
+    assert sizes == {"train": 3}
     assert target_sizes(3, [0.8, 0.1, 0.1], n_groups=2) == [3, 0, 0]
+    # version 4 filled a split of a target of 0 (step 6): train got the big group, val or test the other
+    sizes = Counter(item.split for item in split(ds, {"train": 0.8, "val": 0.1, "test": 0.1}, version="4")[0].items())
+    assert sizes["train"] == 2 and sizes["val"] + sizes["test"] == 1
 
 
 # -- sizes when there is nothing (or little) to stratify --------------------------------------------------
@@ -1190,3 +1192,15 @@ def test_a_yolo_output_without_written_paths_is_found_by_the_folder_yolo_dropped
     table = pa.table({"id": ["a", "c", "d", "e"], "path": paths})
     lock = {"JPEGImages/a.jpg": "val", "train/c.jpg": "test", "train/d.jpg": "val", "val/d.jpg": "train"}
     assert locked_splits(table, paths, {**lock, "x.jpg": "train"}) == (["val", "test", None, None], 2)
+
+
+def test_a_split_of_a_target_of_0_is_left_empty_from_version_5() -> None:
+    """2 items at 80/10/10 have targets train 2, val 0, test 0 (fewer groups than splits), and came out train 1,
+    test 1: step 6 filled every empty split whatever its target. Version 4 still does, as it did."""
+    ratios = {"train": 0.8, "val": 0.1, "test": 0.1}
+    out, report = split(make_dataset(grid(2)), ratios, stratify="none")
+    assert [(s.name, s.target, s.items) for s in report.splits] == [("train", 2, 2), ("val", 0, 0), ("test", 0, 0)]
+    _, old = split(make_dataset(grid(2)), ratios, stratify="none", version="4")
+    assert [(s.name, s.target, s.items) for s in old.splits] == [("train", 2, 1), ("val", 0, 0), ("test", 0, 1)]
+    _, three = split(make_dataset(grid(3)), ratios, stratify="none")  # (targets 1, 1, 1: each is filled)
+    assert [s.items for s in three.splits] == [1, 1, 1]

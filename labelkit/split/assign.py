@@ -18,7 +18,7 @@ Balanced method (version 1), in words:
    of the across-split variance of fill fractions ``count / (ratio * total)`` smallest, among the splits it
    fits into; when it fits nowhere, to the split it overfills least.
 5. Empty splits: while a split with a share is empty and another holds two free groups or more, the smallest
-   free group of the fullest such split moves into it.
+   free group of the fullest such split moves into it (from version 5, not into a split of a target of 0).
 6. Polish (2,000 items or more): free groups of at most ``POLISH_TOLERANCE * items`` items, smallest first (ties
    by keyed hash), move to another split when that lowers LD (Sechidis 2011, computed exactly for the two splits
    touched), keeps both splits within that tolerance of their targets (and non-empty), and takes no label's
@@ -85,8 +85,12 @@ REFINE_CAP = 4_000_000_000
 REFINE_DENSE = 10_000_000
 """At most this many (group, label) cells of free groups are searched (the first groups in keyed-hash order)."""
 
-VERSIONS = ("1", "2", "3", "4")
+VERSIONS = ("1", "2", "3", "4", "5")
 """Versions of the balanced method that can still be asked for."""
+
+
+_BEFORE_5 = ("1", "2", "3", "4")
+"""The versions that fill a split of a target of 0 (step 5)."""
 
 
 def unique_counts(values: IntArray) -> tuple[IntArray, IntArray]:
@@ -255,7 +259,7 @@ def balanced(
     pinned_fill: IntArray,
     *,
     coverage: bool = True,
-    version: str = "4",
+    version: str = "5",
     seed_value: int = 0,
 ) -> IntArray:
     """Place every free group (``pinned == -1``) with the balanced greedy.
@@ -269,8 +273,8 @@ def balanced(
         pinned_fill: (labels x splits) label counts already placed by pins.
         coverage: run the coverage pass.
         version: ``1`` (greedy and polish), ``2`` (then the local search of :mod:`labelkit.split.refine`),
-            ``3`` (then the sizes of :mod:`labelkit.split.sizes`) or ``4`` (targets rounded as :func:`target_sizes`
-            says).
+            ``3`` (then the sizes of :mod:`labelkit.split.sizes`), ``4`` (targets rounded as :func:`target_sizes`
+            says) or ``5`` (no split of a target of 0 is filled).
         seed_value: seeds the local search's kicks (a keyed hash of the seed).
 
     Returns:
@@ -311,7 +315,7 @@ def balanced(
         j = state.choose(n, labels, counts)
         out[g] = j
         state.add(j, n, labels, counts)
-    _fill_empty(groups, out, pinned, state, tiebreak, n_groups)
+    _fill_empty(groups, out, pinned, state, tiebreak, n_groups, version)
     _polish(groups, out, pinned, state, tiebreak)
     if version != "1":
         _refine(groups, out, pinned, state, tiebreak, seed_value)
@@ -375,14 +379,19 @@ def _count(groups: Groups, g: int, label: int) -> int:
 
 
 def _fill_empty(
-    groups: Groups, out: IntArray, pinned: IntArray, state: _State, tiebreak: list[int], n_groups: int
+    groups: Groups, out: IntArray, pinned: IntArray, state: _State, tiebreak: list[int], n_groups: int, version: str
 ) -> None:
+    """A split left empty takes the smallest free group of the fullest split holding two or more.
+
+    From version 5, not a split of a target of 0 (fewer groups than splits: 2 items at 80/10/10 are train 2, val 0,
+    test 0, and came out train 1, test 1).
+    """
     members: dict[int, list[int]] = {j: [] for j in state.active}
     for g in range(n_groups):
         if pinned[g] < 0 and out[g] >= 0 and groups.sizes[g] > 0:
             members[int(out[g])].append(g)
     for j in state.active:
-        if state.size[j] > 0:
+        if state.size[j] > 0 or (state.targets[j] == 0 and version not in _BEFORE_5):
             continue
         donors = [d for d in state.active if len(members[d]) >= 2]
         if not donors:

@@ -26,14 +26,14 @@ from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, group_rege
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
-ALGORITHM_VERSION = "4"
+ALGORITHM_VERSION = "5"
 """Version of the assignment rules; a golden test pins the result of a fixed dataset for each version.
 
 ``1``: greedy, coverage pass and polish. ``2``: the same, then a local search on LD over the free groups (moves,
 swaps and kicks within a fixed budget). ``3``: the same, then the free groups that carry no label are placed again
 to bring split sizes closest to their targets. ``4``: the same, with the targets' remainders compared to 9 decimals,
-so that a tie is one (``assign.target_sizes``). ``split(..., version="1")``, ``"2"`` or ``"3"`` reproduces that
-version.
+so that a tie is one (``assign.target_sizes``). ``5``: the same, but a split of a target of 0 is left empty.
+``split(..., version="1")``, ``"2"``, ``"3"`` or ``"4"`` reproduces that version.
 """
 
 VERSIONS = assign.VERSIONS
