@@ -1204,3 +1204,21 @@ def test_a_split_of_a_target_of_0_is_left_empty_from_version_5() -> None:
     assert [(s.name, s.target, s.items) for s in old.splits] == [("train", 2, 1), ("val", 0, 0), ("test", 0, 1)]
     _, three = split(make_dataset(grid(3)), ratios, stratify="none")  # (targets 1, 1, 1: each is filled)
     assert [s.items for s in three.splits] == [1, 1, 1]
+
+
+def test_a_label_of_two_groups_lands_in_train_though_rarer_labels_took_its_groups_for_val_and_test() -> None:
+    """c0 and c3 (2 groups each) went first: their val and test took i001 and i005, both of c4's groups, so c4 was
+    in val and test, never in train (README, step 4: never both). From version 5 each label of fewer groups than
+    splits gets a train group first."""
+    labels = {0: [0, 6], 1: [3, 4], 4: [1], 5: [0, 4], 7: [5], 9: [2, 6], 11: [3]}
+    items = [(f"i{n:03d}", None, labels.get(n, [])) for n in range(12)]
+    ratios = {"train": 0.8, "val": 0.1, "test": 0.1}
+    for version, expected in (("4", {"i001": "val", "i005": "test"}), ("5", {"i001": "test", "i006": "val"})):
+        out, report = split(make_dataset(items), ratios, seed=72, version=version)
+        assert {i: s for i, s in assignment(out).items() if s != "train"} == expected
+    assert {label.name: label.per_split["train"] for label in report.labels if label.groups == 2} == {
+        "c0": 2,
+        "c3": 1,
+        "c4": 1,
+        "c6": 2,
+    }

@@ -13,6 +13,8 @@ Balanced method (version 1), in words:
    groups as there are splits is given to every split that lacks it, smallest split first (when it has fewer
    groups than there are splits, the largest split first, then the smallest), taking the free group whose count of
    the label is closest to the split's share of it (then the smallest; ties by keyed hash) that fits the target.
+   From version 5, every label of fewer groups than splits (of one too) first gets a group in the largest split,
+   before any other split is served.
 4. Greedy: free groups in order of the largest share of any one label they hold (rare-label carriers first),
    ties by keyed hash; each goes to the split that keeps the sum over labels (and, weighted, over item counts)
    of the across-split variance of fill fractions ``count / (ratio * total)`` smallest, among the splits it
@@ -90,7 +92,8 @@ VERSIONS = ("1", "2", "3", "4", "5")
 
 
 _BEFORE_5 = ("1", "2", "3", "4")
-"""The versions that fill a split of a target of 0 (step 5)."""
+"""The versions that fill a split of a target of 0 (step 5) and cover a label of fewer groups than splits in the
+order of rarity alone, so that rarer labels' val and test could take its every group (step 3)."""
 
 
 def unique_counts(values: IntArray) -> tuple[IntArray, IntArray]:
@@ -307,7 +310,7 @@ def balanced(
     if not state.active or not len(free):
         return out
     if coverage:
-        _coverage(groups, out, state, tiebreak)
+        _coverage(groups, out, state, tiebreak, version)
     order = _greedy_order(groups, [int(g) for g in free if out[g] < 0], state.totals, tiebreak)
     for g in order:
         labels, counts = groups.of(g)
@@ -344,7 +347,7 @@ def _greedy_order(groups: Groups, free: list[int], totals: list[int], tiebreak: 
     return sorted(free, key=lambda g: (-float(share[g]), tiebreak[g], g))
 
 
-def _coverage(groups: Groups, out: IntArray, state: _State, tiebreak: list[int]) -> None:
+def _coverage(groups: Groups, out: IntArray, state: _State, tiebreak: list[int], version: str) -> None:
     k = state.k
     carriers: dict[int, list[int]] = {}
     group_of = np.repeat(np.arange(len(groups.sizes)), np.diff(groups.indptr))
@@ -353,23 +356,34 @@ def _coverage(groups: Groups, out: IntArray, state: _State, tiebreak: list[int])
     # a label's group count includes pinned groups: they already carry it somewhere
     rare = sorted((len(gs), label) for label, gs in carriers.items() if 2 <= len(gs) <= COVERAGE_FACTOR * k)
     smallest_first = sorted(state.active, key=lambda j: (state.targets[j], j))
+    if version not in _BEFORE_5:  # every label of fewer groups than splits (of one too) reaches the largest split first
+        few = sorted((len(gs), label) for label, gs in carriers.items() if len(gs) < k)
+        for _, label in few:  # (before any other split takes them: its carriers were taken for rarer labels' val)
+            _give(groups, out, state, tiebreak, label, [g for g in carriers[label] if out[g] < 0], smallest_first[-1])
     for n_carriers, label in rare:
         # too few groups for every split: the largest split is served first, then the smallest ones
         splits = smallest_first if n_carriers >= k else [smallest_first[-1], *smallest_first[:-1]]
         free = [g for g in carriers[label] if out[g] < 0]
         for j in splits:
-            if state.fill[label][j] > 0:
-                continue
-            want = state.ratios[j] * state.totals[label]
-            # the group whose count of this label is closest to the split's share of it, then the smallest
-            free.sort(key=lambda g: (abs(_count(groups, g, label) - want), int(groups.sizes[g]), tiebreak[g], g))
-            for g in free:
-                n = int(groups.sizes[g])
-                if out[g] < 0 and state.size[j] + n <= state.targets[j]:
-                    labels, counts = groups.of(g)
-                    out[g] = j
-                    state.add(j, n, labels, counts)
-                    break
+            _give(groups, out, state, tiebreak, label, free, j)
+
+
+def _give(
+    groups: Groups, out: IntArray, state: _State, tiebreak: list[int], label: int, free: list[int], j: int
+) -> None:
+    """Give split ``j``, when it lacks ``label``, the free carrier of it that fits (``free`` is sorted for it)."""
+    if state.fill[label][j] > 0:
+        return
+    want = state.ratios[j] * state.totals[label]
+    # the group whose count of this label is closest to the split's share of it, then the smallest
+    free.sort(key=lambda g: (abs(_count(groups, g, label) - want), int(groups.sizes[g]), tiebreak[g], g))
+    for g in free:
+        n = int(groups.sizes[g])
+        if out[g] < 0 and state.size[j] + n <= state.targets[j]:
+            labels, counts = groups.of(g)
+            out[g] = j
+            state.add(j, n, labels, counts)
+            return
 
 
 def _count(groups: Groups, g: int, label: int) -> int:
