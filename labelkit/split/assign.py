@@ -323,7 +323,7 @@ def balanced(
     if version != "1":
         _refine(groups, out, pinned, state, tiebreak, seed_value)
     if version not in ("1", "2"):
-        _fit_sizes(groups, out, pinned, pinned_sizes, state, tiebreak)
+        _fit_sizes(groups, out, pinned, pinned_sizes, state, tiebreak, version)
     return out
 
 
@@ -422,7 +422,13 @@ def _fill_empty(
 
 
 def _fit_sizes(
-    groups: Groups, out: IntArray, pinned: IntArray, pinned_sizes: IntArray, state: _State, tiebreak: list[int]
+    groups: Groups,
+    out: IntArray,
+    pinned: IntArray,
+    pinned_sizes: IntArray,
+    state: _State,
+    tiebreak: list[int],
+    version: str,
 ) -> None:
     """Version 3, last: re-place the free groups that carry no label so that sizes come closest to their targets.
 
@@ -450,7 +456,7 @@ def _fit_sizes(
         list(state.active),
         sum(size[j] > 0 for j in state.active),
     )
-    found = sizes.fit(problem, n, where)
+    found = sizes.fit(problem, n, where, worst_first=version not in _BEFORE_5)
     if found is not None:
         out[bare] = found
 

@@ -33,7 +33,8 @@ ALGORITHM_VERSION = "5"
 swaps and kicks within a fixed budget). ``3``: the same, then the free groups that carry no label are placed again
 to bring split sizes closest to their targets. ``4``: the same, with the targets' remainders compared to 9 decimals,
 so that a tie is one (``assign.target_sizes``). ``5``: the same, but a split of a target of 0 is left empty, and
-every label of fewer groups than splits gets a group in the largest split first.
+every label of fewer groups than splits gets a group in the largest split first, and the sizes' local search takes
+the splits furthest from their targets first.
 ``split(..., version="1")``, ``"2"``, ``"3"`` or ``"4"`` reproduces that version.
 """
 
