@@ -1006,3 +1006,31 @@ def test_validate_names_keys_repeated_in_a_native_document_as_in_coco(tmp_path: 
         (str(manifest), "#/version", REPEAT.format("version")),
         (str(out / "items.parquet"), "row 0", "metadata at /x: " + REPEAT.format("x")),
     ]
+
+
+def test_validate_names_a_skeleton_index_naming_no_keypoint_as_coco_does(tmp_path: Path) -> None:
+    """labelkit JSON's and Parquet's ``validate`` said ok of ``skeleton: [[1, 5]]`` on a category of one keypoint,
+    which both readers carry (as COCO's); the COCO file written of it was then a finding of COCO's ``validate``."""
+    doc = {
+        "format": "labelkit",
+        "version": 1,
+        "categories": [
+            {"id": 1, "name": "p", "keypoints": ["nose"], "skeleton": [[1, 5], [0, 1]]},
+            {"id": 2, "name": "q", "skeleton": [[1, 2]]},
+        ],
+        "items": [{"id": "i"}],
+    }
+    src = tmp_path / "s.labelkit.json"
+    src.write_text(json.dumps(doc))
+    message = "skeleton index {} names {} (counted from 1, as in COCO)"
+    expected = [
+        ("#/categories/0/skeleton/0/1", message.format(5, "none of the category's 1 keypoints")),
+        ("#/categories/0/skeleton/1/0", message.format(0, "none of the category's 1 keypoints")),
+    ]
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == expected
+    assert labelkit.load(src).categories[0].skeleton == [(1, 5), (0, 1)]  # (read as before: carried)
+    labelkit.convert(src, tmp_path / "s.parquet", to="parquet")
+    manifest = str(tmp_path / "s.parquet" / "labelkit.json")
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(tmp_path / "s.parquet")] == [
+        (manifest, where, text) for where, text in expected
+    ]

@@ -25,7 +25,7 @@ from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.chunked_rows import ChunkedRows, piece_bounds
 from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
 from labelkit.formats.native_schema_fast import Checker, Unsupported
-from labelkit.formats.native_values import category_findings, mask_run_findings, refuse_unreadable
+from labelkit.formats.native_values import category_findings, mask_run_findings, refuse_unreadable, skeleton_findings
 from labelkit.io import bulk_work, parse_json, read_bytes, read_head, without_bom
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deeper_than, too_deep
 from labelkit.json_repeats import document_repeats
@@ -364,7 +364,10 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
         if findings:
             return findings
         dataset = read(path)
-    return mask_run_findings(dataset, str(path), lambda row: "#" + json_pointer("annotations", objects_at[row], "mask"))
+    findings = skeleton_findings(dataset.categories, str(path))
+    return findings + mask_run_findings(
+        dataset, str(path), lambda row: "#" + json_pointer("annotations", objects_at[row], "mask")
+    )
 
 
 @functools.cache

@@ -617,6 +617,27 @@ def category_findings(categories: list[Category], where: str) -> list[Finding]:
     return findings + parent_findings(categories, where)
 
 
+def skeleton_findings(categories: list[Category], where: str) -> list[Finding]:
+    """A ``validate`` finding per skeleton index naming none of its category's keypoints (counted from 1, as COCO).
+
+    The record takes such an edge, and so do both native readers (as COCO's reader carries it); COCO's ``validate``
+    names it, so the native formats' does too, at ``#/categories/<i>/skeleton/<j>/<k>`` of ``where``.
+
+    >>> [f.message for f in skeleton_findings([Category(id=1, name="p", keypoints=["a"], skeleton=[(1, 2)])], "m")]
+    ["skeleton index 2 names none of the category's 1 keypoints (counted from 1, as in COCO)"]
+    """
+    findings = []
+    for i, category in enumerate(categories):
+        count = None if category.keypoints is None else len(category.keypoints)
+        for j, edge in enumerate(category.skeleton or []):
+            for k, index in enumerate(edge):
+                if index < 1 or (count is not None and index > count):
+                    names = "no keypoint" if count is None else f"none of the category's {count} keypoints"
+                    message = f"skeleton index {index} names {names} (counted from 1, as in COCO)"
+                    findings.append(Finding(where, "#" + json_pointer("categories", i, "skeleton", j, k), message))
+    return findings
+
+
 def parent_findings(categories: list[Category], where: str) -> list[Finding]:
     """A finding per category whose parent is not a category, then per one whose parents lead back to it.
 

@@ -29,6 +29,7 @@ from labelkit.formats.native_values import (
     reference_findings,
     refuse_unreadable,
     repeated_key_findings,
+    skeleton_findings,
     value_findings,
 )
 from labelkit.io import Inside, create_file, parse_json, read_bytes
@@ -340,7 +341,10 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     findings = _findings(dataset, path, limit=_LIMIT)
     if findings:
         return findings + repeats
-    return repeats or mask_run_findings(dataset, _table_path(path, "objects"), lambda row: f"row {row}", _LIMIT)
+    if repeats:
+        return repeats
+    findings = skeleton_findings(dataset.categories, str(manifest))
+    return findings + mask_run_findings(dataset, _table_path(path, "objects"), lambda row: f"row {row}", _LIMIT)
 
 
 _LIMIT = 20
