@@ -223,7 +223,7 @@ def test_version_true_is_refused(tmp_path: Path) -> None:
         ((("annotations", 1), "polygon", [[1, 2, 3]]), "/annotations/1/polygon"),
         ((("annotations", 1), "keypoints", [1, 2]), "/annotations/1/keypoints"),
         ((("annotations", 1), "polygon_holes", [True]), "/annotations/1/polygon_holes"),
-        ((("items", 0), "metadata", {"n": 2**64}), "/items/0/metadata"),
+        ((("items", 0), "metadata", {"n": 2**64}), "/items/0/metadata/n"),  # (the number's own place)
         ((("annotations", 1), "item_id", "nope"), "/annotations/1/item_id"),
         ((("annotations", 1), "category_id", 9), "/annotations/1/category_id"),
         ((("annotations", 1), "id", "l1"), None),  # an object may share an id with a label

@@ -293,7 +293,7 @@ def test_parquet_column_labelkit_does_not_read_is_an_input_error(tmp_path: Path)
         (("categories", 0, "id"), "1", "/categories/0/id", "Input should be a valid integer"),
         (("categories", 0, "id"), 1.0, "/categories/0/id", "Input should be a valid integer"),
         (("version",), True, "/version", "Value error, Input should be 1"),
-        (("info", "metadata"), {"a": 2**70}, "/info/metadata", "Value error, integer a does not fit 64 bits"),
+        (("info", "metadata"), {"a": 2**70}, "/info/metadata/a", "integer does not fit 64 bits"),
         (("categories", 0, "skeleton"), [[1]], "/categories/0/skeleton/0", "Tuple should have 2 items, not 1"),
     ],
 )
@@ -1034,3 +1034,20 @@ def test_validate_names_a_skeleton_index_naming_no_keypoint_as_coco_does(tmp_pat
     assert [(f.path, f.where, f.message) for f in labelkit.validate(tmp_path / "s.parquet")] == [
         (manifest, where, text) for where, text in expected
     ]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "pointer"),
+    [({"a.b": 2**70}, "/items/0/metadata/a.b"), ({"a": {"b": [1, -(2**70)]}}, "/items/0/metadata/a/b/1")],
+)
+def test_an_integer_past_64_bits_in_a_mapping_is_an_error_at_its_own_pointer(
+    metadata: dict[str, object], pointer: str, tmp_path: Path
+) -> None:
+    """It was said at the mapping's pointer with a dotted path (``#/items/0/metadata: Value error, integer a.b does
+    not fit 64 bits``), the same for ``{"a.b": ...}`` and ``{"a": {"b": ...}}``; an attribute's names its value."""
+    src = tmp_path / "w.labelkit.json"
+    src.write_text(json.dumps({"format": "labelkit", "version": 1, "items": [{"id": "i", "metadata": metadata}]}))
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.load(src)
+    assert (err.value.location.pointer, err.value.message) == (pointer, "integer does not fit 64 bits")
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [("#" + pointer, "integer does not fit 64 bits")]

@@ -28,10 +28,11 @@ from labelkit.formats.native_schema_fast import Checker, Unsupported
 from labelkit.formats.native_values import category_findings, mask_run_findings, refuse_unreadable, skeleton_findings
 from labelkit.io import bulk_work, parse_json, read_bytes, read_head, without_bom
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deeper_than, too_deep
+from labelkit.json_places import int_or_wide
 from labelkit.json_repeats import document_repeats
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
-from labelkit.model.annotations import Record
+from labelkit.model.annotations import INT64_MIN, UINT64_MAX, Record
 from labelkit.report import Finding, Report
 
 NAME = "labelkit"
@@ -154,6 +155,45 @@ def pointer_from_loc(loc: tuple[str | int, ...], value: Any, missing: bool = Tru
     return json_pointer(*parts)
 
 
+def wide_int_error(error: Any, data: bytes, path: str | Path) -> InputError | None:
+    """The error for an integer beyond 64 bits in a free mapping (metadata, extras), at the number's own pointer.
+
+    The records say it of the whole mapping with a dotted path (``integer a.b does not fit 64 bits`` at
+    ``#/items/0/metadata``), which cannot tell ``{"a.b": ...}`` from ``{"a": {"b": ...}}``; an attribute's, a
+    depth's and COCO's errors name the value's own place.
+    """
+    if "does not fit 64 bits" not in error["msg"]:
+        return None
+    try:  # (parsed again, its integers as integers: the document's parse took those past 64 bits for floats)
+        node = json.loads(without_bom(data), parse_int=int_or_wide)
+    except ValueError:
+        return None
+    parts: list[str | int] = []
+    for part in error["loc"]:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            continue
+        parts.append(part)
+    found = _first_wide(node, ())
+    if found is None:
+        return None
+    return InputError("integer does not fit 64 bits", path=path, pointer=json_pointer(*parts, *found))
+
+
+def _first_wide(value: Any, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The place, below ``value``, of its first integer outside int64 and uint64 (None: it has none)."""
+    if isinstance(value, int) and not isinstance(value, bool):  # (a WideInt too: its stand-in is past 64 bits)
+        return None if INT64_MIN <= value <= UINT64_MAX else at
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        if (found := _first_wide(child, (*at, key))) is not None:
+            return found
+    return None
+
+
 def short_list_message(errors: list[Any]) -> str | None:
     """What a fixed-length list too short says (pydantic says 'Field required' at the first item missing), or None."""
     loc = tuple(errors[0]["loc"])
@@ -179,7 +219,7 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         return _ADAPTER.validate_json(data, strict=True)
     except ValidationError as exc:
         errors = exc.errors()
-        if deep := depth_error(errors[0], value, data, path):
+        if deep := depth_error(errors[0], value, data, path) or wide_int_error(errors[0], data, path):
             raise deep from exc
         places = [pointer_from_loc(tuple(e["loc"]), value, e["type"] == "missing") for e in errors]
         if inside := inner_errors(errors, places, "/"):  # (a plain union's member of the value's type fails inside it)

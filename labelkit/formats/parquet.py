@@ -23,6 +23,7 @@ from labelkit.formats.native import (
     not_bool,
     pointer_from_loc,
     short_list_message,
+    wide_int_error,
 )
 from labelkit.formats.native_values import (
     mask_run_findings,
@@ -120,7 +121,7 @@ def _manifest(path: Path, inside: Inside | None = None) -> Manifest:
         return Manifest.model_validate_json(without_bom(data), strict=True)  # (as parse_json: 'Invalid JSON' at #)
     except ValidationError as exc:
         errors = exc.errors()
-        if deep := depth_error(errors[0], value, data, file):
+        if deep := depth_error(errors[0], value, data, file) or wide_int_error(errors[0], data, file):
             raise deep from exc
         message = short_list_message(list(errors)) or errors[0]["msg"]
         pointer = pointer_from_loc(tuple(errors[0]["loc"]), value, errors[0]["type"] == "missing")
