@@ -293,6 +293,12 @@ def test_parquet_column_labelkit_does_not_read_is_an_input_error(tmp_path: Path)
         (("categories", 0, "id"), "1", "/categories/0/id", "Input should be a valid integer"),
         (("categories", 0, "id"), 1.0, "/categories/0/id", "Input should be a valid integer"),
         (("version",), True, "/version", "Value error, Input should be 1"),
+        (
+            ("version",),
+            2,
+            "/version",
+            "Value error, version 2 is newer than this labelkit reads (1): upgrade labelkit to read it",
+        ),
         (("info", "metadata"), {"a": 2**70}, "/info/metadata/a", "integer does not fit 64 bits"),
         (("categories", 0, "skeleton"), [[1]], "/categories/0/skeleton/0", "Tuple should have 2 items, not 1"),
     ],

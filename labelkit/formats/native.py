@@ -59,12 +59,16 @@ VERSION: Literal[1] = 1
 def not_bool(value: Any) -> Any:
     """Refuse ``true`` for a format version: ``Literal[1]`` alone lets it through (``True == 1``); take ``1.0`` as 1.
 
+    A later version (``2``) is said to be one, not only that the input should be 1.
+
     The schema's ``const: 1`` takes ``1.0`` (JSON Schema compares numbers), and so does pydantic's ``Literal[1]``
     in 2.13, but 2.5 (the README's floor) refused it: one file read two ways on two machines.
     """
     # the schema and the fast reader refuse true
     if isinstance(value, bool):
         raise ValueError("Input should be 1")
+    if type(value) in (int, float) and 1 < value < 1000 and value == int(value):  # (a later format: say so)
+        raise ValueError(f"version {int(value)} is newer than this labelkit reads (1): upgrade labelkit to read it")
     return 1 if type(value) is float and value == 1 else value
 
 
