@@ -356,7 +356,10 @@ def _coverage(groups: Groups, out: IntArray, state: _State, tiebreak: list[int],
     # a label's group count includes pinned groups: they already carry it somewhere
     rare = sorted((len(gs), label) for label, gs in carriers.items() if 2 <= len(gs) <= COVERAGE_FACTOR * k)
     smallest_first = sorted(state.active, key=lambda j: (state.targets[j], j))
-    if version not in _BEFORE_5:  # every label of fewer groups than splits (of one too) reaches the largest split first
+    # every label of fewer groups than splits (of one too) reaches the largest split first, where one is larger than
+    # every other (not among folds or equal shares: the last of them by name took every such label)
+    largest = len(smallest_first) > 1 and state.targets[smallest_first[-1]] > state.targets[smallest_first[-2]]
+    if version not in _BEFORE_5 and largest:
         few = sorted((len(gs), label) for label, gs in carriers.items() if len(gs) < k)
         for _, label in few:  # (before any other split takes them: its carriers were taken for rarer labels' val)
             _give(groups, out, state, tiebreak, label, [g for g in carriers[label] if out[g] < 0], smallest_first[-1])
