@@ -1057,3 +1057,23 @@ def test_an_integer_past_64_bits_in_a_mapping_is_an_error_at_its_own_pointer(
         labelkit.load(src)
     assert (err.value.location.pointer, err.value.message) == (pointer, "integer does not fit 64 bits")
     assert [(f.where, f.message) for f in labelkit.validate(src)] == [("#" + pointer, "integer does not fit 64 bits")]
+
+
+def test_validate_lists_repeated_keys_beside_the_other_findings(tmp_path: Path) -> None:
+    """A repeated key (reading keeps the last) was the one finding ``validate`` gave, hiding an unknown item that
+    makes the file unreadable; and a caption holding ``\\":`` made the repeat search parse the whole document again
+    in Python (the README's 145,000-annotation document: 3.1 s to 6.9 s)."""
+    from labelkit.json_repeats import key_ends, parsed_keys
+
+    src = tmp_path / "r.labelkit.json"
+    src.write_text(
+        '{"format": "labelkit", "version": 1, "categories": [{"id": 1, "name": "p"}],'
+        ' "items": [{"id": "i", "metadata": {"a": 1, "a": 2, "said": "he said \\"hi\\": yes"}}],'
+        ' "annotations": [{"kind": "label", "id": "1", "item_id": "nope", "category_id": 1}]}'
+    )
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [
+        ("#/annotations/0/item_id", "unknown item 'nope'"),
+        ("#/items/0/metadata/a", REPEAT.format("a")),
+    ]
+    text = b'{"caption": "he said \\"hi\\": yes", "k\\\\": {"b": 1}}'
+    assert key_ends(text) == parsed_keys(json.loads(text)) == 3  # (no second parse for the escaped quote)

@@ -393,8 +393,6 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
             findings = schema_findings(value, str(path))
         if findings:
             return findings + repeats
-    if repeats:
-        return repeats
     annotations = value.get("annotations") if isinstance(value, dict) else None
     objects_at = [i for i, a in enumerate(annotations or []) if isinstance(a, dict) and a.get("kind") == "object"]
     del value, annotations
@@ -406,12 +404,13 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
             doc = parse_document(data, path)
         findings = _check_references(doc, path)
         if findings:
-            return findings
+            return findings + repeats
         dataset = read(path)
     findings = skeleton_findings(dataset.categories, str(path))
-    return findings + mask_run_findings(
+    findings += mask_run_findings(
         dataset, str(path), lambda row: "#" + json_pointer("annotations", objects_at[row], "mask")
     )
+    return findings + repeats
 
 
 @functools.cache

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from labelkit.errors import OutputError, json_pointer
 from labelkit.formats.capability import refuse_missing_ids
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deep_member
-from labelkit.json_repeats import REPEATED_KEY, key_count, key_ends, repeated_keys
+from labelkit.json_repeats import REPEATED_KEY, key_count, key_ends, parsed_keys, repeated_keys
 from labelkit.model import Category, Dataset
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
@@ -105,8 +105,11 @@ def repeated_key_findings(dataset: Dataset, where_of: Callable[[str], str], limi
     for name in TABLE_NAMES:
         table = dataset.table(name)
         for column in sorted(set(table.column_names) & JSON_COLUMNS):
+            cells = table[column].to_pylist()
+            if not _may_repeat(cells):
+                continue
             found = 0
-            for row, text in enumerate(table[column].to_pylist()):
+            for row, text in enumerate(cells):
                 if text is None or found >= limit:
                     continue
                 data = text.encode()
@@ -121,6 +124,21 @@ def repeated_key_findings(dataset: Dataset, where_of: Callable[[str], str], limi
                     message = f"{column} at {json_pointer(*at)}: " + REPEATED_KEY.format(key=at[-1])
                     findings.append(Finding(where_of(name), f"row {row}", message))
     return findings
+
+
+def _may_repeat(cells: list[str | None]) -> bool:
+    """Whether a column's JSON cells may repeat a key: parsed as one array, they hold fewer keys than key ends.
+
+    One parse for the column, not one per cell: the usual column repeats none.
+    """
+    texts = [t for t in cells if t is not None]
+    if not texts:
+        return False
+    data = ("[" + ",".join(texts) + "]").encode()
+    try:
+        return key_ends(data) != parsed_keys(orjson.loads(data))
+    except orjson.JSONDecodeError:
+        return True  # (a cell that is not JSON: each is looked at, and value_findings names it)
 
 
 def mask_run_findings(

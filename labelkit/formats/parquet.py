@@ -342,10 +342,9 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     findings = _findings(dataset, path, limit=_LIMIT)
     if findings:
         return findings + repeats
-    if repeats:
-        return repeats
     findings = skeleton_findings(dataset.categories, str(manifest))
-    return findings + mask_run_findings(dataset, _table_path(path, "objects"), lambda row: f"row {row}", _LIMIT)
+    findings += mask_run_findings(dataset, _table_path(path, "objects"), lambda row: f"row {row}", _LIMIT)
+    return findings + repeats
 
 
 _LIMIT = 20
