@@ -5979,6 +5979,12 @@ def test_a_folder_of_coco_files_named_only_as_mmdetections_custom_datasets_is_an
             f"({src / 'annotations/train.json'})"
         )
     assert labelkit.load(src / "annotations/train.json").stats().items == 3
+    (src / "annotations/meta.json").write_text('{"classes": ["cat"]}')  # (first by name, no COCO: not hinted)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "coco")
+    assert err.value.hint == f"give such a file alone to read it ({src / 'annotations/train.json'})"
+    assert err.value.found == "annotations/meta.json, annotations/train.json, annotations/val.json"
+    (src / "annotations/meta.json").unlink()
     (src / "annotations/train.json").write_text('{"task": "not coco"}')  # (no COCO content: no format, as before)
     (src / "annotations/val.json").unlink()
     with pytest.raises(labelkit.UnknownFormatError):

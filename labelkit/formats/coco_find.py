@@ -76,12 +76,16 @@ def find_files(path: Path) -> list[Path]:
     candidates = standard or roboflow
     if not candidates:
         unnamed = unnamed_files(path)
+        shown = [f.relative_to(path).as_posix() for f in unnamed[:5]]
+        if len(unnamed) > 5:
+            shown.append(f"... ({len(unnamed):,} in all)")
+        coco = next((f for f in unnamed if _coco_content(path, f)), None)
         raise InputError(
             "no COCO files found",
             path=path,
             expected="annotations/<task>_<split>.json or <split>/_annotations.coco.json",
-            found=", ".join(f.relative_to(path).as_posix() for f in unnamed) or None,
-            hint=f"give such a file alone to read it ({unnamed[0]})" if unnamed else None,
+            found=", ".join(shown) or None,
+            hint=f"give such a file alone to read it ({coco})" if coco else None,
         )
     return sorted(
         candidates, key=lambda p: (task_and_split(p)[1] or "", _TASK_ORDER.get(task_and_split(p)[0] or "", 9), p.name)
@@ -112,6 +116,11 @@ def unnamed_files(path: Path) -> list[Path]:
     return sorted(folder.glob("*.json"), key=by_name) if folder.is_dir() else []
 
 
+def _coco_content(folder: Path, file: Path) -> bool:
+    """Whether ``file`` of ``folder`` starts as a COCO file does (not opened when it is a link leading out)."""
+    return Inside(folder).refusal(file) is None and file.is_file() and _looks_coco(_sniff(file))
+
+
 def detect(path: Path) -> Detection | None:
     """Recognise a COCO file or folder.
 
@@ -132,9 +141,7 @@ def detect(path: Path) -> Detection | None:
     if path.is_dir():
         standard, roboflow = layouts(path)
         if not standard and not roboflow:
-            inside = Inside(path)  # (a file linked out is not opened to decide)
-            readable = (f for f in unnamed_files(path) if inside.refusal(f) is None and f.is_file())
-            unnamed = next((f for f in readable if _looks_coco(_sniff(f))), None)
+            unnamed = next((f for f in unnamed_files(path) if _coco_content(path, f)), None)
             if unnamed is None:
                 return None
             # (the reader's error names them, where no format recognised the folder: below every other format)
