@@ -657,6 +657,13 @@ def test_classify_notes_a_missing_train_or_val_split_as_detect_does(
                 "name, as Ultralytics' classify reader numbers them"
             ],
         ),
+        (  # (a dataset moved from another machine: said as the detect layout says it)
+            "path: /nonexistent/pets\ntrain: train\nval: val\n",
+            [
+                "data.yaml's path: /nonexistent/pets names no folder found: the dataset is read from data.yaml's "
+                "folder instead"
+            ],
+        ),
     ],
 )
 def test_classify_folders_with_a_data_yaml_are_read_as_classify(tmp_path: Path, config: str, notes: list[str]) -> None:
@@ -6112,7 +6119,7 @@ def test_obj_data_is_read_as_darknet_reads_it_first_lines_and_semicolon_comments
     ]
 
 
-@pytest.mark.parametrize("count", ["3", "abc", "", "02"])
+@pytest.mark.parametrize("count", ["3", "abc", "", "03", "-2"])
 def test_obj_data_classes_not_counting_its_names_is_a_read_note(tmp_path: Path, count: str) -> None:
     """obj.data's classes = N beside a names file of another count read unsaid, and was written back as the names'
     count: the names are read (Darknet reads both and checks neither), and a read note says so; a count that
@@ -6130,8 +6137,9 @@ def test_obj_data_classes_not_counting_its_names_is_a_read_note(tmp_path: Path, 
         f"obj.data's {said} (obj.data:2) is not the 2 names of obj.names: the names are read; an obj.data written "
         "gives the count of its names"
     ]
-    (tmp_path / "obj.data").write_text("train = train.txt\nclasses = 2\n")
-    assert labelkit.load(tmp_path, "yolo").read_notes == []
+    for same in ("2", "02"):  # (Darknet reads 02 as 2)
+        (tmp_path / "obj.data").write_text(f"train = train.txt\nclasses = {same}\n")
+        assert labelkit.load(tmp_path, "yolo").read_notes == []
 
 
 def test_obj_data_naming_only_lists_that_are_not_there_is_an_error_at_the_first(tmp_path: Path) -> None:

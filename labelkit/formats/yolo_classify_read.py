@@ -11,7 +11,14 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_classify import CLASSIFY_EXTENSIONS, CLASSIFY_SPLITS, readable_image
-from labelkit.formats.yolo_config_read import SPLIT_NAMES, config_root, config_split_keys, parse_names
+from labelkit.formats.yolo_config_read import (
+    SPLIT_NAMES,
+    config_root,
+    config_split_keys,
+    moved_root_note,
+    named_root,
+    parse_names,
+)
 from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, Entry, Layout, images_under, rel_path
 from labelkit.formats.yolo_listing import without_suffix
 from labelkit.formats.yolo_media import is_image_name
@@ -183,6 +190,8 @@ def _config_notes(config_path: Path, classes: list[str]) -> list[str]:
             f"{config_path.name}'s nc: {config['nc']} is not the count of its class folders ({len(classes)}): the "
             "classes are the folders, numbered by name, as Ultralytics' classify reader numbers them"
         )
+    if config.get("path") and named_root(config_path, config) is None:  # (as the detect layout says it)
+        notes.append(moved_root_note(config_path, config))
     unkept = [str(k) for k in config if k not in ("path", "names", "nc", *SPLIT_NAMES, *config_split_keys(config))]
     if unkept:  # (as ultralytics_layout names them: a download could fetch the original over a converted one)
         notes.append(

@@ -136,6 +136,14 @@ def config_root(config_path: Path, config: dict[str, Any]) -> Path:
     return named_root(config_path, config) or without_climbs(config_path.parent)
 
 
+def moved_root_note(config_path: Path, config: dict[str, Any]) -> str:
+    """The read note of a ``data.yaml`` whose ``path`` names no folder found (a dataset moved from another machine)."""
+    return (
+        f"{config_path.name}'s path: {config['path']} names no folder found: the dataset is read from "
+        f"{config_path.name}'s folder instead"
+    )
+
+
 def named_root(config_path: Path, config: dict[str, Any]) -> Path | None:
     """The folder a ``data.yaml``'s ``path`` names (relative to the file's folder), or None: none, or no folder.
 

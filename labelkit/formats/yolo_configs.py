@@ -14,6 +14,7 @@ from labelkit.formats.yolo_config_read import (
     MAX_UNNAMED_CLASSES,
     SPLIT_NAMES,
     config_split_keys,
+    moved_root_note,
     named_root,
     parse_names,
     read_names_file,
@@ -104,10 +105,7 @@ def ultralytics_layout(
     if (unlike := names_not_text_note(config_path, config.get("names"))) is not None:  # (null: 'None')
         layout.notes.append(unlike)
     if moved:  # (a dataset moved from another machine; Ultralytics looks for a relative one in its datasets_dir)
-        layout.notes.append(
-            f"{config_path.name}'s path: {config['path']} names no folder found: the dataset is read from "
-            f"{config_path.name}'s folder instead"
-        )
+        layout.notes.append(moved_root_note(config_path, config))
     kpt = config.get("kpt_shape")
     if kpt is not None:
         if not (
@@ -462,7 +460,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         layout.notes.append(
             f"{cfg}'s names = {config['names']} names no file found: its classes are named class_0, class_1, ..."
         )
-    elif "classes" in config and count != str(len(names)):  # (Darknet reads both, and checks neither against the other)
+    elif "classes" in config and not (count.isascii() and count.isdigit() and int(count) == len(names)):
+        # (Darknet reads both, and checks neither against the other; it reads 03 as 3)
         said = f"classes = {count}" if count else "classes ="
         layout.notes.append(
             f"{cfg}'s {said} ({cfg}:{line_of['classes']}) is not the {len(names):,} names of "
