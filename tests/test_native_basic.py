@@ -1077,3 +1077,19 @@ def test_validate_lists_repeated_keys_beside_the_other_findings(tmp_path: Path) 
     ]
     text = b'{"caption": "he said \\"hi\\": yes", "k\\\\": {"b": 1}}'
     assert key_ends(text) == parsed_keys(json.loads(text)) == 3  # (no second parse for the escaped quote)
+
+
+def test_other_parquet_files_in_a_parquet_folder_are_named_in_a_read_note(tmp_path: Path) -> None:
+    """A table added by hand, or pandas' part-0.parquet, beside labelkit's tables was passed over unsaid."""
+    import shutil
+
+    out = tmp_path / "d.parquet"
+    labelkit.convert(FIXTURES / "native/images.labelkit.json", out, to="parquet")
+    assert labelkit.load(out).read_notes == []
+    shutil.copy(out / "items.parquet", out / "part-0.parquet")
+    shutil.copy(out / "items.parquet", out / "Items.parquet")
+    tables = "items, labels, objects, spans, transcripts, tracks, tokens".split(", ")
+    assert labelkit.load(out).read_notes == [
+        "Items.parquet, part-0.parquet not read: a labelkit Parquet folder's tables are "
+        + ", ".join(f"{t}.parquet" for t in tables)
+    ]

@@ -318,6 +318,12 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             pointer=f.where.removeprefix("#") if f.where.startswith("#") else None,
             hint="'labelkit validate' lists every problem",
         )
+    others = sorted(f.name for f in path.glob("*.parquet") if f.stem not in TABLE_NAMES)
+    if others:  # (passed over unsaid: a table added by hand, or pandas' part-0.parquet, is none of labelkit's)
+        dataset.read_notes.append(
+            f"{', '.join(others)} not read: a labelkit Parquet folder's tables are "
+            f"{', '.join(f'{name}.parquet' for name in TABLE_NAMES)}"
+        )
     return dataset
 
 
