@@ -7639,3 +7639,22 @@ def test_an_item_only_another_task_lists_is_read_after_main_s_and_its_renumberin
     back = labelkit.load(tmp_path / "o", "voc")
     assert [(i.id, i.metadata) for i in back.items()] == [("b", {}), ("a", meta)]
     assert [(o.id, o.item_id) for o in back.objects()] == [("1", "b"), ("2", "a")]
+
+
+@pytest.mark.parametrize("task", ["Foo", "Segmentation"])
+def test_a_tasks_trainval_line_its_train_and_val_lists_lack_is_read(tmp_path: Path, task: str) -> None:
+    """Beside a task's train and val lists, its trainval lines of items of a Main split were all skipped as lines
+    of train or val again: an item only trainval names (b, d) lost the task, unsaid, and VOC -> VOC wrote its
+    trainval list without them."""
+    lists = {
+        "Main/train.txt": "a\nb\nc\nd\n",
+        f"{task}/train.txt": "a\n",
+        f"{task}/val.txt": "c\n",
+        f"{task}/trainval.txt": "a\nb\nc\nd\n",
+    }
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert {i.id: task in i.metadata.get("voc:imagesets", []) for i in ds.items()} == dict.fromkeys("abcd", True)
+    labelkit.save(ds, tmp_path / "out", "voc")
+    written = _imagesets(tmp_path / "out")
+    assert sorted(written[f"{task}/trainval.txt"].split()) == ["a", "b", "c", "d"]
+    assert (written[f"{task}/train.txt"], written[f"{task}/val.txt"]) == ("a\n", "c\n")

@@ -304,8 +304,8 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
                     digits = fields[1].isascii() and fields[1].isdigit() and len(fields[1]) < 19  # (int() of 5,000
                     k = int(fields[1]) if digits else -1  # digits is an error)
                     sets.indexed.append((f"{task}/{f.name}:{number}", item, k))
-                if again and sets.split_of.get(item, "trainval") != "trainval":
-                    sets.trainval = True
+                if again and sets.split_of.get(item, "trainval") != "trainval" and task in sets.lists.get(item, ()):
+                    sets.trainval = True  # (a line the task's train or val list holds: the list is made again)
                     continue
                 sets.lists.setdefault(item, [])
                 if task not in sets.lists[item]:
