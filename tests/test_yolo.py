@@ -2943,14 +2943,14 @@ def test_classify_images_ultralytics_classify_does_not_list_are_lost_and_passed_
         "train/ant/a.jpg",
         "train/ant/d.TIFF",
     ]
-    for rel in ("train/ant/b.dng", "val/bee/e.heic", "val/bee/f.avif"):
+    for rel in ("train/ant/b.dng", "val/bee/e.heic", "val/bee/f.avif", "train/ant/0.ppm", "val/bee/g.PGM"):
         (tmp_path / "o" / rel).parent.mkdir(parents=True, exist_ok=True)
         Image.new("RGB", (4, 4)).save(tmp_path / "o" / rel, "JPEG")
     back = labelkit.load(tmp_path / "o", "yolo")
     assert [i.media.path for i in back.items()] == ["train/ant/a.jpg", "train/ant/d.TIFF"]
     assert [c.name for c in back.categories] == ["ant", "bee"]
-    assert back.read_notes == [
-        "3 images in class folders are of an extension Ultralytics' classify reader does not list (train/ant/b.dng "
+    assert back.read_notes == [  # (.ppm and .pgm, which ImageFolder lists and Ultralytics drops, went unsaid)
+        "5 images in class folders are of an extension Ultralytics' classify reader does not list (train/ant/0.ppm "
         "first): they are not read, as Ultralytics does not read them (its classify reader takes .jpg, .jpeg, .png, "
         ".bmp, .tif, .tiff and .webp only)"
     ]

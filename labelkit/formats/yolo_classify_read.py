@@ -240,19 +240,22 @@ def classify_layout(root: Path, config_path: Path | None = None) -> Layout:
             f"{len(stray):,} images lie in a split folder beside its class folders ({stray[0]} first): no class "
             "names them, and they are not read, as Ultralytics does not read them"
         )
-    texts = [
-        f"{split.name}/{c.name}/{name}"
+    listed = [
+        (f"{split.name}/{c.name}/{name}", c / name)
         for split in splits
         for c in _subfolders(split)
         for name in sorted(os.listdir(c))
-        if name[-4:].lower() == ".txt" and (c / name).is_file()
     ]
+    texts = [rel for rel, f in listed if f.name[-4:].lower() == ".txt" and f.is_file()]
+    # (ImageFolder lists .ppm and .pgm, which Ultralytics' image check then drops, and labelkit's readers take
+    # neither: in a class folder, passed over with the other extensions' note, where they went unsaid)
+    portable = [rel for rel, f in listed if f.name[-4:].lower() in (".ppm", ".pgm") and f.is_file()]
     if texts:  # (ImageFolder reads images only; a split with one in its first class folders was left out unsaid)
         layout.notes.append(
             f"{len(texts):,} .txt files lie in class folders ({texts[0]} first): a classify dataset's labels are "
             "its folders, and they are not read, as Ultralytics does not read them"
         )
-    others: list[str] = []  # (images of an extension ImageFolder does not list, .dng, .heic: read unsaid)
+    others: list[str] = list(portable)  # (images of an extension ImageFolder does not list, .dng, .heic: read unsaid)
     for split in splits:
         layout.splits_read.append(split.name)
         for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=by_name):
@@ -262,7 +265,7 @@ def classify_layout(root: Path, config_path: Path | None = None) -> Layout:
                     continue
                 layout.entries.append(Entry(split.name, without_suffix(rel_path(image, class_dir)), str(image), None))
                 layout.config.setdefault("_class_of", {})[str(image)] = class_dir.name
-    if others:
+    if others := sorted(others):
         layout.notes.append(
             f"{len(others):,} images in class folders are of an extension Ultralytics' classify reader does not list "
             f"({others[0]} first): they are not read, as Ultralytics does not read them (its classify reader takes "
