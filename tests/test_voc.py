@@ -7658,3 +7658,19 @@ def test_a_tasks_trainval_line_its_train_and_val_lists_lack_is_read(tmp_path: Pa
     written = _imagesets(tmp_path / "out")
     assert sorted(written[f"{task}/trainval.txt"].split()) == ["a", "b", "c", "d"]
     assert (written[f"{task}/train.txt"], written[f"{task}/val.txt"]) == ("a\n", "c\n")
+
+
+def test_imagesets_tasks_that_read_back_otherwise_are_reported_transformed(tmp_path: Path) -> None:
+    """voc:imagesets ["Main"] came back without it, and ["Foo", "Segmentation"] as ["Segmentation", "Foo"], with
+    nothing reported; a task lost (.x) is reported lost alone, not transformed too."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    given = {"a": ["Main"], "b": ["Foo", "Segmentation"], "c": ["Segmentation", "Foo"], "d": [".x", "Foo"]}
+    for iid, tasks in given.items():
+        media = Media(path=f"{iid}.jpg", width=9, height=9)
+        ds.add_item(Item(id=iid, media=media, split="train", metadata={"voc:imagesets": tasks}))
+        ds.add(Object(id=iid, item_id=iid, category_id=1, bbox=(0.0, 0.0, 5.0, 5.0)))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.transformed if "ImageSets" in c.what] == [("items' ImageSets tasks", 2)]
+    assert [(c.what, c.count) for c in report.lost] == [("ImageSets tasks that cannot be file names", 1)]
+    back = {i.id: i.metadata.get("voc:imagesets") for i in labelkit.load(tmp_path / "o", "voc").items()}
+    assert back == {"a": None, "b": ["Segmentation", "Foo"], "c": ["Segmentation", "Foo"], "d": ["Foo"]}

@@ -34,6 +34,7 @@ from labelkit.formats.voc_check_masks import (
 )
 from labelkit.formats.voc_labelmap import hex_color, is_own_color, parse_color
 from labelkit.formats.voc_lists import (
+    READ_TASKS,
     action_flags,
     action_list_ok,
     action_lists,
@@ -45,6 +46,7 @@ from labelkit.formats.voc_lists import (
     listable,
     may_hold_voc,
     split_list_misread,
+    task_read_back,
     unread_action_flags,
     written_classes,
     written_tasks,
@@ -131,6 +133,21 @@ def _caps(options: dict[str, Any]) -> Capabilities:
         return CAPABILITIES
     # (polygons painted in the PNGs: kept as masks of objects drawn as boxes, as every XML object reads back)
     return replace(CAPABILITIES, geometry=CAPABILITIES.geometry | {"polygon"})
+
+
+def _tasks_read_back(given: list[Any]) -> list[str]:
+    """An item's ``voc:imagesets`` as a reader gives it back: the tasks written and read, VOC's first, then by name."""
+    kept = dict.fromkeys(t for t in given if task_read_back(t))
+    return sorted(kept, key=lambda t: (READ_TASKS.index(t) if t in READ_TASKS else len(READ_TASKS), t))
+
+
+def _tasks_read_otherwise(text: str, folders: set[str]) -> bool:
+    """Whether an item's ``voc:imagesets`` (of its metadata ``text``) reads back otherwise than given.
+
+    Tasks lost (not among the ``folders`` written: reported so) aside.
+    """
+    given = as_list(decode_json_cell(text).get("voc:imagesets"))
+    return _tasks_read_back(given) != [t for t in given if isinstance(t, str) and t in folders]
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
@@ -221,6 +238,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "an ImageSets folder is named after the task (a plain name Windows can hold, not hidden (.x, which a reader "
         "passes over), and differing from VOC's "
         "own tasks and from another task before it by name in more than case or Unicode normalisation)",
+    )
+    report.transform(
+        "items' ImageSets tasks",
+        sum(1 for text in texts.to_pylist() if '"voc:imagesets"' in text and _tasks_read_otherwise(text, folders)),
+        "a reader gives an item's voc:imagesets as the task lists naming it, VOC's tasks first, then the others by "
+        "name, and not Main, which lists every item: Main, a task given twice or another order does not read back",
     )
     labels = dataset.table("labels")
     unnamed = {c.id for c in dataset.categories if not class_list_ok(class_as_read(c.name))}
