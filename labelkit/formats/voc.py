@@ -244,9 +244,8 @@ def detect(path: Path) -> Detection | None:
 # -- segmentation PNGs ------------------------------------------------------------------------------
 
 
-def _png_header(path: Path) -> tuple[int, int, int] | None:
-    """A PNG's bit depth, colour type and pixel count from its ``IHDR`` (None when the file is no PNG)."""
-    head = read_head(path, 26)
+def _png_header(head: bytes) -> tuple[int, int, int] | None:
+    """A PNG's bit depth, colour type and pixel count from its first 26 bytes' ``IHDR`` (None: no PNG's)."""
     if len(head) < 26 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
         return None
     return head[24], head[25], int.from_bytes(head[16:20], "big") * int.from_bytes(head[20:24], "big")
@@ -255,8 +254,8 @@ def _png_header(path: Path) -> tuple[int, int, int] | None:
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _require_png(path: Path) -> None:
-    """Refuse a segmentation file whose bytes are not a PNG's.
+def _require_png(path: Path, head: bytes) -> None:
+    """Refuse a segmentation file whose bytes (``head``: its first) are not a PNG's.
 
     Pillow opens a JPEG or GIF named ``.png`` by its content: a JPEG's compression noise, read as indices, made
     masks of classes the image never had.
@@ -264,13 +263,12 @@ def _require_png(path: Path) -> None:
     Raises:
         InputError: the file does not start with PNG's 8-byte signature (its first bytes).
     """
-    head = read_head(path, 8)
-    if head != PNG_SIGNATURE:
+    if head[:8] != PNG_SIGNATURE:
         raise InputError(
             "unreadable PNG: not a PNG file",
             path=path,
             expected="PNG's 8-byte signature",
-            found=repr(head),
+            found=repr(head[:8]),
             hint="save the mask as a PNG (a JPEG or GIF renamed .png is not one)",
         )
 
@@ -310,8 +308,9 @@ def _png_indices(
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
             raise InputError("cannot read: not a regular file", path=path)
-        _require_png(path)
-        header = _png_header(path)
+        head = read_head(path, 26)  # (one read: the signature, then the IHDR's size)
+        _require_png(path, head)
+        header = _png_header(head)
         # (Pillow warns, on stderr, of a PNG past its pixel limit: the library never prints; past twice the limit
         # it refuses the PNG, as below. Warnings are ignored only then: their filters are the process's)
         quiet = header is None or Image.MAX_IMAGE_PIXELS is not None and header[2] > Image.MAX_IMAGE_PIXELS
