@@ -34,7 +34,6 @@ from labelkit.formats.voc_check_masks import (
 )
 from labelkit.formats.voc_labelmap import hex_color, is_own_color, parse_color
 from labelkit.formats.voc_lists import (
-    READ_TASKS,
     action_flags,
     action_list_ok,
     action_lists,
@@ -47,6 +46,7 @@ from labelkit.formats.voc_lists import (
     may_hold_voc,
     split_list_misread,
     task_read_back,
+    task_read_order,
     unread_action_flags,
     written_classes,
     written_tasks,
@@ -138,7 +138,7 @@ def _caps(options: dict[str, Any]) -> Capabilities:
 def _tasks_read_back(given: list[Any]) -> list[str]:
     """An item's ``voc:imagesets`` as a reader gives it back: the tasks written and read, VOC's first, then by name."""
     kept = dict.fromkeys(t for t in given if task_read_back(t))
-    return sorted(kept, key=lambda t: (READ_TASKS.index(t) if t in READ_TASKS else len(READ_TASKS), t))
+    return sorted(kept, key=task_read_order)
 
 
 def _tasks_read_otherwise(text: str, folders: set[str]) -> bool:

@@ -115,6 +115,15 @@ def task_read_back(task: object) -> bool:
     return isinstance(task, str) and task != "Main" and task in written_tasks([task])
 
 
+def task_read_order(task: str) -> tuple[int, str]:
+    """The place of a task's lists in a reader's order, as a sort key: VOC's (:data:`READ_TASKS`), then by name.
+
+    >>> sorted(["Foo", "Layout", "Bar", "Segmentation"], key=task_read_order)
+    ['Segmentation', 'Layout', 'Bar', 'Foo']
+    """
+    return (READ_TASKS.index(task) if task in READ_TASKS else len(READ_TASKS), task)
+
+
 def task_splits(meta: dict[str, Any], task: str, split: str) -> list[str]:
     """The splits of the ``ImageSets/<task>/`` lists naming an item: its ``voc:task_splits``' (as read), else its own.
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from labelkit.formats.voc_lists import READ_TASKS, not_in_main, task_read_back, task_splits
+from labelkit.formats.voc_lists import READ_TASKS, not_in_main, task_read_back, task_read_order, task_splits
 from labelkit.formats.voc_values import as_list, class_as_read
 from labelkit.model import Dataset
 from labelkit.model.tables import decode_json_cell, places, valid_mask
@@ -50,7 +50,7 @@ def _first_task_lists(dataset: Dataset, splits: list[str], masks: str) -> dict[i
     metas = [decode_json_cell(text) if text and "voc:" in text else {} for text in texts]
     # (VOC's task folders, then the others by name, as a reader reads them)
     others = {t for meta in metas for t in as_list(meta.get("voc:imagesets")) if task_read_back(t)}
-    order = [*READ_TASKS, *sorted(others - set(READ_TASKS))]
+    order = sorted({*READ_TASKS, *others}, key=task_read_order)
     task_names: dict[str, set[str]] = {t: set() for t in order}  # (each task's lists, of every item)
     for n, meta in enumerate(metas):
         given = meta.get("voc:imagesets")
