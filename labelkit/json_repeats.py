@@ -140,9 +140,14 @@ def repeat_findings(
     return [Finding(str(path), "#" + json_pointer(*prefix, *at), REPEATED_KEY.format(key=at[-1])) for at in repeats]
 
 
-def document_repeats(text: bytes, value: Any, path: str | Path) -> list[Finding]:
-    """The findings of the keys the whole JSON ``text``, parsed as ``value``, repeats.
+def may_repeat(text: bytes, value: Any) -> bool:
+    """Whether the JSON ``text``, parsed as ``value``, may repeat a key: it holds more key ends than ``value`` keys.
 
-    None without a second parse when its key ends are its keys (the usual case).
+    False for the usual text, which then needs no second parse (:func:`repeated_keys`).
     """
-    return repeat_findings(path, repeated_keys(text)) if key_ends(text) != parsed_keys(value) else []
+    return key_ends(text) != parsed_keys(value)
+
+
+def document_repeats(text: bytes, value: Any, path: str | Path) -> list[Finding]:
+    """The findings of the keys the whole JSON ``text``, parsed as ``value``, repeats (see :func:`may_repeat`)."""
+    return repeat_findings(path, repeated_keys(text)) if may_repeat(text, value) else []

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from labelkit.errors import OutputError, json_pointer
 from labelkit.formats.capability import refuse_missing_ids
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deep_member
-from labelkit.json_repeats import REPEATED_KEY, key_count, key_ends, parsed_keys, repeated_keys
+from labelkit.json_repeats import REPEATED_KEY, may_repeat, repeated_keys
 from labelkit.model import Category, Dataset
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
@@ -114,11 +114,10 @@ def repeated_key_findings(dataset: Dataset, where_of: Callable[[str], str], limi
                     continue
                 data = text.encode()
                 try:
-                    keys = key_count(orjson.loads(data))
+                    if not may_repeat(data, orjson.loads(data)):
+                        continue
                 except orjson.JSONDecodeError:
                     continue  # (not JSON: value_findings names it)
-                if key_ends(data) == keys:
-                    continue
                 for at in repeated_keys(data)[: limit - found]:
                     found += 1
                     message = f"{column} at {json_pointer(*at)}: " + REPEATED_KEY.format(key=at[-1])
@@ -136,7 +135,7 @@ def _may_repeat(cells: list[str | None]) -> bool:
         return False
     data = ("[" + ",".join(texts) + "]").encode()
     try:
-        return key_ends(data) != parsed_keys(orjson.loads(data))
+        return may_repeat(data, orjson.loads(data))
     except orjson.JSONDecodeError:
         return True  # (a cell that is not JSON: each is looked at, and value_findings names it)
 
