@@ -58,6 +58,7 @@ MODULES = [
     "labelkit.model.dataset",
     "labelkit.model.geometry",
     "labelkit.model.raster",
+    "labelkit.model.records",
     "labelkit.model.rle",
     "labelkit.model.tables",
     "labelkit.model.trace",

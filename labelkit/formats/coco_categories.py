@@ -23,6 +23,7 @@ from labelkit.formats.derived import cached
 from labelkit.io import json_text, refuse_deep
 from labelkit.model import Category, Dataset
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
+from labelkit.model.records import names_no_keypoint
 from labelkit.model.tables import loads_text, true_mask
 from labelkit.report import Finding
 
@@ -196,11 +197,6 @@ def skeleton_outside(f: CocoFile, categories: Sequence[Category]) -> list[tuple[
                 if type(index) is int and names_no_keypoint(index, count):
                     out.append((json_pointer("categories", i, "skeleton", j, k), index, count))
     return out
-
-
-def names_no_keypoint(index: int, count: int | None) -> bool:
-    """Whether a skeleton index names none of ``count`` keypoints (COCO counts them from 1; None: names unknown)."""
-    return index < 1 or (count is not None and index > count)
 
 
 def skeleton_finding(f: CocoFile, pointer: str, index: int, count: int | None) -> Finding:

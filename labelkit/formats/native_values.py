@@ -29,7 +29,7 @@ from labelkit.model import Category, Dataset
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
 from labelkit.model.dataset import TABLE_NAMES
-from labelkit.model.records import MediaKind
+from labelkit.model.records import MediaKind, names_no_keypoint
 from labelkit.model.rle import mask_column_problems
 from labelkit.model.tables import ANNOTATION_TABLES, decode_json_cells, true_mask, valid_mask
 from labelkit.report import Finding
@@ -648,7 +648,7 @@ def skeleton_findings(categories: list[Category], where: str) -> list[Finding]:
         count = None if category.keypoints is None else len(category.keypoints)
         for j, edge in enumerate(category.skeleton or []):
             for k, index in enumerate(edge):
-                if index < 1 or (count is not None and index > count):
+                if names_no_keypoint(index, count):
                     names = "no keypoint" if count is None else f"none of the category's {count} keypoints"
                     message = f"skeleton index {index} names {names} (counted from 1, as in COCO)"
                     findings.append(Finding(where, "#" + json_pointer("categories", i, "skeleton", j, k), message))

@@ -56,10 +56,19 @@ class AttributeDef(Record):
         return default
 
 
+def names_no_keypoint(index: int, count: int | None) -> bool:
+    """Whether a skeleton index names none of ``count`` keypoints (counted from 1, as COCO; None: count unknown).
+
+    >>> [names_no_keypoint(i, 2) for i in (0, 1, 2, 3)], names_no_keypoint(9, None)
+    ([True, False, False, True], False)
+    """
+    return index < 1 or (count is not None and index > count)
+
+
 class Category(Record):
     """A class: id, name, its parent in a hierarchy, keypoint skeleton and attribute definitions.
 
-    ``skeleton`` edges are pairs of 1-based keypoint indexes, as in COCO.
+    ``skeleton`` edges are pairs of 1-based keypoint indexes, as in COCO (:func:`names_no_keypoint`).
     """
 
     id: Int64
