@@ -20,7 +20,6 @@ MODULES = [
     "labelkit.formats",
     "labelkit.formats.base",
     "labelkit.formats.capability",
-    "labelkit.formats.coco",
     "labelkit.formats.crowd",
     "labelkit.formats.native_values",
     "labelkit.formats.parquet",

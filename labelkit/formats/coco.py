@@ -633,28 +633,10 @@ def borrowed_categories(f: CocoFile, b: Built) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-_SECTION_RANKS = {"categories": 1, "images": 2, "annotations": 3}
-
-
-def _reading_order(finding: Finding) -> tuple[int, int]:
-    """Where reading meets a finding, as a sort key.
-
-    The other top-level keys, categories, images, then annotations (a detection-results file's bare list too),
-    each in list order.
-
-    >>> places = ("/annotations/2/bbox", "/categories/0/skeleton/0/1", "/3/bbox")
-    >>> [_reading_order(Finding("f", where, "m")) for where in places]
-    [(3, 2), (1, 0), (3, 3)]
-    """
-    first, _, rest = finding.where.lstrip("/").partition("/")
-    if first.isdigit():  # (a results file: /<i>/...)
-        return 3, int(first)
-    index = rest.partition("/")[0]
-    return _SECTION_RANKS.get(first, 0), int(index) if index.isdigit() else -1
-
-
 def _semantic_findings(path: Path) -> list[Finding]:
     """:func:`validate`'s checks of files that fit the schema."""
+    from labelkit.formats.coco_schema import record_order
+
     findings: list[Finding] = []
     coco_files = decode_all(path)
     conflicts: list[InputError] = []  # (image fields two files give differently, which reading refuses)
@@ -685,7 +667,7 @@ def _semantic_findings(path: Path) -> list[Finding]:
             for row, cid in borrowed_categories(f, b)
             if row not in bad_rows
         ]
-        ordered.sort(key=_reading_order)  # (stable: an annotation's findings stay in the order of the checks)
+        ordered.sort(key=lambda x: record_order(x.where))  # (stable: a record's stay in the order of the checks)
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
         built.append(b)
     conflicts += join_items(coco_files, built).conflicts  # (an image a file lists twice: by its first record)

@@ -70,6 +70,23 @@ def reading_order(where: str) -> list[tuple[int, int, str]]:
     ]
 
 
+def record_order(where: str) -> tuple[int, int]:
+    """Where reading meets a finding at ``where`` (``/annotations/2/bbox``), as a sort key of its record alone.
+
+    The other top-level keys, categories, images, then annotations (a detection-results file's bare list too),
+    each in list order; a sort by it keeps a record's findings in the order they were made (:func:`reading_order`
+    orders by the whole pointer).
+
+    >>> [record_order(where) for where in ("/annotations/2/bbox", "/categories/0/skeleton/0/1", "/3/bbox")]
+    [(3, 2), (1, 0), (3, 3)]
+    """
+    first, _, rest = where.lstrip("/").partition("/")
+    if first.isdigit():  # (a results file: /<i>/...)
+        return _SECTIONS["annotations"], int(first)
+    index = rest.partition("/")[0]
+    return _SECTIONS.get(first, 0), int(index) if index.isdigit() else -1
+
+
 def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
     findings = _schema_pass(path, fast)
     if findings is None:  # (called from here, not from the pass: depth limits count the caller's frames)
