@@ -464,9 +464,9 @@ def _note_placed_anew(keys: list[str], pin: IntArray, assignments: Mapping[str, 
     stale: dict[str, str] = {}
     for key in assignments:
         if key not in present:
-            base = key.partition("#")[0].rpartition("/")[2]
+            base = _file_name(key)
             stale[base] = min(stale.get(base, key), key)
-    alike = sorted((key, stale[base]) for key in new if (base := key.partition("#")[0].rpartition("/")[2]) in stale)
+    alike = sorted((key, stale[base]) for key in new if (base := _file_name(key)) in stale)
     if alike:
         warnings.append(
             f"{len(new):,} items are not in the lockfile and were placed anew ({min(new)!r} first), {len(alike):,}"
@@ -474,6 +474,11 @@ def _note_placed_anew(keys: list[str], pin: IntArray, assignments: Mapping[str, 
             f" lockfile's {alike[0][1]!r}): if those are the same images under other paths, their splits may have"
             " changed"
         )
+
+
+def _file_name(key: str) -> str:
+    """A lockfile key's file name: its path's last part, without a ``#id`` (``img/a.jpg#3`` is ``a.jpg``)."""
+    return key.partition("#")[0].rpartition("/")[2]
 
 
 def _note_lock_changes(

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
+from labelkit.formats.yolo_layout import IMAGE_DIRS
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES
 from labelkit.portable import SPLIT_FOLDERS
@@ -100,11 +101,11 @@ def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
     seen: dict[str, int] = {}
     for n, key in enumerate(keys):
         if key in seen:
-            first = seen[key]
+            repeated = len(keys) - len(set(keys))
             raise UsageError(
-                f"items {ids[first]!r} and {ids[n]!r} have one key {key!r}",
+                f"items {ids[seen[key]]!r} and {ids[n]!r} have one key {key!r}",
                 expected="distinct media paths or item ids",
-                found=f"{len(keys) - len(set(keys)):,} repeated key{'s' if len(keys) - len(set(keys)) != 1 else ''}",
+                found=f"{repeated:,} repeated key{'s' if repeated != 1 else ''}",
                 hint="give every item a distinct id",
             )
         seen[key] = n
@@ -202,22 +203,19 @@ def locked_splits(
                 by_folder += 1
     if None not in out:
         return out, by_folder
-    # YOLO drops an image folder (VOC's JPEGImages/a.jpg is images/train/a.jpg) or a split's folder in front (COCO's
-    # train/c.jpg, sent to test, is images/test/c.jpg): the lockfile's keys of that path with one of them
+    # YOLO's writer drops an image folder (IMAGE_DIRS: VOC's JPEGImages/a.jpg is images/train/a.jpg) or a split's
+    # folder in front (COCO's train/c.jpg, sent to test, is images/test/c.jpg): the lockfile's keys of that path with
+    # one of them
     rests = [_rest_after_split(key, splits) for key in keys]
     once = Counter(rests)
     for i, rest in enumerate(rests):
         if out[i] is None and rest is not None and once[rest] == 1:
-            fronts = (*_IMAGE_FOLDERS, *sorted(splits))
+            fronts = (*IMAGE_DIRS, *sorted(splits))
             found_in = {assignments[c] for c in (f"{d}/{rest}" for d in fronts) if c in assignments}
             if len(found_in) == 1:
                 out[i] = found_in.pop()
                 by_folder += 1
     return out, by_folder
-
-
-_IMAGE_FOLDERS = ("JPEGImages", "Images", "images")
-"""The image folders in front of a path that YOLO's writer drops (VOC's, Datumaro's, and a loose ``images/``)."""
 
 
 def _rest_after_split(key: str, splits: frozenset[str]) -> str | None:
