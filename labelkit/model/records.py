@@ -68,7 +68,7 @@ def names_no_keypoint(index: int, count: int | None) -> bool:
 class Category(Record):
     """A class: id, name, its parent in a hierarchy, keypoint skeleton and attribute definitions.
 
-    ``skeleton`` edges are pairs of 1-based keypoint indexes, as in COCO (:func:`names_no_keypoint`).
+    ``skeleton`` edges are pairs of 1-based keypoint indexes, as in COCO.
     """
 
     id: Int64
