@@ -50,7 +50,8 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.capability import check_capabilities, refuse_missing_ids
 from labelkit.formats.crowd import CROWD, suggest_drop, without_crowd
-from labelkit.formats.native_values import duplicate_rows, refuse_repeated_categories, refuse_unholdable
+from labelkit.formats.native_categories import refuse_repeated_categories
+from labelkit.formats.native_values import duplicate_rows, refuse_unholdable
 from labelkit.io import bulk_work, input_guard, read_bytes, safe_relpath
 from labelkit.io_output import atomic_output, check_output
 from labelkit.model import Dataset, DatasetStats

@@ -21,7 +21,7 @@ MODULES = [
     "labelkit.formats.base",
     "labelkit.formats.capability",
     "labelkit.formats.crowd",
-    "labelkit.formats.native_values",
+    "labelkit.formats.native_categories",
     "labelkit.formats.parquet",
     "labelkit.formats.coco_build",
     "labelkit.formats.coco_names",

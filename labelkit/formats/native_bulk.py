@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import TypeAdapter, ValidationError
 
-from labelkit.formats.native_values import parent_cycles
+from labelkit.formats.native_categories import parent_cycles
 from labelkit.io import read_bytes
 from labelkit.json_checks import too_deep
 from labelkit.model import Category, Dataset, DatasetInfo

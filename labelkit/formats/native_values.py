@@ -23,13 +23,14 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, json_pointer
 from labelkit.formats.capability import refuse_missing_ids
+from labelkit.formats.native_categories import category_findings, check_parents
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deep_member
 from labelkit.json_repeats import REPEATED_KEY, may_repeat, repeated_keys
-from labelkit.model import Category, Dataset
+from labelkit.model import Dataset
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
 from labelkit.model.dataset import TABLE_NAMES
-from labelkit.model.records import MediaKind, names_no_keypoint
+from labelkit.model.records import MediaKind
 from labelkit.model.rle import mask_column_problems
 from labelkit.model.tables import ANNOTATION_TABLES, decode_json_cells, true_mask, valid_mask
 from labelkit.report import Finding
@@ -519,154 +520,6 @@ def refuse_unreadable(dataset: Dataset, target: str) -> None:
     check_parents(dataset)
     check_unique_ids(dataset, target)
     check_values(dataset, target)
-
-
-def check_parents(dataset: Dataset) -> None:
-    """Refuse a category whose parent is not a category, or whose parents lead back to it (readers refuse both).
-
-    Raises:
-        OutputError: naming the first such category.
-    """
-    orphans = _orphans(dataset.categories)
-    if orphans:
-        c = dataset.categories[orphans[0]]
-        raise OutputError(
-            f"category {c.id}'s parent {c.parent} is not a category of the dataset",
-            hint="add the parent category, or set the parent to None",
-        )
-    cycles = parent_cycles(dataset.categories)
-    if cycles:
-        raise OutputError(
-            f"category {cycles[0][1]}", hint="categories form a hierarchy: break the loop by setting a parent to None"
-        )
-
-
-def refuse_repeated_categories(dataset: Dataset) -> None:
-    """Refuse two categories of one id, which only a dataset built in code can have (every reader refuses them).
-
-    Every writer finds an annotation's category by its id: COCO wrote both, a file its own reader refuses,
-    YOLO wrote the objects as the first's class and VOC under the second's name, without a word.
-
-    Raises:
-        OutputError: naming the first repeat (``categories[1]: duplicate category id 1``).
-    """
-    repeats = _repeats(dataset.categories)
-    if repeats:
-        i = repeats[0]
-        raise OutputError(
-            f"categories[{i}]: duplicate category id {dataset.categories[i].id}",
-            hint="give each category an id of its own (readers refuse repeated ids: only a dataset built in code has "
-            "them)",
-        )
-
-
-def _repeats(categories: list[Category]) -> list[int]:
-    """The positions of the categories whose id an earlier category of the list has."""
-    seen: set[int] = set()
-    out = []
-    for i, c in enumerate(categories):
-        if c.id in seen:
-            out.append(i)
-        seen.add(c.id)
-    return out
-
-
-def _orphans(categories: list[Category]) -> list[int]:
-    """The positions of the categories whose parent is not a category of the list."""
-    ids = {c.id for c in categories}
-    return [i for i, c in enumerate(categories) if c.parent is not None and c.parent not in ids]
-
-
-def parent_cycles(categories: list[Category]) -> list[tuple[int, str]]:
-    """Each category whose parents lead back to it, in list order: (position, what is wrong).
-
-    What: ``3's parent is itself``, ``2's parents lead back to it: 2 -> 3 -> 2``. A parent that is no category
-    ends a chain (:func:`parent_findings` names it).
-
-    Examples:
-        >>> parent_cycles([Category(id=1, name="a", parent=2), Category(id=2, name="b", parent=1)])
-        [(0, "1's parents lead back to it: 1 -> 2 -> 1"), (1, "2's parents lead back to it: 2 -> 1 -> 2")]
-        >>> parent_cycles([Category(id=i, name=str(i), parent=(i + 1) % 9) for i in range(9)])[4]
-        (4, "4's parents lead back to it: 4 -> 5 -> 6 -> ... -> 2 -> 3 -> 4 (a loop of 9 categories)")
-        >>> parent_cycles([Category(id=1, name="a", parent=2), Category(id=2, name="b", parent=2)])
-        [(1, "2's parent is itself")]
-    """
-    parent = {c.id: c.parent for c in categories}
-    loop_of: dict[int, tuple[list[int], int]] = {}  # each category on a loop -> (the loop, its place on it)
-    done: set[int] = set()
-    for c in categories:  # each category is walked once: linear in the categories, however long the chains
-        chain: list[int] = []
-        place: dict[int, int] = {}
-        at: int | None = c.id
-        while at is not None and at in parent and at not in done and at not in place:
-            place[at] = len(chain)
-            chain.append(at)
-            at = parent[at]
-        if at is not None and at in place:  # the walk came back onto itself: chain[place[at]:] is a loop
-            loop = chain[place[at] :]
-            for k, member in enumerate(loop):
-                loop_of[member] = (loop, k)
-        done.update(chain)
-    out = []
-    for i, c in enumerate(categories):
-        if c.id not in loop_of:
-            continue
-        loop, k = loop_of[c.id]
-        if len(loop) == 1:
-            out.append((i, f"{c.id}'s parent is itself"))
-            continue
-        n = len(loop)
-        shown: list[object] = [loop[(k + j) % n] for j in (range(n) if n <= 8 else (0, 1, 2, n - 2, n - 1))]
-        if n > 8:
-            shown.insert(3, "...")
-        size = f" (a loop of {n} categories)" if n > 8 else ""
-        shown.append(c.id)
-        out.append((i, f"{c.id}'s parents lead back to it: {' -> '.join(map(str, shown))}{size}"))
-    return out
-
-
-def category_findings(categories: list[Category], where: str) -> list[Finding]:
-    """Categories repeating an id, then those whose parent is not a category (at ``#/categories/<i>/...``)."""
-    findings = [
-        Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {categories[i].id}")
-        for i in _repeats(categories)
-    ]
-    return findings + parent_findings(categories, where)
-
-
-def skeleton_findings(categories: list[Category], where: str) -> list[Finding]:
-    """A ``validate`` finding per skeleton index naming none of its category's keypoints (counted from 1, as COCO).
-
-    The record takes such an edge, and so do both native readers (as COCO's reader carries it); COCO's ``validate``
-    names it, so the native formats' does too, at ``#/categories/<i>/skeleton/<j>/<k>`` of ``where``.
-
-    >>> [f.message for f in skeleton_findings([Category(id=1, name="p", keypoints=["a"], skeleton=[(1, 2)])], "m")]
-    ["skeleton index 2 names none of the category's 1 keypoints (counted from 1, as in COCO)"]
-    """
-    findings = []
-    for i, category in enumerate(categories):
-        count = None if category.keypoints is None else len(category.keypoints)
-        for j, edge in enumerate(category.skeleton or []):
-            for k, index in enumerate(edge):
-                if names_no_keypoint(index, count):
-                    names = "no keypoint" if count is None else f"none of the category's {count} keypoints"
-                    message = f"skeleton index {index} names {names} (counted from 1, as in COCO)"
-                    findings.append(Finding(where, "#" + json_pointer("categories", i, "skeleton", j, k), message))
-    return findings
-
-
-def parent_findings(categories: list[Category], where: str) -> list[Finding]:
-    """A finding per category whose parent is not a category, then per one whose parents lead back to it.
-
-    Each at ``#/categories/<i>/parent`` of ``where``.
-    """
-    return [
-        Finding(where, "#" + json_pointer("categories", i, "parent"), f"unknown category {categories[i].parent}")
-        for i in _orphans(categories)
-    ] + [
-        Finding(where, "#" + json_pointer("categories", i, "parent"), f"category {what}")
-        for i, what in parent_cycles(categories)
-    ]
 
 
 def duplicate_rows(ids: pa.ChunkedArray | pa.Array, limit: int) -> list[int]:

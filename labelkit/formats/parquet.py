@@ -18,19 +18,14 @@ from pydantic import BeforeValidator, Field, ValidationError
 
 from labelkit.errors import InputError, naming
 from labelkit.formats.base import ALL, Detection, Option
-from labelkit.formats.native import (
-    depth_error,
-    not_bool,
-    pointer_from_loc,
-    short_list_message,
-    wide_int_error,
-)
+from labelkit.formats.native import not_bool
+from labelkit.formats.native_categories import skeleton_findings
+from labelkit.formats.native_errors import depth_error, pointer_from_loc, short_list_message, wide_int_error
 from labelkit.formats.native_values import (
     mask_run_findings,
     reference_findings,
     refuse_unreadable,
     repeated_key_findings,
-    skeleton_findings,
     value_findings,
 )
 from labelkit.io import Inside, create_file, parse_json, read_bytes
