@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 from test_split_helpers import assignment, make_dataset
@@ -12,6 +14,7 @@ from test_split_helpers import assignment, make_dataset
 import labelkit
 from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.model import Dataset
 from labelkit.split import ALGORITHM_VERSION, Lockfile, bucket, parse_ratios, read_lockfile, split
 from labelkit.split.assign import target_sizes
 
@@ -27,6 +30,15 @@ def grid(n: int, group_size: int = 1, n_labels: int = 4) -> list[tuple[str, str 
 
 
 # -- ratios and targets ---------------------------------------------------------------------------------
+
+
+def _grid_with_paths(path_of: Callable[[int, str], str]) -> Dataset:
+    """``make_dataset(grid(20))`` with each item's media path ``path_of(position, path)``."""
+    ds = make_dataset(grid(20))
+    table = ds.table("items")
+    paths = pa.array([path_of(n, p) for n, p in enumerate(table["path"].to_pylist())])
+    ds.set_table("items", table.set_column(table.schema.get_field_index("path"), "path", paths))
+    return ds
 
 
 def test_parse_ratios_accepts_text_and_mappings() -> None:
@@ -636,13 +648,8 @@ def test_a_lockfile_none_of_whose_keys_match_says_so() -> None:
     """A lockfile made on COCO (keys 'img/i000.jpg') given to the same images read from VOC (whose paths are
     'JPEGImages/i000.jpg') or from another folder pinned nothing, and the split said nothing of it: every item was
     placed anew while the user counted on the lockfile. (YOLO's 'images/train/img/i000.jpg' is found.)"""
-    import pyarrow as pa
-
     _, first = split(make_dataset(grid(20)), RATIOS)
-    moved = make_dataset(grid(20))
-    table = moved.table("items")
-    paths = pa.array([f"data/{p}" for p in table["path"].to_pylist()])
-    moved.set_table("items", table.set_column(table.schema.get_field_index("path"), "path", paths))
+    moved = _grid_with_paths(lambda n, p: f"data/{p}")
     _, report = split(moved, RATIOS, lock=first.lockfile)
     assert report.locked == 0 and report.placed == 20
     assert report.warnings == [
@@ -1164,13 +1171,8 @@ def test_items_not_in_the_lockfile_of_the_name_of_an_entry_no_item_has_are_count
     """Some images of a split's output not found in its lockfile (under other paths) were placed anew unsaid,
     their splits changed, with ``moved 0``: the report counts the items placed anew where some have the file
     name of a lockfile entry that keys no item, naming the first. New items of new names are no such case."""
-    import pyarrow as pa
-
     _, first = split(make_dataset(grid(20)), RATIOS)
-    moved = make_dataset(grid(20))
-    table = moved.table("items")
-    paths = pa.array([f"data/{p}" if n % 5 == 0 else p for n, p in enumerate(table["path"].to_pylist())])
-    moved.set_table("items", table.set_column(table.schema.get_field_index("path"), "path", paths))
+    moved = _grid_with_paths(lambda n, p: f"data/{p}" if n % 5 == 0 else p)
     _, report = split(moved, RATIOS, lock=first.lockfile)
     assert report.locked == 16 and report.placed == 4
     assert report.warnings == [
