@@ -562,7 +562,7 @@ def split_command(
 
                 The move failing, the report is removed and the lockfile undone (see SideFiles).
                 """
-                if lock_path is not None and target in ("voc", "yolo"):
+                if lock_path is not None and target in ("voc", "yolo", "coco"):
                     record_written_paths(result.dataset, report, target, parsed.write)
                 stage_report(side, {"split": report.to_dict(), "output": written.to_dict()}, report_path)
                 if lock_path is not None:

@@ -281,22 +281,32 @@ class SideFiles:
 
 
 def record_written_paths(dataset: Dataset, report: SplitReport, target: str, options: dict[str, Any]) -> None:
-    """Record in ``report.lockfile`` the paths VOC or YOLO wrote the items to, where they differ from the items' keys.
+    """Record in ``report.lockfile`` the keys the output gives the items read back, where they differ from theirs.
 
-    VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or as ``JPEGImages/7.jpg`` (after its item id) where another
-    image is named ``a.jpg``; YOLO writes ``JPEGImages/a.jpg`` as ``images/<split>/a.jpg`` and ``train/c.jpg``,
-    sent to ``test``, as ``images/test/c.jpg``: that output, split again with the lockfile, is found by them (by
-    the path taken apart alone, such items were placed anew, saying ``moved 0``).
+    For VOC, YOLO and COCO. VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or as ``JPEGImages/7.jpg`` (after its
+    item id) where another image is named ``a.jpg``; YOLO writes ``JPEGImages/a.jpg`` as ``images/<split>/a.jpg``
+    and ``train/c.jpg``, sent to ``test``, as ``images/test/c.jpg``: that output, split again with the lockfile,
+    is found by them (by the path taken apart alone, such items were placed anew, saying ``moved 0``). An item of
+    no path is keyed as the reader names it: VOC writes it no ``<filename>`` (its key is its id, ``#id`` where
+    that is another item's path read back: it was recorded as ``JPEGImages/<id>.jpg``, a key no item has), COCO
+    writes its id as its ``file_name`` (so an id that is another image's path reads back as a second image of
+    that path, keyed ``path#<image id>``: it took the other image's split).
     """
-    from labelkit.split.inputs import item_keys
+    from labelkit.split.inputs import item_keys, keys_of
 
     items = dataset.table("items")
     keys = item_keys(items)[0]
     splits = [str(s) for s in items["split"].to_pylist()]
     if target == "voc":
-        from labelkit.formats.voc_names import images_per_split, read_back_paths
+        from labelkit.formats.voc_names import images_per_split, item_files, read_back_paths
 
-        written = read_back_paths(dataset, images_per_split(options), str(options.get("media") or "none"))
+        paths = read_back_paths(dataset, images_per_split(options), str(options.get("media") or "none"))
+        written = keys_of(item_files(dataset), paths)[0]
+    elif target == "coco":
+        from labelkit.formats import coco_ids, coco_names
+
+        numbers, _, split = coco_ids.image_numbers(items)
+        written = keys_of(coco_ids.read_back_ids(numbers, split), list(coco_names.read_back_paths(items)))[0]
     else:
         found = _yolo_read_back_paths(dataset, options)
         if found is None:

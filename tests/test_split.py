@@ -1182,6 +1182,44 @@ def test_items_not_in_the_lockfile_of_the_name_of_an_entry_no_item_has_are_count
     ]
 
 
+@pytest.mark.parametrize(
+    ("target", "pathless", "grouped"),
+    [("voc", "JPEGImages/img0.jpg", True), ("coco", "v0/img0.jpg", False), ("yolo", "images/train/v0/img0", False)],
+)
+def test_an_item_of_no_path_keeps_its_split_in_a_split_s_output_split_again(
+    target: str, pathless: str, grouped: bool, tmp_path: Path
+) -> None:
+    """An item of no path whose id is another item's path (VOC: as written, ``JPEGImages/img0.jpg`` of
+    ``v0/img0.jpg``; COCO: as given, where it is written as a second image of that path). VOC's lockfile recorded
+    ``JPEGImages/JPEGImages/img0.jpg.jpg`` for it, though VOC writes it no ``<filename>`` and reads it back keyed
+    ``#JPEGImages/img0.jpg``: that output, split again with the lockfile, placed it anew, saying ``moved 0``.
+    COCO recorded nothing, and its output read it back as ``v0/img0.jpg#train/3``, which took the other image's
+    split. (In VOC the two share a group: the other image reads back with the item's old key, of its split.)"""
+    from labelkit.split.inputs import item_keys
+
+    names = [f"v0/img{i}.jpg" for i in range(12)]
+    ids, paths = [f"i{i}" for i in range(12)] + [pathless], [*names, None]
+    groups = ["g0" if grouped and n in (0, 12) else None for n in range(13)]
+    table = pa.table({"id": ids, "path": paths, "group": groups})
+    labels = pa.table(
+        {"id": [f"a{n}" for n in range(13)], "item_id": ids, "category_id": pa.array([n % 3 for n in range(13)])}
+    )
+    cats = [labelkit.model.Category(id=c, name=f"c{c}") for c in range(3)]
+    dataset = Dataset.from_tables({"items": table, "labels": labels}, categories=cats)
+    labelkit.save(dataset, tmp_path / "in.json", "labelkit")
+    ratios = ["--ratios", "train=0.5,val=0.25,test=0.25", "--lock", str(tmp_path / "l.json"), "--allow-loss"]
+    done = CliRunner().invoke(cli, ["split", str(tmp_path / "in.json"), str(tmp_path / "o"), "--to", target, *ratios])
+    assert done.exit_code == 0, done.output
+    back = labelkit.load(tmp_path / "o")
+    lock = read_lockfile(tmp_path / "l.json")
+    assert lock is not None
+    keys = item_keys(back.table("items"))[0]
+    assert set(lock.written) <= set(keys) and set(keys) <= set(lock.written) | set(lock.assignments)
+    again, report = split(back, {"train": 0.5, "val": 0.25, "test": 0.25}, seed=9, lock=lock)
+    assert (report.placed, report.locked) == (0, 13)
+    assert assignment(again) == assignment(back)
+
+
 def test_a_yolo_output_without_written_paths_is_found_by_the_folder_yolo_dropped() -> None:
     """Without ``written`` (the API's lockfile), YOLO's ``images/train/a.jpg`` of VOC's ``JPEGImages/a.jpg`` and
     ``images/test/c.jpg`` of COCO's ``train/c.jpg`` (the split folder dropped) were not found and placed anew;

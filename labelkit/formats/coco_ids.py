@@ -64,6 +64,18 @@ def ids_read_back_otherwise(items: pa.Table, numbers: np.ndarray, split: list[st
     """
     if not items.num_rows:
         return 0
+    text = pa.array(read_back_ids(numbers, split), pa.string())
+    return int(pc.sum(pc.not_equal(text, items["id"].cast(pa.string())).cast(pa.int64())).as_py() or 0)
+
+
+def read_back_ids(numbers: np.ndarray, split: list[str]) -> list[str]:
+    """The id a COCO reader gives each item written: its image id, ``<split>/`` in front where splits share one.
+
+    ``numbers`` and ``split``: the items' image ids and splits as written (:func:`image_numbers`).
+
+    >>> read_back_ids(np.array([1, 2, 1]), ["train", "train", "val"]), read_back_ids(np.array([1, 2]), ["a", "b"])
+    (['train/1', 'train/2', 'val/1'], ['1', '2'])
+    """
     text = pa.array(numbers).cast(pa.string())
     if len(set(split)) > 1:  # a number in two splits: every id is read with its split in front
         codes = np.asarray(pc.dictionary_encode(pa.array(split, pa.string())).indices.to_numpy(), dtype=np.int64)
@@ -71,7 +83,7 @@ def ids_read_back_otherwise(items: pa.Table, numbers: np.ndarray, split: list[st
         by_number, by_split = numbers[order], codes[order]
         if ((by_number[1:] == by_number[:-1]) & (by_split[1:] != by_split[:-1])).any():
             text = pc.binary_join_element_wise(pa.array([f"{s}/" for s in split], pa.string()), text, "")
-    return int(pc.sum(pc.not_equal(text, items["id"].cast(pa.string())).cast(pa.int64())).as_py() or 0)
+    return [str(t) for t in text.to_pylist()]
 
 
 def object_ids(

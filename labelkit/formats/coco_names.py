@@ -96,6 +96,29 @@ def _id_file(item_id: str) -> str:
     return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
 
 
+def read_back_paths(items: pa.Table) -> list[str]:
+    r"""Each item's path as COCO's reader gives it back: its ``file_name``, as that reader reads it.
+
+    :func:`file_name` (its path, else its id), ``\`` read as ``/`` and without ``.`` segments (:data:`NORMALISED`).
+
+    >>> read_back_paths(pa.table({"id": ["1", "a.jpg", "C:x"], "path": ["v0\\b.jpg", None, None]}))
+    ['v0/b.jpg', 'a.jpg', 'C_x.jpg']
+    """
+    names = pc.coalesce(items["path"], items["id"].cast(pa.string()))
+    out: list[str] = names.to_pylist()
+    odd = np.flatnonzero(~true_mask(kept_names(names)))  # (the others are kept as they are)
+    if not len(odd):
+        return out
+    paths, ids = items["path"].take(pa.array(odd)).to_pylist(), items["id"].take(pa.array(odd)).to_pylist()
+    for n, path, item_id in zip(odd.tolist(), paths, ids, strict=True):
+        name = file_name(path, str(item_id))[0]
+        try:
+            out[n] = safe_relpath(name, keep_url=True)
+        except InputError:
+            out[n] = name
+    return out
+
+
 _ESCAPED = r'["\x00-\x1f\x7f]'
 """A character JSON escapes (``\\`` is left out by ``labelkit.portable.PLAIN_RELPATH``)."""
 

@@ -219,14 +219,26 @@ def images_per_split(options: dict[str, Any]) -> bool:
     return SPLIT_FIELD in str(options.get("media_root") or "")
 
 
-def read_back_paths(dataset: Dataset, per_split: bool = False, media: str = "none") -> list[str]:
+def read_back_paths(dataset: Dataset, per_split: bool = False, media: str = "none") -> list[str | None]:
     """Each item's image path as a VOC reader takes it from what VOC's writer writes: ``JPEGImages/<filename>``.
 
     ``v0/a.jpg`` is ``JPEGImages/a.jpg``, or ``JPEGImages/7.jpg`` where another item's image has that name (see
-    :func:`image_file_names`); a reader takes a backslash for a slash and strips the name.
+    :func:`image_file_names`); a reader takes a backslash for a slash. None where the writer writes no
+    ``<filename>``: an item of no image path (it was given ``JPEGImages/<id>.jpg``, a path no reader gives it),
+    or of a name starting or ending with whitespace (:func:`voc_xml.stripped`), unless a reader finds the image
+    placed (``media``) by the item's file name.
     """
+    from labelkit.formats.voc_renames import found_by_id
+
     names = image_file_names(dataset, per_split, media)[0]
-    return ["JPEGImages/" + name.strip().replace("\\", "/") for name in names]
+    paths = dataset.table("items")["path"].to_pylist()
+    out: list[str | None] = []
+    for path, name, file in zip(paths, names, item_files(dataset), strict=True):
+        if not path or (voc_xml.stripped(name) and not (media != "none" and found_by_id(name, file))):
+            out.append(None)
+        else:
+            out.append("JPEGImages/" + name.replace("\\", "/"))
+    return out
 
 
 def _bare(paths: pa.ChunkedArray) -> list[bool]:

@@ -56,6 +56,34 @@ class SplitInput:
         return len(self.keys)
 
 
+def keys_of(ids: list[str], paths: list[str | None]) -> tuple[list[str], int]:
+    """The keys :func:`item_keys` gives items of these ids and paths, and how many share a path; none refused.
+
+    Also the keys an output of a split gives its items when it is read back (their ids and paths as its reader
+    gives them: :func:`labelkit.cli_files.record_written_paths`).
+
+    >>> keys_of(["a.jpg", "b", "c", "d"], [None, "a.jpg", "v.mp4", "v.mp4"])
+    (['#a.jpg', 'a.jpg', 'v.mp4#c', 'v.mp4#d'], 2)
+    """
+    counts = Counter(p for p in paths if p)
+    keys = []
+    shared = 0
+    for iid, path in zip(ids, paths, strict=True):
+        if not path:
+            keys.append(iid)
+        elif counts[path] > 1:
+            keys.append(f"{path}#{iid}")
+            shared += 1
+        else:
+            keys.append(path)
+    if len(set(keys)) < len(keys):
+        own = {key for key, path in zip(keys, paths, strict=True) if path and key == path}
+        for n, (iid, path) in enumerate(zip(ids, paths, strict=True)):
+            if keys[n] in own and keys[n] != path:  # (an id, or path#id, that is another item's path)
+                keys[n] = f"#{iid}" if not path else f"{path}##{iid}"
+    return keys, shared
+
+
 def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
     """Each item's lockfile key: its media path relative to the dataset root, else its id.
 
@@ -78,26 +106,12 @@ def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
     """
     ids = [str(x) for x in items["id"].to_pylist()]
     paths = items["path"].to_pylist()
-    counts = Counter(p for p in paths if p)
-    keys = []
-    shared = 0
-    for iid, path in zip(ids, paths, strict=True):
-        if not path:
-            keys.append(iid)
-        elif counts[path] > 1:
-            keys.append(f"{path}#{iid}")
-            shared += 1
-        else:
-            keys.append(path)
+    keys, shared = keys_of(ids, paths)
     warnings = []
     if shared:
         warnings.append(f"{shared:,} items share a media path with another item; they are keyed 'path#id'")
     if len(set(keys)) == len(keys):
         return keys, warnings
-    own = {key for key, path in zip(keys, paths, strict=True) if path and key == path}
-    for n, (iid, path) in enumerate(zip(ids, paths, strict=True)):
-        if keys[n] in own and keys[n] != path:  # (an id, or path#id, that is another item's path)
-            keys[n] = f"#{iid}" if not path else f"{path}##{iid}"
     seen: dict[str, int] = {}
     for n, key in enumerate(keys):
         if key in seen:
@@ -141,9 +155,9 @@ def locked_splits(
     """Each item's split in a lockfile's assignments, or None; and how many were found by their split-free path.
 
     An item keyed ``path`` when it had its path alone is ``path#id`` once another item of that path arrives, and
-    the other way round when the other leaves: when its key is not in the lockfile, the other form is looked up.
-    (So a grown dataset does not move it: a second clip of one video file placed the first one anew.) Then
-    ``written``, the paths a split's output gave its items (:attr:`Lockfile.written`). An item
+    the other way round when the other leaves: an item whose key is not in the lockfile is looked up in ``written``
+    (the keys a split's output gave its items, :attr:`Lockfile.written`), then by its other form (so a grown
+    dataset does not move it: a second clip of one video file placed the first one anew). An item
     still not found is looked up by its path without the folder of its split (:func:`split_free`; the split
     folders are :data:`SPLIT_FOLDERS` and ``names``): written by ``labelkit split`` to another split's folder,
     ``images/test/a.jpg`` is the lockfile's ``images/train/a.jpg``, where that path is the only one of the
@@ -160,6 +174,11 @@ def locked_splits(
     out = [assignments.get(key) for key in keys]
     if None not in out:
         return out, 0
+    if written:  # (a split's output, split again: its items by the keys it gave them, before the other form: a
+        # COCO image of an id that was another image's path is a second image of that path)
+        out = [found if found is not None else written.get(key) for found, key in zip(out, keys, strict=True)]
+        if None not in out:
+            return out, 0
     ids, paths = items["id"].to_pylist(), items["path"].to_pylist()
     for i, found in enumerate(out):
         if found is None and paths[i]:
@@ -167,10 +186,6 @@ def locked_splits(
             out[i] = assignments.get(other)
     if None not in out:
         return out, 0
-    if written:  # (a split's output, split again: its items by the paths it wrote them to)
-        out = [found if found is not None else written.get(key) for found, key in zip(out, keys, strict=True)]
-        if None not in out:
-            return out, 0
     splits = SPLIT_FOLDERS | names | frozenset(assignments.values())
     locked: dict[str, set[str]] = {}
     for key, split in assignments.items():

@@ -44,10 +44,11 @@ class Lockfile:
         method: ``balanced`` or ``hash``.
         ratios: split name -> share.
         assignments: item key -> split name.
-        written: the path an output read back keys an item by, where it differs from the item's key -> split
-            name. ``labelkit split --to voc`` records them: VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or
-            ``JPEGImages/7.jpg`` (named after its id) where another image has that name, and its output, split
-            again with the lockfile, finds each item by them. Written only when there are some.
+        written: the key an output read back gives an item, where it differs from the item's key -> split
+            name. ``labelkit split --to voc`` (``yolo``, ``coco``) records them: VOC writes ``v0/a.jpg`` as
+            ``JPEGImages/a.jpg``, or ``JPEGImages/7.jpg`` (named after its id) where another image has that name,
+            and its output, split again with the lockfile, finds each item by them. Written only when there are
+            some.
     """
 
     version: str
