@@ -1303,3 +1303,33 @@ def test_v5_spreads_rare_labels_over_folds_as_v4_where_no_split_is_the_largest()
         per_fold[version] = Counter(split_of[f"i{i}"] for i, cs in cats.items() for c in cs if c in rare)
     assert per_fold["5"] == per_fold["4"]
     assert min(per_fold["5"].values()) > 0 and len(per_fold["5"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("tables", "options", "message"),
+    [
+        ({"items": {"metadata": ["{bad", '{"g": 1}']}}, {"group_by": "g"}, "items row 0: metadata"),
+        ({"items": {"metadata": ['{"g": 1}', "[1]"]}}, {"group_by": "g"}, "items row 1: metadata"),
+        ({"items": {"metadata": ['{"s": NaN}', '{"s": 1}']}}, {"stratify": "attr:s"}, "items row 0: metadata"),
+        ({"items": {"metadata": ["[1]", None]}}, {}, "items row 0: metadata"),
+        ({"objects": {"attributes": ['{"s": "v"}', "{bad"]}}, {"stratify": "attr:s"}, "objects row 1: attributes"),
+    ],
+)
+def test_a_json_cell_that_is_no_object_is_an_input_error_naming_it(
+    tables: dict[str, dict[str, list[str | None]]], options: dict[str, str], message: str
+) -> None:
+    """Such a cell (only ``Dataset.from_tables`` gives one) was orjson's JSONDecodeError or an AttributeError
+    (``'list' object has no attribute 'get'``); ``plan`` refuses it naming table, row and column, and so does split."""
+    from labelkit.model import Category
+
+    items = pa.table({"id": ["x", "y"], **tables.get("items", {})})
+    given = {"items": items}
+    if "objects" in tables:
+        given["objects"] = pa.table(
+            {"id": ["1", "2"], "item_id": ["x", "y"], "category_id": [1, 1], **tables["objects"]}
+        )
+    ds = Dataset.from_tables(given, [Category(id=1, name="c")])
+    with pytest.raises(InputError) as info:
+        split(ds, {"a": 0.5, "b": 0.5}, **options)  # type: ignore[arg-type]
+    assert info.value.message.startswith(message)
+    assert "JSON object" in info.value.message

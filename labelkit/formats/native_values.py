@@ -74,14 +74,9 @@ def value_findings(
             if table[column].null_count == table.num_rows:
                 continue  # (no cell: nothing to decode)
             where = where_of(name)
-            deep = _deep_row(table[column])  # (first: msgspec, which decodes the cells below, recurses)
-            if deep is not None:
-                row, key = deep
-                findings.append(Finding(where, f"row {row}", f"{column} holds a {TOO_DEEP} (at {json_pointer(key)})"))
-                continue
-            bad = _bad_json_row(table[column])
-            if bad is not None:
-                findings.append(Finding(where, f"row {bad}", f"{column} is not a JSON object"))
+            unreadable = json_object_finding(table, column, where)
+            if unreadable is not None:
+                findings.append(unreadable)
                 continue
             if column in _TYPED_CELLS:
                 type_, suspect, message = _TYPED_CELLS[column]
@@ -94,6 +89,24 @@ def value_findings(
             if bad is not None:
                 findings.append(Finding(where, f"row {bad}", f"{column} holds an integer that does not fit 64 bits"))
     return findings
+
+
+def json_object_finding(table: pa.Table, column: str, where: str) -> Finding | None:
+    """The first row of a JSON-text ``column`` of ``table`` that is no JSON object, or nests one too deep; or None.
+
+    What :func:`value_findings` finds of such a column before its values' types, which ``labelkit.split`` checks
+    too before it reads the cells (a ``metadata`` cell ``"[1]"`` or ``"{bad"``).
+    """
+    if column not in table.column_names or table[column].null_count == table.num_rows:
+        return None  # (no cell: nothing to decode)
+    deep = _deep_row(table[column])  # (first: msgspec, which decodes the cells below, recurses)
+    if deep is not None:
+        row, key = deep
+        return Finding(where, f"row {row}", f"{column} holds a {TOO_DEEP} (at {json_pointer(key)})")
+    bad = _bad_json_row(table[column])
+    if bad is not None:
+        return Finding(where, f"row {bad}", f"{column} is not a JSON object")
+    return None
 
 
 def repeated_key_findings(dataset: Dataset, where_of: Callable[[str], str], limit: int) -> list[Finding]:

@@ -18,7 +18,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import UsageError
+from labelkit.errors import InputError, UsageError
+from labelkit.formats.native_values import json_object_finding
 from labelkit.formats.yolo_layout import IMAGE_DIRS
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES
@@ -336,14 +337,52 @@ def crossed_keys(items: pa.Table, keys: list[str], to: list[str], splits: frozen
     )
 
 
+def refuse_unreadable_cells(dataset: Dataset, stratify: str) -> None:
+    """Refuse the JSON-text cells the split reads that are no JSON object, as every writer's plan refuses them.
+
+    The items' ``metadata`` (a ``group_by`` field, an ``attr:`` one, and the ``group`` field looked for by default)
+    and, for ``attr:NAME``, the annotations' ``attributes``. Only :meth:`Dataset.from_tables` (or ``set_table``)
+    can give such a cell (``"{bad"``, ``"[1]"``, ``'{"a": NaN}'``): it was orjson's ``JSONDecodeError`` or Python's
+    ``AttributeError: 'list' object has no attribute 'get'``.
+
+    Raises:
+        InputError: naming the table, the 0-based row and the column of the first (``items row 0: metadata is not a
+            JSON object``).
+    """
+    columns = [("items", "metadata")]
+    if stratify.startswith("attr:"):
+        columns += [(name, "attributes") for name in ANNOTATION_TABLES]
+    for name, column in columns:
+        finding = json_object_finding(dataset.table(name), column, name)
+        if finding is not None:
+            raise InputError(
+                f"{finding.path} {finding.where}: {finding.message}",
+                hint="labelkit split reads it; no record holds it: fix the tables given to Dataset.from_tables",
+            )
+
+
+def _json_object(text: str, table: str, row: int, column: str) -> dict[str, Any]:
+    """A JSON-text cell's object, or an InputError naming the cell.
+
+    :func:`refuse_unreadable_cells` refused the cells that are none; orjson, stricter, may still refuse one (a
+    number beyond float64's range, ``1e400``), which was its bare ``JSONDecodeError``.
+    """
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{table} row {row}: {column} is not JSON labelkit split reads ({exc})") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{table} row {row}: {column} is not a JSON object")
+    return value
+
+
 def _metadata_values(items: pa.Table, name: str) -> list[Any]:
     out: list[Any] = []
-    for text in items["metadata"].to_pylist():
+    for row, text in enumerate(items["metadata"].to_pylist()):
         if not text:
             out.append(None)
             continue
-        value = orjson.loads(text).get(name)
-        out.append(value)
+        out.append(_json_object(text, "items", row, "metadata").get(name))
     return out
 
 
@@ -515,11 +554,11 @@ def _by_attribute(
                 item_index.append(i)
                 texts.append(v)
     else:
-        for _, table, index in _annotation_items(dataset, ids):
-            for i, text in zip(index.tolist(), table["attributes"].to_pylist(), strict=True):
+        for table_name, table, index in _annotation_items(dataset, ids):
+            for row, (i, text) in enumerate(zip(index.tolist(), table["attributes"].to_pylist(), strict=True)):
                 if text is None or i is None or i != i:
                     continue
-                value = orjson.loads(text).get(name)
+                value = _json_object(text, table_name, row, "attributes").get(name)
                 if value is not None:
                     item_index.append(int(i))
                     texts.append(_value_text(value) or "")
@@ -541,7 +580,9 @@ def prepare(dataset: Dataset, stratify: str, group_by: str | None, group_pattern
 
     Raises:
         UsageError: a grouping or stratification option is not usable on this dataset.
+        InputError: a JSON-text cell it reads is no JSON object (:func:`refuse_unreadable_cells`).
     """
+    refuse_unreadable_cells(dataset, stratify)
     items = dataset.table("items")
     keys, warnings = item_keys(items)
     groups, more = group_values(items, keys, group_by, group_pattern)
