@@ -371,6 +371,17 @@ def test_keep_existing() -> None:
         split(make_dataset(grid(3), splits=["default", None, None]), RATIOS, keep_existing=True)
 
 
+def test_keep_existing_places_an_item_whose_split_is_empty_text() -> None:
+    """A split of ``""`` is none (stats count it as ``(none)``, the writers as no split): keep_existing refused it
+    as a split not requested, ``found `` naming nothing."""
+    splits = ["test"] * 5 + [""] * 10 + [None] * 15
+    out, report = split(make_dataset(grid(30), splits=splits), RATIOS, keep_existing=True)
+    got = assignment(out)
+    assert all(got[f"i{i:03d}"] == "test" for i in range(5))
+    assert report.kept == 5 and report.placed == 25
+    assert "" not in got.values() and None not in got.values()
+
+
 def test_keep_existing_with_a_lockfile_that_moves_an_item_warns() -> None:
     # the lockfile wins (its items never move), but the item's own split was overridden unsaid: 'kept 0'
     ds = make_dataset(grid(6), splits=["val"] + [None] * 5)

@@ -332,7 +332,8 @@ def split(
             )
         _note_lock_changes(previous, shares, seed, method, version, warnings)
     if keep_existing and n_items:
-        existing = items["split"].to_pylist()
+        # (a split of "" is none, as stats and the writers take it: it was refused as a split not requested, "found ")
+        existing = [s or None for s in items["split"].to_pylist()]
         unknown = sorted({s for s in existing if s is not None and s not in index})
         if unknown:
             raise UsageError(
