@@ -55,6 +55,17 @@ def test_bad_ratios_are_usage_errors(text: str) -> None:
         parse_ratios(text)
 
 
+def test_split_names_that_differ_only_in_case_are_refused_naming_both() -> None:
+    """``{"Train": 0.5, "train": 0.5}`` was split, then every folder writer (COCO, YOLO, VOC) refused the result."""
+    for ratios in ({"Train": 0.5, "train": 0.5}, "a=0.5,VAL=0.25,val=0.25"):
+        with pytest.raises(UsageError) as info:
+            split(make_dataset(grid(6)), ratios)
+        assert info.value.message in (
+            "splits 'Train' and 'train' differ only in case",
+            "splits 'VAL' and 'val' differ only in case",
+        )
+
+
 def test_ratios_that_do_not_sum_to_one_name_the_sum() -> None:
     with pytest.raises(UsageError) as info:
         split(make_dataset(grid(10)), "train=0.8,val=0.1")
@@ -915,6 +926,8 @@ def test_a_share_of_any_number_type_is_taken(share: str) -> None:
         # (Python's float() took 1_0 as 10 and other scripts' digits as ASCII ones)
         (["--ratios", "a=1_0"], "bad split ratio (expected a number after '=', found 'a=1_0')"),
         (["--ratios", "a=\uff11"], "bad split ratio (expected a number after '=', found 'a=\uff11')"),
+        # (split made them, then the COCO, YOLO and VOC writers refused the result)
+        (["--ratios", "Train=0.5,train=0.5"], "splits 'Train' and 'train' differ only in case; hint: rename one"),
     ],
 )
 def test_bad_split_options_are_refused_before_the_input_is_read(args: list[str], error: str, tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
     """Check split ratios: named, non-negative, summing to 1. A string is ``train=0.8,val=0.1,test=0.1``.
 
     Raises:
-        UsageError: a name or share is not usable, or the shares do not sum to 1.
+        UsageError: a name or share is not usable, two names differ only in case, or the shares do not sum to 1.
 
     Examples:
         >>> parse_ratios("train=0.8,val=0.1,test=0.1")
@@ -111,6 +111,15 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
             )
         if not math.isfinite(share) or share < 0:
             raise UsageError(f"bad share for split {name!r}", expected="a number >= 0", found=repr(share))
+    cased: dict[str, str] = {}
+    for name in out:  # (split made them, then COCO, YOLO and VOC refused the result; names are ASCII: lower() folds)
+        other = cased.setdefault(name.lower(), name)
+        if other != name:
+            raise UsageError(
+                f"splits {other!r} and {name!r} differ only in case",
+                hint="rename one of them: macOS and Windows file systems take them for one folder or file name,"
+                " and the COCO, YOLO and VOC writers refuse them",
+            )
     total = sum(out.values())
     if abs(total - 1.0) > 1e-6:
         raise UsageError(
