@@ -393,6 +393,16 @@ def test_keep_existing_places_an_item_whose_split_is_empty_text() -> None:
     assert "" not in got.values() and None not in got.values()
 
 
+def test_the_dataset_split_returns_keeps_the_read_notes() -> None:
+    """As ``filter()`` keeps them ("The read notes go with it"): the dataset split returned had none."""
+    ds = make_dataset(grid(10))
+    ds.read_notes = ["a.json not read: not a COCO file"]
+    out, _ = split(ds, {"train": 0.5, "val": 0.5})
+    assert out.read_notes == ["a.json not read: not a COCO file"]
+    assert out.read_notes is not ds.read_notes
+    assert out.stats().notes == ds.stats().notes
+
+
 def test_keep_existing_with_a_lockfile_that_moves_an_item_warns() -> None:
     # the lockfile wins (its items never move), but the item's own split was overridden unsaid: 'kept 0'
     ds = make_dataset(grid(6), splits=["val"] + [None] * 5)

@@ -240,7 +240,8 @@ def split(
         version: the algorithm version (default :data:`ALGORITHM_VERSION`); an older one reproduces its results.
 
     Returns:
-        The dataset with every item's split set, and the report (``report.lockfile`` is the new assignment).
+        The dataset with every item's split set (and the input's ``read_notes``), and the report
+        (``report.lockfile`` is the new assignment).
 
     Raises:
         UsageError: bad ratios, options (a seed that is neither an int nor a str, ``True`` included; folds that are
@@ -410,6 +411,7 @@ def split(
         if crossed:
             warnings.append(crossed)
     out = dataset.copy()
+    out.read_notes = list(dataset.read_notes)  # (as filter() keeps them: the dataset split returned had none)
     for key in (*EMPTY_SPLIT_KEYS, EMPTY_TASK_LISTS):  # (the splits are the split's: none read empty is written again)
         out.info.extras.pop(key, None)
     if n_items:
