@@ -376,6 +376,16 @@ def test_a_split_of_a_dataset_has_its_own_categories_and_info() -> None:
     assert (len(train), train.read_notes) == (1, ["a note"])
 
 
+def test_a_copy_keeps_the_read_notes_in_a_list_of_its_own() -> None:
+    """``copy()`` had no read notes (``filter()`` kept them): its ``stats().notes`` were empty."""
+    ds = Dataset(items=[Item(id="a")])
+    ds.read_notes.append("a note")
+    twin = ds.copy()
+    twin.read_notes.append("another")
+    assert (ds.read_notes, twin.read_notes) == (["a note"], ["a note", "another"])
+    assert twin.stats().notes == ["a note", "another"]
+
+
 def test_a_category_name_two_categories_hold_filters_both_and_is_no_single_category() -> None:
     """Two categories named ``car`` (YOLO's ``names: [car, car]``, a COCO file's two ids): ``objects(category="car")``
     gave only the first one's objects, and ``category("car")`` the first category, without a word. A name filter

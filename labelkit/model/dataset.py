@@ -260,8 +260,13 @@ class Dataset:
         return {name: self.table(name) for name in TABLE_NAMES}
 
     def copy(self) -> Dataset:
-        """A shallow copy: tables are immutable, records are copied."""
-        return self._with_tables(self.tables())
+        """A shallow copy: tables are immutable, records are copied. The read notes go with it (a list of its own).
+
+        (A copy had no read notes: its ``stats().notes`` were empty.)
+        """
+        twin = self._with_tables(self.tables())
+        twin.read_notes = list(self.read_notes)
+        return twin
 
     def _with_tables(self, tables: dict[str, pa.Table]) -> Dataset:
         """A dataset of ``tables`` and copies of this one's categories and info."""
