@@ -525,6 +525,51 @@ def test_categories_and_info_that_are_not_records_are_a_usage_error(tmp_path: Pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_none_or_one_record_where_a_dataset_takes_a_list_of_records_is_a_usage_error(tmp_path: Path) -> None:
+    """``Dataset(items=None)``, ``annotations=None``, ``tokens=None`` and ``add_tokens(None)`` were Python's
+    ``TypeError`` ('NoneType' object is not iterable), as was ``save``, ``plan`` or ``split`` of a dataset whose
+    categories were set to ``None``; ``categories=None`` was already a ``UsageError``, worded so."""
+    cases = [
+        (lambda: Dataset(items=None), "a dataset's items must be a list of Item records, not None"),  # type: ignore[arg-type]
+        (
+            lambda: Dataset(items=Item(id="a")),  # type: ignore[arg-type]
+            "a dataset's items must be a list of Item records, not labelkit.model.records.Item",
+        ),
+        (
+            lambda: Dataset(annotations=None),  # type: ignore[arg-type]
+            "a dataset's annotations must be a list of annotation records (Label, Object, Span, Transcript, Track), "
+            "not None",
+        ),
+        (lambda: Dataset(tokens=None), "a dataset's tokens must be a list of Token records, not None"),  # type: ignore[arg-type]
+        (lambda: Dataset().add_tokens(None), "Dataset.add_tokens takes a list of Token records, not None"),  # type: ignore[arg-type]
+    ]
+    for call, message in cases:
+        with pytest.raises(UsageError) as err:
+            call()
+        assert err.value.message == message
+    assert Dataset(items=(Item(id=i) for i in "ab")).item_ids() == ["a", "b"]  # (any iterable of records)
+    ds = Dataset(items=[Item(id="i")])
+    ds.categories = None  # type: ignore[assignment]
+    for call in (
+        lambda: labelkit.save(ds, tmp_path / "o.json", "labelkit"),
+        lambda: labelkit.plan(ds, "coco"),
+        lambda: labelkit.split(ds, "train=1"),
+    ):
+        with pytest.raises(UsageError, match=r"^a dataset's categories must be a list of Category records, not None$"):
+            call()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stats_empty_splits_must_be_a_list_of_names() -> None:
+    """``stats(empty_splits="test")`` counted the splits ``e``, ``s`` and ``t``, each of 0 items."""
+    ds = Dataset(items=[Item(id="a", split="train")])
+    for given, named in (("test", "str"), (None, "None"), ([3], "int (empty_splits[0])")):
+        with pytest.raises(UsageError) as err:
+            ds.stats(given)  # type: ignore[arg-type]
+        assert err.value.message == f"empty_splits must be a list of names (str), not {named}"
+    assert ds.stats(["test"]).items_by_split == ds.stats(iter(["test"])).items_by_split == {"test": 0, "train": 1}
+
+
 def test_filters_by_a_split_or_item_that_is_not_a_str_are_a_usage_error() -> None:
     """``ds.filter(3)``, ``ds.items(split=3)``, ``ds.objects(split=3)`` and ``ds.tokens(item_id=3)`` leaked pyarrow's
     ``ArrowNotImplementedError: Function 'equal' has no kernel matching input types (string, int64)``."""

@@ -84,7 +84,9 @@ class Dataset:
         info: dataset-wide facts.
 
     Raises:
-        UsageError: a category is not a :class:`Category` record, or ``info`` is not a :class:`DatasetInfo` (a dict).
+        UsageError: a category is not a :class:`Category` record, or ``info`` is not a :class:`DatasetInfo` (a dict);
+            or ``items``, ``categories``, ``annotations`` or ``tokens`` is not a list of records (``None``, one
+            record, a str or a dict).
     """
 
     def __init__(
@@ -96,12 +98,13 @@ class Dataset:
         info: DatasetInfo | None = None,
     ) -> None:
         self.info: DatasetInfo = DatasetInfo() if info is None else info
-        # (one Category was iterated into its fields, 'not tuple'; None or a number was Python's TypeError)
-        if isinstance(categories, (Category, str, bytes, Mapping)) or not isinstance(categories, Iterable):
-            raise UsageError(
-                f"a dataset's categories must be a list of Category records, not {type_name(categories)}",
-                hint="give categories=[Category(id=1, name='cat'), ...]",
-            )
+        # (one Category was iterated into its fields, 'not tuple'; None or a number was Python's TypeError, as
+        # it was for items, annotations and tokens)
+        hint = "give categories=[Category(id=1, name='cat'), ...]"
+        _require_records("a dataset's categories", categories, Category, "Category records", hint=hint)
+        _require_records("a dataset's items", items, Item, "Item records")
+        _require_records("a dataset's annotations", annotations, _ANNOTATION_TYPES, _ANNOTATION_RECORDS)
+        _require_records("a dataset's tokens", tokens, Token, "Token records")
         self.categories: list[Category] = list(categories)
         error = self.parts_error()  # (a dict among them was AttributeError when saved: no attribute 'model_dump')
         if error is not None:
@@ -137,6 +140,10 @@ class Dataset:
         """
         if not isinstance(self.info, DatasetInfo):
             return UsageError(f"a dataset's info must be a DatasetInfo record, not {type_name(self.info)}")
+        if not isinstance(self.categories, (list, tuple)):  # (None set there was Python's TypeError)
+            return UsageError(
+                f"a dataset's categories must be a list of Category records, not {type_name(self.categories)}"
+            )
         for i, category in enumerate(self.categories):
             if not isinstance(category, Category):
                 return UsageError(
@@ -204,15 +211,17 @@ class Dataset:
         """
         for record in annotations:
             if not isinstance(record, _ANNOTATION_TYPES):
-                raise not_a_record("add", "annotation records (Label, Object, Span, Transcript, Track)", record)
+                raise not_a_record("add", _ANNOTATION_RECORDS, record)
             self._pending[T.TABLE_BY_KIND[record.kind]].append(T.annotation_row(record))
 
     def add_tokens(self, tokens: Iterable[Token]) -> None:
         """Add tokens of text items.
 
         Raises:
-            UsageError: one is not a :class:`Token`; the ones before it are added.
+            UsageError: ``tokens`` is not a list of them (``None``, one token), or one is not a :class:`Token`; the
+                ones before it are added.
         """
+        _require_records("Dataset.add_tokens", tokens, Token, "Token records", verb="takes")
         pending = self._pending["tokens"]
         for token in tokens:
             if not isinstance(token, Token):
@@ -537,12 +546,17 @@ class Dataset:
 
         ``empty_splits``: splits of no item to count too, with 0 items (those a reader found empty, an empty
         ``ImageSets/Main/test.txt``: ``labelkit info`` lists them).
+
+        Raises:
+            UsageError: ``empty_splits`` is not a list of str: one str (``"test"`` was the splits ``e``, ``s``
+                and ``t``), ``None``, or a list holding another type.
         """
+        empty = _require_names("empty_splits", empty_splits)
         items = self.table("items")
         item_ids = items["id"].combine_chunks()
         item_splits = _split_names(items["split"])
         items_by_split = dict(_value_counts(item_splits))
-        for split in _split_names(pa.array(list(empty_splits), pa.string())).to_pylist():
+        for split in _split_names(pa.array(empty, pa.string())).to_pylist():
             if split != "(none)":
                 items_by_split.setdefault(split, 0)
         name_of = _category_labels(self.categories)
@@ -587,6 +601,38 @@ class Dataset:
 
 
 _ANNOTATION_TYPES = (Label, Object, Span, Transcript, Track)
+_ANNOTATION_RECORDS = "annotation records (Label, Object, Span, Transcript, Track)"
+
+
+def _require_records(
+    what: str, value: object, record: type | tuple[type, ...], records: str, verb: str = "", hint: str | None = None
+) -> None:
+    """Refuse ``value`` where a list of ``records`` is due: ``None``, one record, a str, bytes or a dict.
+
+    ``what`` names the argument (``a dataset's items``), or the method that takes it when ``verb`` is given.
+
+    Raises:
+        UsageError: naming ``what`` and the type received.
+    """
+    if isinstance(value, (record, str, bytes, Mapping)) or not isinstance(value, Iterable):
+        said = f"{what} {verb} a list of {records}" if verb else f"{what} must be a list of {records}"
+        raise UsageError(f"{said}, not {type_name(value)}", hint=hint)
+
+
+def _require_names(what: str, value: object) -> list[str]:
+    """``value``, where a list of names (str) is due, as a list.
+
+    Raises:
+        UsageError: it is one str, ``None``, or a list holding another type, naming ``what`` and the type received
+            (of the first such element, for a list).
+    """
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise UsageError(f"{what} must be a list of names (str), not {type_name(value)}")
+    names = list(value)
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            raise UsageError(f"{what} must be a list of names (str), not {type_name(name)} ({what}[{i}])")
+    return names
 
 
 def _text(what: str, value: object) -> str:
