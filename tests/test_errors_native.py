@@ -782,6 +782,22 @@ def test_a_geometry_changed_in_place_is_checked_again_when_added() -> None:
     assert ds.table("objects").num_rows == 1
 
 
+def test_rle_counts_changed_in_place_are_named_where_they_go_wrong() -> None:
+    """``mask.counts.append(-1)`` said ``mask.counts: Input should be a valid string``: the compressed counts'
+    member of the union, not the list of runs the value is (as reading a document names it: ``counts/1``)."""
+    from labelkit.model import Rle
+
+    for run, message in (
+        (-1, "mask.counts[2]: Input should be greater than or equal to 0"),
+        ("z", "mask.counts[2]: Input should be a valid integer, unable to parse string as an integer"),
+    ):
+        obj = Object(id="o", item_id="a", shape="mask", mask=Rle(size=(10, 10), counts=[0, 100]))
+        obj.mask.counts.append(run)  # type: ignore[arg-type, union-attr]
+        with pytest.raises(labelkit.UsageError) as err:
+            Dataset(annotations=[obj])
+        assert err.value.message == f"object 'o': {message}"
+
+
 def test_a_category_changed_in_place_is_checked_again_before_writing(tmp_path: Path) -> None:
     """``skeleton.append(("nose", "eye"))`` (names, not indexes): the native writers wrote files their readers
     refuse, the COCO writer failed with Python's TypeError, and pydantic printed a warning; ``("1", "2")`` is

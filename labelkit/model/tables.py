@@ -184,17 +184,43 @@ def checked_record(record: _R, name: str) -> _R:
     Raises:
         UsageError: the constructor would refuse it, naming ``name``, the field and pydantic's message.
     """
+    data = record.model_dump(warnings=False)
     try:
-        return type(record).model_validate(record.model_dump(warnings=False))
+        return type(record).model_validate(data)
     except ValidationError as exc:
-        from labelkit.errors import UsageError
+        from labelkit.errors import UsageError, inner_errors, json_pointer
 
-        error = exc.errors()[0]
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
+        errors = exc.errors()
+        loc = tuple(errors[0]["loc"])
+        # a plain union fails once per member: the member of the value's type fails inside it, and says what is
+        # wrong (mask.counts.append(-1) was "Input should be a valid string", the compressed counts' member's)
+        places = [_loc_in(tuple(e["loc"]), data) for e in errors]
+        inside = inner_errors(errors, [json_pointer(*at) for at in places], "/")
+        error = errors[inside[0]] if inside else errors[0]
+        loc = places[inside[0]] if inside else loc
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         raise UsageError(
             f"{name}: {where}: {error['msg'].removeprefix('Value error, ')}",
             hint="a value set in place after the record was made is checked as its constructor checks it",
         ) from None
+
+
+def _loc_in(loc: tuple[str | int, ...], value: Any) -> tuple[str | int, ...]:
+    """A pydantic error's location in ``value`` (a record's dump) without pydantic's own levels (a union's member).
+
+    >>> _loc_in(("mask", "counts", "list[constrained-int]", 2), {"mask": {"counts": [0, 100, -1]}})
+    ('mask', 'counts', 2)
+    """
+    parts: list[str | int] = []
+    for part in loc:
+        if isinstance(value, dict) and isinstance(part, str) and part in value:
+            value = value[part]
+        elif isinstance(value, (list, tuple)) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
+            continue
+        parts.append(part)
+    return tuple(parts)
 
 
 def _encode_mapping(value: dict[str, Any], record: str, field: str) -> str | None:
