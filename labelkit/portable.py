@@ -216,7 +216,9 @@ def with_parents(folders: Iterable[str]) -> set[str]:
 
 
 def split_list_entries(splits: list[str], folder: str) -> tuple[list[str], list[int]]:
-    """The list files ``<folder><split>.txt`` Windows cannot create (split ``con``), one entry per item in them.
+    """The list files ``<folder><split>.txt`` Windows (split ``con``) or no file system cannot create, per item in them.
+
+    No file system takes a name of more than :data:`MAX_NAME_BYTES` bytes (a split of 252 ASCII characters).
 
     ``splits`` holds each item's split; the entries (the list's path, and the item) join a writer's others for
     :func:`unportable_paths`, so that such a split's items are left out as those of a folder ``con/`` are.
@@ -224,13 +226,22 @@ def split_list_entries(splits: list[str], folder: str) -> tuple[list[str], list[
     >>> split_list_entries(["train", "con", "train", "con"], "ImageSets/Main/")
     (['ImageSets/Main/con.txt', 'ImageSets/Main/con.txt'], [1, 3])
     """
-    devices = {s for s in set(splits) if windows_cannot_hold(f"{s}.txt")}
+    devices = {s for s in set(splits) if windows_cannot_hold(f"{s}.txt") or name_too_long(f"{s}.txt")}
     owners = [n for n, s in enumerate(splits) if s in devices] if devices else []
     return [f"{folder}{splits[n]}.txt" for n in owners], owners
 
 
 MAX_NAME_BYTES = 255
 """The longest file or folder name file systems take: 255 bytes (ext4, APFS in UTF-8; NTFS 255 UTF-16 units)."""
+
+
+def name_too_long(name: str) -> bool:
+    """Whether a file or folder name (one part of a path) is longer than file systems take (:data:`MAX_NAME_BYTES`).
+
+    >>> name_too_long("b" * 255), name_too_long("\u00e9" * 128)
+    (False, True)
+    """
+    return len(name) > MAX_NAME_BYTES // 4 and len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES
 
 
 def _too_long(path: str) -> bool:

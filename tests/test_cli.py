@@ -32,7 +32,7 @@ from labelkit import cli as cli_module
 from labelkit import formats
 from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UsageError
-from labelkit.model import Category, Dataset, Item, Media
+from labelkit.model import Category, Dataset, Item, Label, Media, Object
 
 IMAGES = FIXTURES / "native" / "images.labelkit.json"
 
@@ -3002,3 +3002,42 @@ def test_pillow_s_log_lines_are_not_printed_beside_the_error(tmp_path: Path) -> 
         f"labelkit: error: {root}/images/train/a.tif: unreadable image header: cannot identify image file "
         f"'{root}/images/train/a.tif'"
     ]
+
+
+def _one_image(split: str = "train", label_class: str | None = None) -> Dataset:
+    """An image of one object (class ``c``), in ``split``, and beside it an image of split ``train``; with
+    ``label_class``, an image label of that class on the first."""
+    ds = Dataset(categories=[Category(id=1, name="c"), Category(id=2, name=label_class or "d")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split=split))
+    ds.add_item(Item(id="b", media=Media(path="b.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="o", item_id="a", category_id=1, bbox=(0, 0, 1, 1)))
+    if label_class is not None:
+        ds.add(Label(id="l", item_id="a", category_id=2))
+    return ds
+
+
+@pytest.mark.parametrize(
+    ("to", "dataset", "lost"),
+    [
+        ("coco", _one_image("s" * 250), "lost: 1 items whose file names are too long"),
+        ("voc", _one_image("s" * 252), "lost: 1 items whose file names are too long"),
+        ("voc", _one_image(label_class="k" * 300), "lost: 1 image labels whose ImageSets/Main list name is too long"),
+    ],
+)
+def test_dry_run_exits_as_the_real_run_on_names_too_long(tmp_path: Path, to: str, dataset: Dataset, lost: str) -> None:
+    """*Command line*: a split or class naming a file over 255 bytes (COCO's ``instances_<split>.json``, VOC's
+    ``ImageSets/Main/<split>.txt`` or ``<class>_<split>.txt``) passed ``--dry-run``, and the real run failed with
+    'cannot write: File name too long': both are refused alike for the loss, and with --allow-loss both write
+    (or would) the rest."""
+    src, out = tmp_path / "in.labelkit.json", tmp_path / "out"
+    labelkit.save(dataset, src, "labelkit")
+    dry, real = run("convert", src, out, "--to", to, "--dry-run"), run("convert", src, out, "--to", to)
+    assert (dry.exit_code, dry.stdout, dry.stderr) == (real.exit_code, real.stdout, real.stderr)
+    assert real.exit_code == 2 and real.stderr.startswith(f"labelkit: {lost}: ") and not out.exists()
+    dry = run("convert", src, out, "--to", to, "--dry-run", "--allow-loss")
+    real = run("convert", src, out, "--to", to, "--allow-loss")
+    assert (dry.exit_code, real.exit_code, dry.stderr, real.stderr) == (0, 0, "", "")
+    assert [x for x in dry.stdout.splitlines() if x.startswith("lost")] == [
+        x for x in real.stdout.splitlines() if x.startswith("lost")
+    ]
+    assert any(x.startswith(f"{lost}: ") for x in real.stdout.splitlines())

@@ -8429,3 +8429,25 @@ def test_a_detection_whose_score_was_taken_away_goes_to_the_instances_file(tmp_p
         results = _load(out / "annotations/results_train.json")
         assert all(r.get("score") is not None for r in results)
         assert labelkit.load(out).stats().annotations == {"object": 2, "label": 1}
+
+
+@pytest.mark.parametrize("length", [250, 234])
+def test_a_split_too_long_for_its_file_names_is_a_loss_found_when_planning(tmp_path: Path, length: int) -> None:
+    """A split of 250 characters (``instances_<split>.json`` over 255 bytes) passed labelkit.plan and a dry run,
+    and the write stopped with 'cannot write: File name too long': its items are a loss found when planning, as a
+    split Windows cannot name. One of 234 fits ``instances_`` but not ``person_keypoints_<split>.json``, the
+    longest name a split's files may get: so lost too, for every dataset alike."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="s" * length))
+    ds.add_item(Item(id="b", media=Media(path="b.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="o", item_id="a", category_id=1, bbox=(0, 0, 1, 1)))
+    lost = [("items whose file names are too long", 1), ("object annotations on them", 1)]
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost] == lost
+    task = "instances" if length == 250 else "person_keypoints"
+    assert labelkit.plan(ds, "coco").lost[0].reason.endswith(f"(item 'a', 'annotations/{task}_{'s' * length}.json')")
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "out", "coco", dry_run=True)
+    dry = labelkit.save(ds, tmp_path / "out", "coco", dry_run=True, allow_loss=True)
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)  # (it raised OutputError)
+    assert [(c.what, c.count) for c in dry.lost] == [(c.what, c.count) for c in report.lost] == lost
+    assert sorted(p.name for p in (tmp_path / "out/annotations").iterdir()) == ["instances_train.json"]

@@ -7674,3 +7674,37 @@ def test_imagesets_tasks_that_read_back_otherwise_are_reported_transformed(tmp_p
     assert [(c.what, c.count) for c in report.lost] == [("ImageSets tasks that cannot be file names", 1)]
     back = {i.id: i.metadata.get("voc:imagesets") for i in labelkit.load(tmp_path / "o", "voc").items()}
     assert back == {"a": None, "b": ["Segmentation", "Foo"], "c": ["Segmentation", "Foo"], "d": ["Foo"]}
+
+
+def test_split_and_class_names_too_long_for_imagesets_lists_are_losses_found_when_planning(tmp_path: Path) -> None:
+    """A split of 252 characters (``ImageSets/Main/<split>.txt`` over 255 bytes), or a class whose
+    ``<class>_<split>.txt`` is, passed labelkit.plan and a dry run, and the write stopped with 'cannot write: File
+    name too long': the split's items, and the class's labels of that split, are losses found when planning."""
+    ds = Dataset(categories=[Category(id=1, name="c"), Category(id=2, name="k" * 240)])
+    for item, split in (("a", "s" * 252), ("b", "train"), ("c", "v" * 20)):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=10, height=10), split=split))
+        ds.add(Object(id=f"o{item}", item_id=item, category_id=1, bbox=(0, 0, 1, 1)))
+        ds.add(Label(id=f"l{item}", item_id=item, category_id=2))
+    lost = [
+        ("items whose file names are too long", 1),
+        ("label annotations on them", 1),
+        ("object annotations on them", 1),
+        ("image labels whose ImageSets/Main list name is too long", 1),
+    ]
+    plan = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count) for c in plan.lost] == lost
+    assert plan.lost[0].reason.endswith(f"(item 'a', 'ImageSets/Main/{'s' * 252}.txt')")
+    assert plan.lost[3].reason == (
+        "ImageSets/Main/<class>_<split>.txt is named after the class and the image's split, and file systems take "
+        "no file name of more than 255 bytes: the list is not written (labelmap.txt keeps the class) "
+        f"(item 'c', class '{'k' * 240}', 'ImageSets/Main/{'k' * 240}_{'v' * 20}.txt')"
+    )
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "out", "voc", dry_run=True)
+    dry = labelkit.save(ds, tmp_path / "out", "voc", dry_run=True, allow_loss=True)
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)  # (it raised OutputError)
+    assert [(c.what, c.count) for c in dry.lost] == [(c.what, c.count) for c in report.lost] == lost
+    assert report.written == {"items": 2, "object annotations": 2, "label annotations": 1}
+    back = labelkit.load(tmp_path / "out")
+    assert back.table("labels")["item_id"].to_pylist() == ["b"]
+    assert [c.name for c in back.categories] == ["c", "k" * 240]

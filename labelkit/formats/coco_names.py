@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError
 from labelkit.io import is_plain_name, is_plain_relpath, safe_relpath
 from labelkit.model.tables import true_mask
-from labelkit.portable import plain_relpaths, windows_cannot_hold
+from labelkit.portable import name_too_long, plain_relpaths, windows_cannot_hold
 
 
 def kept_names(names: pa.Array, unescaped: bool = False) -> pa.Array:
@@ -127,10 +127,30 @@ def split_file_ok(split: object) -> bool:
     """Whether a split can name COCO's files (``instances_<split>.json``) on every machine.
 
     Not ``..`` or ``a/b``, nor holding a character Windows refuses (``instances_a:b.json`` is, on NTFS, stream
-    ``b.json`` of a file ``instances_a``).
+    ``b.json`` of a file ``instances_a``), nor so long that the longest file name a split may get,
+    ``person_keypoints_<split>.json`` (:data:`LONGEST_TASK`), is over 255 bytes, which no file system takes.
 
     Examples:
         >>> split_file_ok("train"), split_file_ok("con"), split_file_ok("a:b"), split_file_ok("../x")
         (True, True, False, False)
+        >>> split_file_ok("s" * 233), split_file_ok("s" * 234)
+        (True, False)
     """
-    return isinstance(split, str) and is_plain_name(split) and not windows_cannot_hold(f"instances_{split}.json")
+    return (
+        isinstance(split, str)
+        and is_plain_name(split)
+        and not windows_cannot_hold(f"instances_{split}.json")
+        and not name_too_long(f"{LONGEST_TASK}_{split}.json")
+    )
+
+
+LONGEST_TASK = "person_keypoints"
+"""The longest task a COCO file written is named after (``<task>_<split>.json``)."""
+
+
+def split_file(split: str) -> str:
+    """The file :func:`split_file_ok` refuses ``split`` for: its instances file, else its keypoints file (too long)."""
+    instances = f"instances_{split}.json"
+    if not is_plain_name(split) or windows_cannot_hold(instances) or name_too_long(instances):
+        return f"annotations/{instances}"
+    return f"annotations/{LONGEST_TASK}_{split}.json"

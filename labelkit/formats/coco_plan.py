@@ -38,7 +38,7 @@ from labelkit.formats.coco_misfits import (
     wholly_outside,
     wrong_keypoint_counts,
 )
-from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
+from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file, split_file_ok
 from labelkit.formats.coco_own import (
     odd_boxes_and_points_taken_out,
     odd_regions_taken_out,
@@ -99,7 +99,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     - Objects with no area inside their image (:func:`wholly_outside`): clipped to it, as the writer clips a
       box reaching outside, their box would have no width or height. They are not written.
     - Items of a split whose files Windows cannot hold (``instances_a:b.json``, on NTFS stream ``b.json`` of a
-      file ``instances_a``), as YOLO and VOC leave out those of a folder or list ``a:b``.
+      file ``instances_a``), as YOLO and VOC leave out those of a folder or list ``a:b``; or no file system
+      (``person_keypoints_<split>.json`` over 255 bytes: a split of more than 233 bytes), as they leave out
+      those of a folder or list of too long a name.
     """
     files = dataset.info.extras.get("coco:files")
     if files is not None and (sane := sane_files(files)) != files:  # (edited bookkeeping: what the writer cannot
@@ -111,7 +113,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     splits = [s or "default" for s in dataset.table("items")["split"].to_pylist()]
     unholdable = {s for s in set(splits) if not split_file_ok(s)}
     owners = [n for n, s in enumerate(splits) if s in unholdable] if unholdable else []
-    paths = [f"annotations/instances_{splits[n]}.json" for n in owners]
+    paths = [split_file(splits[n]) for n in owners]
     dataset, losses = drop_unportable(dataset, paths, owners, list(range(len(owners))), {})
     tables: dict[str, pa.Table] = {}  # (images of unknown size are written 0 x 0: see coco_sizes)
     only = results_only(dataset)

@@ -47,6 +47,7 @@ from labelkit.formats.voc_lists import (
     split_list_misread,
     task_read_back,
     task_read_order,
+    too_long_lists,
     unread_action_flags,
     written_classes,
     written_tasks,
@@ -89,7 +90,7 @@ from labelkit.formats.voc_xml import written_attributes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
-from labelkit.portable import where_one
+from labelkit.portable import MAX_NAME_BYTES, where_one
 from labelkit.report import Change, Report
 
 TARGET = TITLE  # (how every report line names VOC)
@@ -156,7 +157,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     dataset, as_xml = mask_only_as_xml(dataset, masks)  # (mask-only objects no PNG holds, as write() takes them)
     box_ok = voc_boxes(dataset)[1]  # (boxes VOC can write)
     class_only = _class_only(dataset.table("objects"))
-    written = _written_labels_only(_written_objects_only(dataset, masks, box_ok, class_only))
+    long_lists = too_long_lists(dataset, str(options.get("split") or "train"))
+    written = _written_labels_only(_written_objects_only(dataset, masks, box_ok, class_only), long_lists)
     if fractional := fractional_corners(dataset):  # (a plan or dry run says it too, as the writer does)
         report.note(fractional_note(fractional))
     check_capabilities(written, _caps(options), TARGET, report)
@@ -257,6 +259,15 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         '< > : " | ? * or a control character)',
     )
     report.lose("image labels without a category", labels["category_id"].null_count, f"{TARGET} lists labels by class")
+    if long_lists:
+        (item, cls), name = next(iter(long_lists.items()))
+        report.lose(
+            "image labels whose ImageSets/Main list name is too long",
+            len(long_lists),
+            f"ImageSets/Main/<class>_<split>.txt is named after the class and the image's split, and file systems "
+            f"take no file name of more than {MAX_NAME_BYTES} bytes: the list is not written (labelmap.txt keeps "
+            f"the class) (item {ascii(item)}, class {ascii(cls)}, {ascii(f'ImageSets/Main/{name}')})",
+        )
     if labels.num_rows:
         _report_yielding_class_lists(dataset, str(options.get("split") or "train"), report)
     main = _main_lists(dataset.item_splits(str(options.get("split") or "train")), dataset)
@@ -635,21 +646,22 @@ def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray, clas
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))
 
 
-def _written_labels_only(dataset: Dataset) -> Dataset:
+def _written_labels_only(dataset: Dataset, long_lists: dict[tuple[str, str], str]) -> Dataset:
     """The dataset with only the image labels VOC writes: of a class a class list can be named after, once per image.
 
     A label lost whole (check() counts those: without a category, of a class no file can be named after, repeated
-    on its image) is then not counted again for a field it carried (its score, provenance, attributes, extras).
+    on its image, of a list whose name is too long, ``long_lists``) is then not counted again for a field it
+    carried (its score, provenance, attributes, extras).
     """
     labels = dataset.table("labels")
     if not labels.num_rows:
         return dataset
-    named = {c.id for c in dataset.categories if class_list_ok(class_as_read(c.name))}
+    named = {c.id: name for c in dataset.categories if class_list_ok(name := class_as_read(c.name))}
     seen: set[tuple[str, int]] = set()
     keep = np.zeros(labels.num_rows, dtype=bool)
     pairs = zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True)
     for k, (item, category) in enumerate(pairs):
-        if category in named and (item, category) not in seen:
+        if category in named and (item, category) not in seen and (item, named[category]) not in long_lists:
             seen.add((item, category))
             keep[k] = True
     if keep.all():

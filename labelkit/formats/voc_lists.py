@@ -30,6 +30,7 @@ from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask
 from labelkit.portable import (
     folded_name,
+    name_too_long,
     windows_cannot_hold,
 )
 
@@ -345,8 +346,8 @@ class ClassLists:
 
         ``value``: the labels (:func:`label_values`).
 
-        Labels of classes that cannot name a file (:func:`class_list_ok`), and of items that cannot be list
-        lines, are left out (check() reports them).
+        Labels of classes that cannot name a file (:func:`class_list_ok`), of items that cannot be list lines,
+        and those whose list's name is too long (:func:`too_long_lists`), are left out (check() reports them).
         """
         split_of = {m: split for split, members in self.members_of.items() if split != "trainval" for m in members}
         split_of.update((m, "trainval") for m in self.members_of.get("trainval", []) if m not in split_of)
@@ -354,8 +355,41 @@ class ClassLists:
         return [
             (item, cls, _read_back(cls, split_of[item], self.yielding, self.union))
             for item, cls in value
-            if cls in plain and item in split_of
+            if cls in plain and item in split_of and not name_too_long(f"{cls}_{split_of[item]}.txt")
         ]
+
+
+def too_long_lists(dataset: Dataset, split: str) -> dict[tuple[str, str], str]:
+    """The image labels whose ``ImageSets/Main/<class>_<split>.txt`` no file system takes, each with that list.
+
+    Of a class that can name a list (:func:`class_list_ok`), on an item that can be a list line, whose list in
+    its item's split (``split``: of an item of none) is over 255 bytes (:func:`labelkit.portable.name_too_long`):
+    the writer does not write such a list (it stopped the write with ``File name too long``), so their labels
+    are lost. Keyed by (item, class as read), as :func:`label_values`.
+
+    Examples:
+        >>> from labelkit.model import Category, Dataset, Item, Label
+        >>> ds = Dataset(categories=[Category(id=1, name="k" * 250), Category(id=2, name="cat")])
+        >>> ds.add_item(Item(id="a", split="train"))
+        >>> ds.add(Label(id="l1", item_id="a", category_id=1)); ds.add(Label(id="l2", item_id="a", category_id=2))
+        >>> [(item, len(cls), len(name)) for (item, cls), name in too_long_lists(ds, "train").items()]
+        [('a', 250, 260)]
+    """
+    labels = dataset.table("labels")
+    if not labels.num_rows:
+        return {}
+    name_of = {c.id: name for c in dataset.categories if class_list_ok(name := class_as_read(c.name))}
+    items = dataset.table("items")
+    split_of = dict(zip([str(i) for i in items["id"].to_pylist()], dataset.item_splits(split), strict=True))
+    longest = max(map(len, name_of.values()), default=0) + max(map(len, split_of.values()), default=0)
+    if (longest + 5) * 4 <= 255:  # (no list name can be over 255 bytes: 4 bytes per character at most)
+        return {}
+    out: dict[tuple[str, str], str] = {}
+    for item, cid in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
+        cls = name_of.get(cid)
+        if cls is not None and listable(item) and name_too_long(name := f"{cls}_{split_of.get(item)}.txt"):
+            out.setdefault((item, cls), name)
+    return out
 
 
 def label_values(dataset: Dataset) -> dict[tuple[str, str], int]:
@@ -424,7 +458,13 @@ def class_lists(
             members_of[split].append(item_id)
     union = trainval and ("train" in members_of or "val" in members_of)
     members_of = _with_trainval(dict(members_of), trainval)
-    files = [f"{cls}_{split}.txt" for cls in used if cls in labelled and class_list_ok(cls) for split in members_of]
+    files = [
+        name
+        for cls in used
+        if cls in labelled and class_list_ok(cls)
+        for split in members_of
+        if not name_too_long(name := f"{cls}_{split}.txt")
+    ]
     return ClassLists(used, labelled, members_of, yielding_lists(set(splits), files), union, _shown(dataset, labelled))
 
 
@@ -567,6 +607,8 @@ def write_lists(
             key = folded_name(name)
             if name in plan.yielding or key in written:
                 continue  # (all -1 lines: the other list keeps the file, labelmap.txt the class)
+            if name_too_long(name):  # (no file system takes it: check() reports its labels lost; labelmap.txt keeps
+                continue  # the class)
             written.add(key)
             text = "".join(
                 f"{line(m, m)} {value.get((m, cls), -1):2d}\n"
@@ -636,7 +678,7 @@ def list_clash(plan: ClassLists, splits: Iterable[str]) -> ListClash | None:
         for split in sorted(plan.members_of):
             name = f"{cls}_{split}.txt"
             key = folded_name(name)
-            if name in plan.yielding or (key in written and cls not in plan.labelled):
+            if name in plan.yielding or (key in written and cls not in plan.labelled) or name_too_long(name):
                 continue
             if key in written:
                 return ListClash(name, written[key], f"the list of class {cls!r} in split {split!r}")
