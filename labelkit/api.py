@@ -53,10 +53,10 @@ from labelkit.formats.crowd import CROWD, suggest_drop, without_crowd
 from labelkit.formats.native_categories import refuse_repeated_categories
 from labelkit.formats.native_values import duplicate_rows, refuse_unholdable
 from labelkit.io import bulk_work, input_guard, read_bytes, safe_relpath
-from labelkit.io_output import atomic_output, check_output
+from labelkit.io_output import atomic_output, check_output, output_written_in, refuse_too_deep
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
-from labelkit.portable import refuse_names_not_utf8, refuse_unspellable
+from labelkit.portable import refuse_names_not_utf8, refuse_unspellable, written_below
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
@@ -370,8 +370,10 @@ def _save(
         progress(f"checking what {fmt.NAME} can hold")
     with _unwritable(path, fmt.NAME), bulk_work():
         refuse_unsafe_splits(dataset, path, fmt, options)
+        refuse_too_deep(path, fmt.OUTPUT)  # (before its items' paths are found too long below it)
         title = target_title(fmt, dataset, options)
-        report, dataset = _plan(dataset, fmt, options)
+        with written_below(output_written_in(path)):  # (a path too long with the output's is lost, as planned)
+            report, dataset = _plan(dataset, fmt, options)
         _refuse_unsafe_media(dataset, options, source)
     if report.lost and not allow_loss:
         raise _loss_error(report, title, path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -13,7 +14,7 @@ from typing import Literal
 
 from labelkit.errors import LabelkitError, OutputError
 from labelkit.io import create_file
-from labelkit.portable import placed
+from labelkit.portable import PATH_MAX_BYTES, placed
 
 
 def refuse_folder_for_file(path: str | os.PathLike[str], kind: Literal["file", "dir"], what: str = "output") -> None:
@@ -68,6 +69,7 @@ def check_output(given: str | Path, kind: Literal["file", "dir"], *, overwrite: 
         linked = path.is_symlink()
     except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
+    refuse_too_deep(path, kind)
     if linked and not overwrite:  # (even dangling, or to an empty folder: the link is what is replaced)
         raise OutputError(
             "output exists: a symbolic link",
@@ -91,6 +93,27 @@ def check_output(given: str | Path, kind: Literal["file", "dir"], *, overwrite: 
     # (the output is written beside it and moved in: a read-only folder failed only then, after the whole read)
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise OutputError("cannot write: the output's folder is not writable", path=path)
+
+
+def refuse_too_deep(path: Path, kind: Literal["file", "dir"]) -> None:
+    """Refuse an output whose temporary path (:func:`output_written_in`) is longer than the system takes.
+
+    With, for a folder, the :data:`OWN_FILES` bytes its format's own files may need below it: the write stopped
+    there (``File name too long``), which a dry run passed. (Items' files too long below it are a loss the plan
+    finds: :func:`labelkit.portable.written_below`.)
+
+    Raises:
+        OutputError: naming the output.
+    """
+    own = OWN_FILES if kind == "dir" else 0
+    if len(os.fsencode(os.path.abspath(output_written_in(path)))) + own > PATH_MAX_BYTES:
+        files = f", and a format's own files need up to {own} bytes below its output folder" if own else ""
+        raise OutputError(
+            f"cannot write: {os.strerror(errno.ENAMETOOLONG)}",
+            path=path,
+            hint=f"the system takes no path of more than {PATH_MAX_BYTES:,} bytes (PATH_MAX) while writing{files}: "
+            "choose a shallower output",
+        )
 
 
 @contextmanager
@@ -277,6 +300,20 @@ def replace_target(path: Path, data: bytes) -> Path:
         mode = None
     replace_file(real, data, mode)
     return real
+
+
+OWN_FILES = 600
+"""The bytes a format's own files (not an item's) may need below its output folder, with the ``/`` before them: two
+names of up to 255 bytes and their folder (VOC's ``ImageSets/<task>/<class>_<split>.txt``; COCO's
+``annotations/<task>_<split>.json``; YOLO's ``images/<split>/``; Parquet's ``labelkit.json``)."""
+
+
+def output_written_in(path: Path) -> Path:
+    """The temporary sibling :func:`atomic_output` writes ``path``'s files in, as long as it will be (its tag aside).
+
+    The system's limit on a path's length (``PATH_MAX``) is met there first: its name is longer than ``path``'s.
+    """
+    return _sibling(path, "tmp", "0" * 8)  # (secrets.token_hex(4): 8 characters)
 
 
 def temporary_sibling(path: Path) -> Path:

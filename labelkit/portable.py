@@ -14,7 +14,9 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
@@ -244,6 +246,52 @@ def name_too_long(name: str) -> bool:
     return len(name) > MAX_NAME_BYTES // 4 and len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES
 
 
+def _path_max() -> int:
+    """The system's ``PATH_MAX`` less the NUL ending a path (4,096 on Linux, 1,024 on macOS); 4,095 where unknown."""
+    try:
+        return int(os.pathconf("/", "PC_PATH_MAX")) - 1
+    except (AttributeError, OSError, ValueError):  # (no pathconf on Windows)
+        return 4095
+
+
+PATH_MAX_BYTES = _path_max()
+"""The longest path a file system call takes: 4,095 bytes on Linux (``PATH_MAX``, 4,096 with the NUL ending it)."""
+
+_PATH_ROOM: ContextVar[int] = ContextVar("path_room", default=PATH_MAX_BYTES)
+"""How many bytes a path below the output folder may have (:func:`written_below`)."""
+
+
+@contextmanager
+def written_below(folder: Path) -> Iterator[None]:
+    """While it lasts, the paths :func:`unportable_paths` is given are written below ``folder``.
+
+    A path whose bytes with ``folder``'s absolute path (and a ``/``) are more than :data:`PATH_MAX_BYTES` is
+    then too long, as the system refuses it (``File name too long``). Without it (``labelkit.plan``, which
+    knows no output) a path is too long when it is longer than that below any folder.
+    """
+    room = PATH_MAX_BYTES - len(os.fsencode(os.path.abspath(folder))) - 1
+    token = _PATH_ROOM.set(room)
+    try:
+        yield
+    finally:
+        _PATH_ROOM.reset(token)
+
+
+def path_room() -> int:
+    """How many bytes a path below the output folder may have (:func:`written_below`; else :data:`PATH_MAX_BYTES`)."""
+    return _PATH_ROOM.get()
+
+
+def path_too_long(path: str, room: int | None = None) -> bool:
+    """Whether ``path`` (below the output folder) is more than ``room`` bytes (by default :func:`path_room`'s).
+
+    >>> path_too_long("a/" * 2047 + "b", 4095), path_too_long("a/" * 2048, 4095), path_too_long("ab", 1)
+    (False, True, True)
+    """
+    room = path_room() if room is None else room
+    return len(path) > room // 4 and len(path.encode("utf-8", "surrogatepass")) > room
+
+
 def _too_long(path: str) -> bool:
     """Whether a part of ``path`` (``/``-separated) is longer than a file system takes (:data:`MAX_NAME_BYTES`).
 
@@ -271,7 +319,8 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
     """Which of ``paths`` (relative, ``/``-separated, in one output folder) are not one file on every machine.
 
     A path is unportable when a part of it is a name Windows cannot hold (:func:`windows_cannot_hold`) or no file
-    system takes (longer than :data:`MAX_NAME_BYTES`), or
+    system takes (longer than :data:`MAX_NAME_BYTES`), or when it is longer than the system takes below the output
+    folder (:func:`path_too_long`), or
     when it, or a folder on its way, has the same :func:`folded_name` as another path or folder but another
     spelling (``a.txt`` and ``A.txt``; ``Sub/a.txt`` and ``sub/b.txt``): macOS or Windows (:func:`where_one`)
     takes them for one.
@@ -284,9 +333,9 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
         folders: the folders holding them (``path.rpartition("/")[0]`` of each), when the caller has them.
 
     Returns:
-        The entries with a part Windows (or, too long, any file system) cannot hold, in order; and the other
-        entries that yield to another spelling of their file or of a folder on their way, each with the first
-        entry of that spelling.
+        The entries with a part Windows (or, too long, any file system) cannot hold, or too long a path, in order;
+        and the other entries that yield to another spelling of their file or of a folder on their way, each with
+        the first entry of that spelling.
 
     Examples:
         >>> unportable_paths(["l/a.txt", "l/A.txt", "l/con.txt", "l/b.txt", "L/c.txt"])
@@ -306,6 +355,7 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
         or _holds_windows_forbidden(text)
         or any(device.search(folded) for device in _DEVICES_IN_TEXT)
         or _any_too_long(paths)
+        or any(map(path_too_long, paths))
     )
     if not maybe_windows and len(folded_folders) == len(on_the_way):
         keys = set(folded.split("\x00"))  # ('/' + each path, folded)
@@ -315,7 +365,9 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
     # the paths Windows cannot hold are not written; of the others, level by level from the top, each name
     # (folder or file) keeps its first spelling by name, and the paths of other spellings yield to it
     reserved = [
-        n for n, path in enumerate(paths) if _too_long(path) or any(windows_cannot_hold(p) for p in path.split("/"))
+        n
+        for n, path in enumerate(paths)
+        if _too_long(path) or path_too_long(path) or any(windows_cannot_hold(p) for p in path.split("/"))
     ]
     alive = {n: path.split("/") for n, path in enumerate(paths)}
     for n in reserved:
@@ -505,6 +557,7 @@ def folded_names(names: list[str]) -> list[str]:
 UNPORTABLE_CLASH = "items whose files are another item's on macOS or Windows"
 UNPORTABLE_NAME = "items whose file names Windows cannot hold"
 TOO_LONG_NAME = "items whose file names are too long"
+TOO_LONG_PATH = "items whose file paths are too long"
 SAME_FILE = "items whose files are another item's"
 
 
@@ -548,6 +601,15 @@ def drop_unportable(
             long,
             TOO_LONG_NAME,
             f"file systems take no file or folder name of more than {MAX_NAME_BYTES} bytes: they are not written",
+        )
+    room = path_room()
+    deep = [n for n in reserved if not drop[owners[n]] and path_too_long(paths[n], room)]
+    if deep:
+        lose(
+            deep,
+            TOO_LONG_PATH,
+            f"the system takes no path of more than {PATH_MAX_BYTES:,} bytes (PATH_MAX), the output folder's "
+            f"absolute path included: they are not written (at most {room:,} bytes below the output folder)",
         )
     reserved = [n for n in reserved if not drop[owners[n]]]
     if reserved:

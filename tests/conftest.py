@@ -141,3 +141,23 @@ def beside_ids(changes: list[Any]) -> list[Any]:
     counts of those that read back otherwise are tested in tests/test_capabilities.py.
     """
     return [c for c in changes if c.what not in RENUMBERED_IDS]
+
+
+def deep_path(length: int, name: str) -> str:
+    """A relative path of ``length`` bytes ending in ``name``, each folder of it at most 250 bytes long."""
+    rest = length - len(name)  # (the folders' bytes, each with its '/')
+    assert rest != 1
+    parts = []
+    while rest > 0:
+        k = min(250, rest - 1)
+        if rest - (k + 1) == 1:  # (one byte left could name no folder)
+            k -= 1
+        parts.append("d" * k)
+        rest -= k + 1
+    return "".join(f"{part}/" for part in parts) + name
+
+
+def room_below(out: Path) -> int:
+    """How many bytes a path below the output ``out`` may have: 4,095 (PATH_MAX) with its temporary folder's
+    (``.out.labelkit-tmp-12345678`` beside it; ``out`` of a short name)."""
+    return 4095 - len(os.fsencode(os.path.abspath(out.parent / f".{out.name}.labelkit-tmp-12345678"))) - 1

@@ -23,7 +23,7 @@ import orjson
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FIXTURES, NATIVE_FIXTURES, ROOT, config_outside
+from conftest import FIXTURES, NATIVE_FIXTURES, ROOT, config_outside, deep_path
 from PIL import Image
 from test_registry import PLUGINS, install_plugin
 
@@ -3004,11 +3004,11 @@ def test_pillow_s_log_lines_are_not_printed_beside_the_error(tmp_path: Path) -> 
     ]
 
 
-def _one_image(split: str = "train", label_class: str | None = None) -> Dataset:
+def _one_image(split: str = "train", label_class: str | None = None, path: str = "a.jpg") -> Dataset:
     """An image of one object (class ``c``), in ``split``, and beside it an image of split ``train``; with
     ``label_class``, an image label of that class on the first."""
     ds = Dataset(categories=[Category(id=1, name="c"), Category(id=2, name=label_class or "d")])
-    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split=split))
+    ds.add_item(Item(id="a", media=Media(path=path, width=10, height=10), split=split))
     ds.add_item(Item(id="b", media=Media(path="b.jpg", width=10, height=10), split="train"))
     ds.add(Object(id="o", item_id="a", category_id=1, bbox=(0, 0, 1, 1)))
     if label_class is not None:
@@ -3022,11 +3022,13 @@ def _one_image(split: str = "train", label_class: str | None = None) -> Dataset:
         ("coco", _one_image("s" * 250), "lost: 1 items whose file names are too long"),
         ("voc", _one_image("s" * 252), "lost: 1 items whose file names are too long"),
         ("voc", _one_image(label_class="k" * 300), "lost: 1 image labels whose ImageSets/Main list name is too long"),
+        ("yolo", _one_image(path=deep_path(4200, "a.jpg")), "lost: 1 items whose file paths are too long"),
     ],
 )
 def test_dry_run_exits_as_the_real_run_on_names_too_long(tmp_path: Path, to: str, dataset: Dataset, lost: str) -> None:
     """*Command line*: a split or class naming a file over 255 bytes (COCO's ``instances_<split>.json``, VOC's
-    ``ImageSets/Main/<split>.txt`` or ``<class>_<split>.txt``) passed ``--dry-run``, and the real run failed with
+    ``ImageSets/Main/<split>.txt`` or ``<class>_<split>.txt``), or an image path whose label file's path is over
+    4,095 bytes (PATH_MAX), passed ``--dry-run``, and the real run failed with
     'cannot write: File name too long': both are refused alike for the loss, and with --allow-loss both write
     (or would) the rest."""
     src, out = tmp_path / "in.labelkit.json", tmp_path / "out"

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, deep_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -302,6 +302,39 @@ def test_an_output_name_up_to_255_bytes_is_written_and_a_longer_one_is_one_error
         labelkit.save(ds, too_long, target, allow_loss=True)
     assert (err.value.message, err.value.location.path) == ("cannot write: File name too long", str(too_long))
     assert [p.name for p in tmp_path.iterdir()] == [longest.name]
+
+
+@pytest.mark.parametrize("target", ["labelkit", "parquet", "coco", "yolo"])
+def test_an_output_too_deep_for_its_files_is_one_error_in_a_dry_run_too(target: str, tmp_path: Path) -> None:
+    """An output folder deep enough that its files' paths are over 4,095 bytes (PATH_MAX: Parquet's
+    ``labelkit.json``, COCO's ``annotations/``, YOLO's labels) passed a dry run, and the write stopped with
+    'cannot write: File name too long' naming a file inside: both refuse it, naming the output, before anything
+    is written. Its temporary folder's path is what counts, and for a folder 600 bytes below it (a format's own
+    files, two names of 255 bytes and their folder)."""
+    import labelkit
+
+    ds = labelkit.load("fixtures/native/images.labelkit.json")
+    parent = tmp_path / deep_path(4060 - len(os.fsencode(str(tmp_path))) - 1, "p")
+    parent.mkdir(parents=True)
+    out = parent / ("o.labelkit.json" if target == "labelkit" else "o")
+    errors = []
+    for dry_run in (True, False):
+        with pytest.raises(OutputError) as err:
+            labelkit.save(ds, out, target, allow_loss=True, dry_run=dry_run)
+        errors.append(str(err.value))
+    assert errors[0] == errors[1] and errors[0].startswith(f"{out}: cannot write: File name too long; hint: ")
+    assert list(parent.iterdir()) == []
+    # at the limit (a folder's temporary path 600 bytes shorter: its own files' room) it is written
+    own = 600 if target != "labelkit" else 0
+    for extra in (1, 0):  # (the temporary path is the output's and 23 bytes: /.o.labelkit-tmp-12345678)
+        out = tmp_path / deep_path(4095 - own - 23 - len(os.fsencode(str(tmp_path))) - 1 + extra, "o")
+        assert len(os.fsencode(str(out))) + 23 == 4095 - own + extra
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if extra:
+            with pytest.raises(OutputError, match="File name too long"):
+                labelkit.save(ds, out, target, allow_loss=True, dry_run=True)
+        else:
+            assert labelkit.save(ds, out, target, allow_loss=True).written["items"] == 3
 
 
 def test_an_output_that_cannot_be_moved_into_place_leaves_the_old_one(

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, assert_cli_refuses_then_writes, beside_ids, canonical
+from conftest import FIXTURES, assert_cli_refuses_then_writes, beside_ids, canonical, deep_path, room_below
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -7708,3 +7708,34 @@ def test_split_and_class_names_too_long_for_imagesets_lists_are_losses_found_whe
     back = labelkit.load(tmp_path / "out")
     assert back.table("labels")["item_id"].to_pylist() == ["b"]
     assert [c.name for c in back.categories] == ["c", "k" * 240]
+
+
+def test_a_path_too_long_for_the_system_below_the_output_is_a_loss_found_when_planning(tmp_path: Path) -> None:
+    """An item whose XML, or whose segmentation PNG (``SegmentationObject/<id>.png``, 7 bytes longer), has a path
+    longer than the system takes (4,095 bytes, PATH_MAX, with the output's temporary folder's absolute path)
+    passed labelkit.plan and a dry run, and the write stopped with 'cannot write: File name too long': it is a
+    loss found when planning. An item of no mask, of no PNG, is written."""
+    out = tmp_path / "out"
+    room = room_below(out)
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    # (an image below JPEGImages/ keeps its folders: its id, and its XML's and PNGs' names)
+    for item, length, mask in (("m", room - 18, True), ("n", room - 18, False), ("x", room - 11, False)):
+        path = "JPEGImages/" + deep_path(length, f"{item}.jpg")
+        ds.add_item(Item(id=item, media=Media(path=path, width=10, height=10), split="train"))
+        masked = Rle(size=(10, 10), counts=[0, 100]) if mask else None
+        ds.add(Object(id=f"o{item}", item_id=item, category_id=1, bbox=(0, 0, 1, 1), mask=masked))
+    assert labelkit.plan(ds, "voc").lost == []  # (4,095 bytes below no folder: all fit)
+    lost = [("items whose file paths are too long", 2), ("object annotations on them", 2)]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, out, "voc", dry_run=True)
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, out, "voc")  # (it raised OutputError: File name too long)
+    dry = labelkit.save(ds, out, "voc", dry_run=True, allow_loss=True)
+    report = labelkit.save(ds, out, "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in dry.lost] == [(c.what, c.count) for c in report.lost] == lost
+    assert dry.lost[0].reason == report.lost[0].reason
+    assert report.lost[0].reason.endswith(f"(item 'x', 'Annotations/{deep_path(room - 15, 'x')}.xml')")
+    # (with masks=none no PNG is written: the XML's path alone counts; "new" is as long as "out")
+    unmasked = labelkit.save(ds, tmp_path / "new", "voc", masks="none", dry_run=True, allow_loss=True)
+    assert [(c.what, c.count) for c in unmasked.lost] == [*((what, 1) for what, _ in lost), ("masks", 1)]
+    assert (out / "ImageSets/Main/train.txt").read_text() == f"{deep_path(room - 22, 'n')}\n"

@@ -14,7 +14,15 @@ import pyarrow as pa
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import FIXTURES, assert_cli_refuses_then_writes, beside_ids, canonical, config_outside
+from conftest import (
+    FIXTURES,
+    assert_cli_refuses_then_writes,
+    beside_ids,
+    canonical,
+    config_outside,
+    deep_path,
+    room_below,
+)
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -8544,3 +8552,40 @@ def test_two_links_to_nested_folders_read_each_image_once(tmp_path: Path, names:
     ids = sorted(i.id for i in labelkit.load(ds, "yolo").items())
     assert len(ids) == 3 and "x" in ids and f"{outer}/d" in ids
     assert sum(1 for i in ids if i.endswith("c")) == 1
+
+
+def test_a_path_too_long_for_the_system_below_the_output_is_a_loss_found_when_planning(tmp_path: Path) -> None:
+    """A label file whose path, each folder of it under 255 bytes, is longer than the system takes (4,095 bytes,
+    PATH_MAX, with the output's temporary folder's absolute path) passed labelkit.plan and a dry run, and the
+    write stopped with 'cannot write: File name too long': it is a loss found when planning, as a name too long
+    is. A dry run and the write know the output folder; labelkit.plan, which does not, finds the paths too long
+    below any folder."""
+    out = tmp_path / "out"
+    room = room_below(out)
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    fits, over = deep_path(room - 13, "a.jpg"), deep_path(room - 12, "b.jpg")  # (labels/train/<stem>.txt)
+    for item, path in (("a", fits), ("b", over)):
+        ds.add_item(Item(id=item, media=Media(path=path, width=10, height=10), split="train"))
+        ds.add(Object(id=f"o{item}", item_id=item, category_id=1, bbox=(0, 0, 1, 1)))
+    assert labelkit.plan(ds, "yolo").lost == []  # (4,095 bytes below no folder: both fit)
+    lost = [("items whose file paths are too long", 1), ("object annotations on them", 1)]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, out, "yolo", dry_run=True)
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, out, "yolo")  # (it raised OutputError: File name too long)
+    dry = labelkit.save(ds, out, "yolo", dry_run=True, allow_loss=True)
+    report = labelkit.save(ds, out, "yolo", allow_loss=True)
+    assert [(c.what, c.count) for c in dry.lost] == [(c.what, c.count) for c in report.lost] == lost
+    assert (
+        dry.lost[0].reason
+        == report.lost[0].reason
+        == (
+            "the system takes no path of more than 4,095 bytes (PATH_MAX), the output folder's absolute path "
+            f"included: they are not written (at most {room:,} bytes below the output folder) "
+            f"(item 'b', 'labels/train/{over[:-4]}.txt')"
+        )
+    )
+    assert (out / f"labels/train/{fits[:-4]}.txt").read_text() == "0 0.05 0.05 0.1 0.1\n"
+    # a path longer than 4,095 bytes below any folder: labelkit.plan finds it too
+    ds.add_item(Item(id="c", media=Media(path=deep_path(4096, "c.jpg"), width=10, height=10), split="train"))
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "yolo").lost] == [("items whose file paths are too long", 1)]

@@ -78,6 +78,7 @@ from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, read_only, true_mask, valid_mask
 from labelkit.portable import (
     drop_unportable,
+    path_too_long,
     same_files,
     split_list_entries,
     unportable_paths,
@@ -572,7 +573,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     ``a.xml/b``, whose folder is ``a``'s file), or whose image in ``JPEGImages/`` is a folder on another's way:
     the first by id is written (:func:`labelkit.portable.same_files`).
     So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``), and those whose
-    XML is named as a macOS resource fork (``._a.xml``), which readers pass over (:mod:`.voc_files`).
+    XML is named as a macOS resource fork (``._a.xml``), which readers pass over (:mod:`.voc_files`); and those
+    whose XML, image, or (of an item that may get one) ``SegmentationObject/<id>.png`` path is too long below
+    the output folder (:func:`labelkit.portable.path_too_long`).
     """
     dataset, nul = without_nul_names(dataset, "Pascal VOC", by_id=True)  # (no file name holds one: lost, not an error)
     default_split = str(options.get("split") or "train")
@@ -594,16 +597,41 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         owners += placed
     # a split's list, ImageSets/Main/<split>.txt (con.txt: a device): its items are lost, as YOLO's of labels/con/
     lists, listed = split_list_entries(dataset.item_splits(default_split), "ImageSets/Main/")
+    files_written = len(paths)
     paths += lists
     owners += listed
+    if str(options.get("masks") or "auto") != "none":  # (a PNG's path is longer than its XML's: too long sooner)
+        pngs = [n for n, f in enumerate(files) if path_too_long(f"SegmentationObject/{f}.png")]
+        may = _may_get_pngs(dataset, pngs)
+        pngs = [n for n in pngs if n in may]
+        paths += [f"SegmentationObject/{files[n]}.png" for n in pngs]
+        owners += pngs
     reserved, yielding = unportable_paths(paths)
     ids = [str(v) for v in items["id"].to_pylist()]
     # (image names are made distinct, voc_xml.image_names, but one below JPEGImages/ as read may be a folder on
     # another's way, sub.jpg and sub.jpg/x.jpg, which renaming after the item's file may not part)
-    files_written = len(paths) - len(lists)
     same = same_files(paths[:files_written], [ids[owners[n]] for n in range(files_written)])
     dataset, losses = drop_unportable(dataset, paths, owners, reserved, yielding, same)
     return dataset, forks + losses
+
+
+def _may_get_pngs(dataset: Dataset, rows: list[int]) -> set[int]:
+    """Which of the items ``rows`` may get segmentation PNGs: of an object with a mask or polygon, or void pixels.
+
+    (A few items, whose PNG path is too long: see :func:`writable`.)
+    """
+    if not rows:
+        return set()
+    items = dataset.table("items")
+    objects = dataset.table("objects")
+    shaped = valid_mask(objects["mask"]) | valid_mask(objects["polygon"])
+    with_shapes = set(objects["item_id"].filter(pa.array(shaped)).to_pylist()) if shaped.any() else set()
+    out = set()
+    for n in rows:
+        meta = items["metadata"][n].as_py()
+        if items["id"][n].as_py() in with_shapes or (meta and ("voc:void" in meta or "voc:blank_pngs" in meta)):
+            out.add(n)
+    return out
 
 
 def fractional_note(n: int) -> str:
