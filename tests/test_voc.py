@@ -7739,3 +7739,27 @@ def test_a_path_too_long_for_the_system_below_the_output_is_a_loss_found_when_pl
     unmasked = labelkit.save(ds, tmp_path / "new", "voc", masks="none", dry_run=True, allow_loss=True)
     assert [(c.what, c.count) for c in unmasked.lost] == [*((what, 1) for what, _ in lost), ("masks", 1)]
     assert (out / "ImageSets/Main/train.txt").read_text() == f"{deep_path(room - 22, 'n')}\n"
+
+
+def test_task_and_action_names_too_long_for_imagesets_files_are_losses_found_when_planning(tmp_path: Path) -> None:
+    """An item's ``voc:imagesets`` task of 300 characters (``ImageSets/<task>/``), or an action whose
+    ``ImageSets/Action/<action>_<split>.txt`` is over 255 bytes, passed labelkit.plan and a dry run, and the
+    write stopped with 'cannot write: File name too long': they are losses found when planning, as such names
+    Windows cannot hold are (the XML's ``<actions>`` keeps the flags)."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    tasks = {"voc:imagesets": ["Main", "t" * 300]}
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train", metadata=tasks))
+    ds.add_item(Item(id="b", media=Media(path="b.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="o", item_id="b", category_id=1, bbox=(0, 0, 1, 1), extras={"voc:actions": {"j" * 250: 1}}))
+    lost = [
+        ("ImageSets tasks that cannot be file names", 1),
+        ("action flags whose ImageSets/Action list name is too long", 1),
+    ]
+    plan = labelkit.plan(ds, "voc")
+    assert sorted((c.what, c.count) for c in plan.lost) == lost
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "out", "voc", dry_run=True)
+    dry = labelkit.save(ds, tmp_path / "out", "voc", dry_run=True, allow_loss=True)
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)  # (it raised OutputError)
+    assert sorted((c.what, c.count) for c in dry.lost) == sorted((c.what, c.count) for c in report.lost) == lost
+    assert [o.extras["voc:actions"] for o in labelkit.load(tmp_path / "out").objects()] == [{"j" * 250: 1}]

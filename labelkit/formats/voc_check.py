@@ -90,7 +90,7 @@ from labelkit.formats.voc_xml import written_attributes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
-from labelkit.portable import MAX_NAME_BYTES, where_one
+from labelkit.portable import MAX_NAME_BYTES, name_too_long, where_one
 from labelkit.report import Change, Report
 
 TARGET = TITLE  # (how every report line names VOC)
@@ -237,8 +237,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose(
         "ImageSets tasks that cannot be file names",
         sum(1 for t in given if not (isinstance(t, str) and t in folders)),
-        "an ImageSets folder is named after the task (a plain name Windows can hold, not hidden (.x, which a reader "
-        "passes over), and differing from VOC's "
+        "an ImageSets folder is named after the task (a plain name Windows can hold, of at most 255 bytes, not "
+        "hidden (.x, which a reader passes over), and differing from VOC's "
         "own tasks and from another task before it by name in more than case or Unicode normalisation)",
     )
     report.transform(
@@ -476,6 +476,18 @@ def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any]
             "written, on every machine (the flags stay in the XML's <actions>; tools reading the lists, as "
             f"VOC2012's devkit does, do not see them) (action {ascii(first[0])}, "
             f"{ascii(f'ImageSets/Action/{first[0]}_{first[1]}.txt')})",
+        )
+    long = [
+        (action, s) for s, action, *_ in flags.lines if action_list_ok(action) and name_too_long(f"{action}_{s}.txt")
+    ]
+    if long:
+        report.lose(
+            "action flags whose ImageSets/Action list name is too long",
+            len(long),
+            "ImageSets/Action/<action>_<split>.txt is named after the action and the split, and file systems take "
+            f"no file name of more than {MAX_NAME_BYTES} bytes: the list is not written (the flags stay in the "
+            "XML's <actions>; tools reading the lists, as VOC2012's devkit does, do not see them) (action "
+            f"{ascii(long[0][0])}, {ascii(f'ImageSets/Action/{long[0][0]}_{long[0][1]}.txt')})",
         )
     trainval = dataset.info.extras.get("voc:trainval") is True
     if unread := unread_action_flags(flags, trainval):

@@ -92,9 +92,9 @@ def written_tasks(given: Iterable[object]) -> set[str]:
     """The ImageSets tasks ``given`` (items' ``voc:imagesets``) whose folder ``ImageSets/<task>/`` is written.
 
     VOC's own, and of the others: not one that is not a plain name (``..``, ``a/b``) or that Windows cannot
-    hold (``con``, ``a:b``, ``t.``), nor a hidden one (``.x``, which a reader passes over), nor one differing
-    only in case or Unicode normalisation from VOC's own (``main``) or from one before it by name (``Foo``,
-    ``foo``): one folder on macOS and Windows, whose lists the later would write over.
+    hold (``con``, ``a:b``, ``t.``) or no file system (over 255 bytes), nor a hidden one (``.x``, which a reader
+    passes over), nor one differing only in case or Unicode normalisation from VOC's own (``main``) or from one
+    before it by name (``Foo``, ``foo``): one folder on macOS and Windows, whose lists the later would write over.
 
     Examples:
         >>> sorted(written_tasks(["Main", "main", "con", "a:b", "Foo", "foo", "../x", ".x", 3]))
@@ -102,7 +102,12 @@ def written_tasks(given: Iterable[object]) -> set[str]:
     """
     kept = {folded_name(task): task for task in VOC_TASKS}
     for task in sorted({t for t in given if isinstance(t, str)}):
-        if is_plain_name(task) and not windows_cannot_hold(task) and not task.startswith("."):
+        if (
+            is_plain_name(task)
+            and not windows_cannot_hold(task)
+            and not name_too_long(task)
+            and not task.startswith(".")
+        ):
             kept.setdefault(folded_name(task), task)
     return set(kept.values())
 
@@ -151,6 +156,7 @@ def task_splits(meta: dict[str, Any], task: str, split: str) -> list[str]:
         and s.split() == [s]
         and is_plain_name(s)
         and not windows_cannot_hold(f"{s}.txt")
+        and not name_too_long(f"{s}.txt")
         and not s.startswith("._")
         for s in named
     )
@@ -498,7 +504,12 @@ def action_lists(flags: ActionFlags, trainval: bool) -> tuple[ActionLines, dict[
             for action, lines in by_split.get(split, {}).items():
                 union[action].update(lines)
         by_split["trainval"] = {a: sorted(lines) for a, lines in union.items()}
-    files = [f"{a}_{split}.txt" for split, by_action in by_split.items() for a in by_action if action_list_ok(a)]
+    files = [
+        name
+        for split, by_action in by_split.items()
+        for a in by_action
+        if action_list_ok(a) and not name_too_long(name := f"{a}_{split}.txt")
+    ]
     return by_split, yielding_lists(flags.splits, files)
 
 
@@ -522,8 +533,8 @@ def write_action_lists(path: Path, flags: ActionFlags, file_ids: dict[str, str],
     the images and of their XML objects; ``trainval`` lists again, sorted, when the input had them.
 
     An action whose list Windows cannot create (``con.x_train.txt``: a device) has none, nor has one whose list
-    another's name takes on macOS or Windows (``Jump_train.txt`` beside ``jump_train.txt``): check() reports
-    their flags lost there (the XML keeps them).
+    another's name takes on macOS or Windows (``Jump_train.txt`` beside ``jump_train.txt``), nor a list whose
+    name is over 255 bytes: check() reports their flags lost there (the XML keeps them).
 
     Raises:
         OutputError: an action and split whose file would be another list's (action ``a`` of split ``b_c`` and
@@ -538,8 +549,8 @@ def write_action_lists(path: Path, flags: ActionFlags, file_ids: dict[str, str],
     for split, by_action in sorted(by_split.items()):
         for action, lines in sorted(by_action.items()):
             name = f"{action}_{split}.txt"
-            if not action_list_ok(action) or name in yielding:
-                continue
+            if not action_list_ok(action) or name in yielding or name_too_long(name):
+                continue  # (check() reports their flags lost, those of a name too long too)
             if folded_name(name) in written:
                 raise OutputError(
                     f"would be both {written[folded_name(name)]} and the list of action {action!r} in split {split!r}",
