@@ -1152,6 +1152,38 @@ def test_validate_names_a_skeleton_index_naming_no_keypoint_as_coco_does(tmp_pat
     ]
 
 
+def test_a_skeleton_of_a_category_without_keypoint_names_is_judged_as_coco_does(tmp_path: Path) -> None:
+    """A Datumaro-style COCO category (``"keypoints": []``, ``skeleton: [[1, 2]]``) passes COCO's ``validate``;
+    converted to labelkit JSON or Parquet, native ``validate`` named every index (``names none of the category's 0
+    keypoints``, exit 1). Without names, only an index below 1 is a finding, as in COCO."""
+    coco = tmp_path / "person_keypoints_val.json"
+    coco.write_text(
+        json.dumps(
+            {
+                "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}],
+                "categories": [
+                    {"id": 1, "name": "p", "keypoints": [], "skeleton": [[1, 2]]},
+                    {"id": 2, "name": "q", "keypoints": [], "skeleton": [[0, 3]]},
+                ],
+                "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}],
+            }
+        )
+    )
+    index_0 = "skeleton index 0 names no keypoint"
+    assert [(f.where, f.message) for f in labelkit.validate(coco)] == [
+        ("#/categories/1/skeleton/0/0", index_0 + " (COCO counts them from 1)")
+    ]
+    for out, to, path in [
+        (tmp_path / "o.labelkit.json", "labelkit", tmp_path / "o.labelkit.json"),
+        (tmp_path / "o.parquet", "parquet", tmp_path / "o.parquet" / "labelkit.json"),
+    ]:
+        labelkit.convert(coco, out, to=to)
+        assert labelkit.load(out).categories[0].keypoints == []
+        assert [(f.path, f.where, f.message) for f in labelkit.validate(out)] == [
+            (str(path), "#/categories/1/skeleton/0/0", index_0 + " (counted from 1, as in COCO)")
+        ]
+
+
 @pytest.mark.parametrize(
     ("metadata", "pointer"),
     [({"a.b": 2**70}, "/items/0/metadata/a.b"), ({"a": {"b": [1, -(2**70)]}}, "/items/0/metadata/a/b/1")],

@@ -129,14 +129,18 @@ def skeleton_findings(categories: list[Category], where: str) -> list[Finding]:
     """A ``validate`` finding per skeleton index naming none of its category's keypoints (counted from 1, as COCO).
 
     The record takes such an edge, and so do both native readers (as COCO's reader carries it); COCO's ``validate``
-    names it, so the native formats' does too, at ``#/categories/<i>/skeleton/<j>/<k>`` of ``where``.
+    names it, so the native formats' does too, at ``#/categories/<i>/skeleton/<j>/<k>`` of ``where``. A category of
+    no keypoint names (none, or ``[]`` as Datumaro writes) has only an index below 1 named, as COCO's ``validate``
+    has it: a COCO file it calls clean converts to a native file this calls clean.
 
     >>> [f.message for f in skeleton_findings([Category(id=1, name="p", keypoints=["a"], skeleton=[(1, 2)])], "m")]
     ["skeleton index 2 names none of the category's 1 keypoints (counted from 1, as in COCO)"]
+    >>> [f.message for f in skeleton_findings([Category(id=1, name="p", keypoints=[], skeleton=[(0, 2)])], "m")]
+    ['skeleton index 0 names no keypoint (counted from 1, as in COCO)']
     """
     findings = []
     for i, category in enumerate(categories):
-        count = None if category.keypoints is None else len(category.keypoints)
+        count = len(category.keypoints) if category.keypoints else None  # ([]: no names, as COCO's check has it)
         for j, edge in enumerate(category.skeleton or []):
             for k, index in enumerate(edge):
                 if names_no_keypoint(index, count):
