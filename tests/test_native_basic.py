@@ -1184,6 +1184,72 @@ def test_a_skeleton_of_a_category_without_keypoint_names_is_judged_as_coco_does(
         ]
 
 
+def _compressed(runs: list[int]) -> str:
+    """COCO's compressed RLE string of ``runs`` (5 bits a character, from the fourth on as differences)."""
+    out = []
+    for i, run in enumerate(runs):
+        x = run - runs[i - 2] if i > 2 else run
+        while True:
+            c, x = x & 0x1F, x >> 5
+            more = not (x == 0 and not c & 0x10 or x == -1 and c & 0x10)
+            out.append(chr(48 + (c | 0x20 if more else c)))
+            if not more:
+                break
+    return "".join(out)
+
+
+def test_a_mask_of_2_31_pixels_or_more_is_no_native_validate_finding(tmp_path: Path) -> None:
+    """Native ``validate`` named a 50000 x 50000 mask whose runs add up (``2**31 pixels or more, and pycocotools
+    counts runs in 32 bits``, exit 1), which labelkit JSON and Parquet write, schema-validate and load: no
+    pycocotools reads them. Its runs are still summed (exactly); COCO's ``validate`` still names such a mask."""
+    from labelkit.model import Category, Dataset, Item, Media, Object, Rle
+    from labelkit.model.rle import rle_string_counts
+
+    runs = [0, 500_000_000] * 5
+    assert sum(runs) == 50000 * 50000
+    for some in (runs, [3, 5, 1, 0, 2, 40]):
+        assert rle_string_counts(_compressed(some)).tolist() == some
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.tif", width=50000, height=50000)))
+    for i, counts in enumerate([runs, _compressed(runs), [0, 7], _compressed([1, 2])]):
+        mask = Rle(size=(50000, 50000), counts=counts)
+        ds.add(Object(id=str(i), item_id="a", category_id=1, shape="mask", mask=mask))
+    short = [f"RLE counts add up to {n}, not 2500000000 (height x width)" for n in (7, 3)]
+    for fmt, out, where in [
+        ("labelkit", tmp_path / "m.labelkit.json", "#/annotations/{}/mask"),
+        ("parquet", tmp_path / "m.parquet", "row {}"),
+    ]:
+        labelkit.save(ds, out, fmt)
+        assert list(labelkit.load(out).annotations())[1].mask == Rle(size=(50000, 50000), counts=_compressed(runs))
+        assert [(f.where, f.message) for f in labelkit.validate(out)] == [
+            (where.format(2), short[0]),
+            (where.format(3), short[1]),
+        ]
+    coco = tmp_path / "c.json"
+    coco.write_text(
+        json.dumps(
+            {
+                "images": [{"id": 1, "file_name": "a.tif", "width": 50000, "height": 50000}],
+                "categories": [{"id": 1, "name": "c"}],
+                "annotations": [
+                    {
+                        "id": 1,
+                        "image_id": 1,
+                        "category_id": 1,
+                        "bbox": [0, 0, 1, 1],
+                        "area": 1,
+                        "iscrowd": 1,
+                        "segmentation": {"size": [50000, 50000], "counts": runs},
+                    }
+                ],
+            }
+        )
+    )
+    assert [f.message for f in labelkit.validate(coco)] == [
+        "RLE counts cannot hold a 50000 x 50000 mask: 2**31 pixels or more, and pycocotools counts runs in 32 bits"
+    ]
+
+
 @pytest.mark.parametrize(
     ("metadata", "pointer"),
     [({"a.b": 2**70}, "/items/0/metadata/a.b"), ({"a": {"b": [1, -(2**70)]}}, "/items/0/metadata/a/b/1")],

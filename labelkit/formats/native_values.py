@@ -247,7 +247,7 @@ def mask_run_findings(
         where: where in it an ``objects`` row's mask is (labelkit JSON: its JSON pointer; Parquet: ``row <i>``).
         limit: findings at most (None: all).
     """
-    problems = mask_column_problems(dataset.table("objects")["mask"])
+    problems = mask_column_problems(dataset.table("objects")["mask"], pycocotools=False)  # (no 2**31 limit)
     return [Finding(path, where(row), message) for row, message in sorted(problems.items())[:limit]]
 
 

@@ -219,11 +219,12 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
     return problems
 
 
-def mask_column_problems(column: Any) -> dict[int, str]:
+def mask_column_problems(column: Any, pycocotools: bool = True) -> dict[int, str]:
     """Rows of a model ``mask`` column whose counts cannot be read or do not add up to height x width.
 
     Compressed strings go through :func:`rle_strings_problems`; run lists are summed from the column's
-    flat values, so no Python object is made per run.
+    flat values, so no Python object is made per run. With ``pycocotools=False`` (the native formats, which no
+    32-bit decoder reads), a mask of 2**31 pixels or more is no problem of itself: its runs are summed exactly.
 
     Examples:
         >>> import pyarrow as pa
@@ -232,6 +233,9 @@ def mask_column_problems(column: Any) -> dict[int, str]:
         ...          {"height": 1, "width": 2, "counts": "02", "runs": None}]
         >>> mask_column_problems(pa.array(cells, MASK_TYPE))
         {0: 'RLE counts add up to 3, not 4 (height x width)'}
+        >>> big = pa.array([{"height": 50000, "width": 50000, "counts": None, "runs": [0, 2_500_000_000]}], MASK_TYPE)
+        >>> mask_column_problems(big)[0][:40], mask_column_problems(big, pycocotools=False)
+        ('RLE counts cannot hold a 50000 x 50000 m', {})
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -286,6 +290,13 @@ def mask_column_problems(column: Any) -> dict[int, str]:
                 problems[r] = rle_unfit_message(heights[r], widths[r])
             else:
                 problems[r] = rle_sum_message(int(sums[k]), int(size[k]))
+    if not pycocotools:  # (rare: cell by cell, in Python integers)
+        for r in [r for r in problems if heights[r] >= 0 and widths[r] >= 0 and _too_large(heights[r], widths[r])]:
+            problem = _exact_problem(masks.take(pa.array([r], pa.int64())).to_pylist()[0])
+            if problem is None:
+                del problems[r]
+            else:
+                problems[r] = problem
     return {int(cells[k]): problems[k] for k in sorted(problems)}
 
 
@@ -309,3 +320,14 @@ def bad_mask_error(objects: Any, hint: str, among: NDArray[np.bool_] | None = No
 def _string_problem(text: str, height: int, width: int) -> str | None:
     counts = rle_string_counts(text)
     return _NOT_RLE if counts is None else counts_problem(counts, height, width)
+
+
+def _exact_problem(cell: dict[str, Any]) -> str | None:
+    """:func:`cell_problem` without pycocotools' 32-bit limit: the runs summed exactly, however large the mask."""
+    counts = cell_counts(cell)
+    if counts is None:
+        return NOT_COUNTS if cell.get("counts") is None else _NOT_RLE
+    size = int(cell["height"]) * int(cell["width"])
+    fits = len(counts) * int(counts.max(initial=0)) < 2**63  # (else the int64 sum could wrap around)
+    total = int(counts.sum()) if fits else sum(counts.tolist())
+    return None if total == size else rle_sum_message(total, size)
