@@ -174,3 +174,32 @@ def test_a_null_angle_is_refused_as_the_schema_and_the_records_refuse_it(tmp_pat
     objects = native_bulk.fast_read(path).table("objects")
     assert objects.equals(native._dataset(native.parse_document(path.read_bytes(), path)).table("objects"))
     assert objects["angle"].null_count == sum(a["kind"] == "object" and "angle" not in a for a in doc["annotations"])
+
+
+def test_an_attribute_number_past_int64_the_schema_cannot_tell_from_a_float_says_so(tmp_path: Path) -> None:
+    """The schema took ``"n": 9223372036854775808`` (an attribute, or an ``AttributeDef.default``) by its
+    ``{"type": "number"}`` branch, silent that the reader refuses that integer literal. The branch stays: the reader
+    takes the float literal ``1e19`` (any finite float), which JSON Schema cannot tell from the same integer; the
+    branch now says so, and ``validate`` names the integer literal, as before."""
+    import labelkit
+
+    schema = orjson.loads(SCHEMA.read_bytes())
+    label = schema["$defs"]["Label"]["properties"]["attributes"]["additionalProperties"]["anyOf"]
+    default = schema["$defs"]["AttributeDef"]["properties"]["default"]["anyOf"]
+    for branches in (label, default):
+        number = next(b for b in branches if b.get("type") == "number")
+        assert "9223372036854775808" in number["description"] and "int64" in number["description"]
+    validator = jsonschema.Draft202012Validator(schema)
+    for literal, refused in [("9223372036854775808", True), ("1e19", False), ("9223372036854775807", False)]:
+        for doc in [
+            '{"format": "labelkit", "version": 1, "items": [{"id": "a"}], "annotations": [{"kind": "label", "id": "l",'
+            ' "item_id": "a", "attributes": {"n": N}}]}',
+            '{"format": "labelkit", "version": 1, "info": {"attributes": [{"name": "n", "type": "float", "default": '
+            "N}]}}",
+        ]:
+            doc = doc.replace("N", literal)
+            assert validator.is_valid(orjson.loads(doc))  # (JSON Schema: the same number, written either way)
+            path = tmp_path / "n.labelkit.json"
+            path.write_text(doc)
+            findings = [f.message for f in labelkit.validate(path)]
+            assert findings == (["Value error, integer attribute does not fit 64 bits"] if refused else [])

@@ -59,7 +59,16 @@ def _no_big_int(value: Any) -> Any:
     return value
 
 
-AttributeValue = Annotated[bool | Int64 | float | str | list[str], BeforeValidator(_no_big_int)]
+_AttributeFloat = Annotated[
+    float,
+    Field(
+        description="A float: any finite number written with a fraction or an exponent (1.5, 1e19). A number written "
+        "as an integer is an int64 (the branch before): the reader refuses 9223372036854775808, which JSON Schema "
+        "cannot tell from 9.223372036854775808e18, a float it takes."
+    ),
+]
+"""An attribute's float, whose schema branch says what JSON Schema cannot: an integer literal must fit int64."""
+AttributeValue = Annotated[bool | Int64 | _AttributeFloat | str | list[str], BeforeValidator(_no_big_int)]
 """A typed attribute value: bool, int (int64), finite float, text, or a list of texts (multi-select)."""
 
 
