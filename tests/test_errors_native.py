@@ -1232,3 +1232,28 @@ def test_a_parquet_table_linked_out_of_the_folder_is_refused_unless_links_follow
     outside.rename(parquet_dir / "kept.parquet")
     (parquet_dir / "items.parquet").symlink_to("kept.parquet")
     assert labelkit.load(parquet_dir).to_dict() == labelkit.load(IMAGES).to_dict()
+
+
+def test_validate_spells_the_values_its_schema_findings_quote_as_json(tmp_path: Path) -> None:
+    """Native ``validate`` quoted jsonschema's Python spelling (``None is not of type 'number'``, ``True ...``, and
+    an integer past 64 bits as the float the parser made of it, ``1.8446744073709552e+19 is greater than ...``), where
+    COCO's says ``null``, ``true`` and ``18446744073709551616``: now as JSON, a wide integer as the file writes it."""
+    media = '{"kind": "image", "width": 18446744073709551616, "height": 4}'
+    text = (
+        '{"format": "labelkit", "version": 1, "info": {"attributes": [{"name": "n", "mutable": null}]},'
+        ' "categories": [{"id": 1, "name": "c"}], "items": [{"id": "a", "media": MEDIA}], "annotations": ['
+        '{"kind": "object", "id": "1", "item_id": "a", "category_id": true, "bbox": [0, 0, 1, 1], "angle": null},'
+        ' {"kind": "object", "id": "2", "item_id": "a", "category_id": -18446744073709551617, "bbox": [0, 0, 1, 1]},'
+        ' {"kind": 18446744073709551616, "id": "3", "item_id": "a"}]}'
+    ).replace("MEDIA", media)
+    src = tmp_path / "s.labelkit.json"
+    src.write_text(text)
+    most = "is greater than the maximum of 9223372036854775807"
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [
+        ("#/info/attributes/0/mutable", "null is not of type 'boolean'"),
+        ("#/items/0/media/width", f"18446744073709551616 {most}"),
+        ("#/annotations/0/category_id", "true is not of type 'integer'"),
+        ("#/annotations/0/angle", "null is not of type 'number'"),
+        ("#/annotations/1/category_id", "-18446744073709551617 is less than the minimum of -9223372036854775808"),
+        ("#/annotations/2/kind", "must be one of label, object, span, track, transcript, found 18446744073709551616"),
+    ]

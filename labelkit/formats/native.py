@@ -11,7 +11,7 @@ import functools
 import itertools
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
@@ -285,7 +285,7 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
         repeats = document_repeats(without_bom(data), value, path)  # (beside the schema's: reading keeps the last)
     if schema:
         with bulk_work():
-            findings = schema_findings(value, str(path))
+            findings = schema_findings(value, str(path), raw=without_bom(data))
         if findings:
             return findings + repeats
     annotations = value.get("annotations") if isinstance(value, dict) else None
@@ -352,11 +352,13 @@ def _fits() -> tuple[Checker, Checker] | None:
         return None
 
 
-def schema_findings(value: Any, path: str, fast: bool = True) -> list[Finding]:
+def schema_findings(value: Any, path: str, fast: bool = True, raw: bytes | None = None) -> list[Finding]:
     """Every violation of the bundled JSON Schema by the parsed document ``value``, in document order.
 
     A violation inside an annotation is reported under the branch its ``kind`` selects, and an optional
-    field under its non-null branch, so the pointer names the field at fault and not its container.
+    field under its non-null branch, so the pointer names the field at fault and not its container. A value a
+    message quotes is spelled as JSON (``null``, ``true``, not Python's ``None``, ``True``); an integer past 64
+    bits, which the parsed document holds as a float, as ``raw`` (the document's text) writes it.
 
     With ``fast`` (the default), the document and the annotations are first tested with types compiled from the
     schema (:mod:`.native_schema_fast`: 300,000 to 600,000 annotations a second, polygons of 22 points): what
@@ -365,9 +367,10 @@ def schema_findings(value: Any, path: str, fast: bool = True) -> list[Finding]:
     """
     fits = _fits() if fast else None  # (jsonschema is imported only for what they do not take)
     out: list[tuple[str, str, tuple[Any, ...]]] = []
+    found = _raw_texts(raw)
     if fits is None or not fits[0].fits(value):
         for error in _validators()[0].iter_errors(value):
-            out.extend(_explain(error))
+            out.extend(_explain(error, found=found))
     annotations = value.get("annotations") if isinstance(value, dict) else None
     annotations = annotations if isinstance(annotations, list) else []
     fitting = fits[1].each(annotations) if fits is not None else itertools.repeat(False, len(annotations))
@@ -378,7 +381,7 @@ def schema_findings(value: Any, path: str, fast: bool = True) -> list[Finding]:
         kind = item.get("kind") if isinstance(item, dict) else None
         validator = by_kind.get(kind) if isinstance(kind, str) else None
         for error in (validator or annotation).iter_errors(item):
-            out.extend(_explain(error, ("annotations", i)))
+            out.extend(_explain(error, ("annotations", i), found))
         if len(out) > 10 * MAX_SCHEMA_FINDINGS:
             break  # enough to report; the rest of a broken file would only cost time
     ordered = sorted((_document_order(value, parts), pointer, message) for pointer, message, parts in out)
@@ -413,10 +416,45 @@ def _json_type(value: Any) -> str | None:
     return next((name for kind, name in kinds if isinstance(value, kind)), None)
 
 
-def _explain(error: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[str, str, tuple[Any, ...]]]:
+def _raw_texts(raw: bytes | None) -> Callable[[tuple[Any, ...]], str | None]:
+    """The JSON text of the value at a path of the document ``raw`` (None: not found), each container split once."""
+    import msgspec
+
+    split: dict[tuple[Any, ...], Any] = {}
+
+    def text_at(parts: tuple[Any, ...]) -> str | None:
+        if raw is None:
+            return None
+        item = raw
+        try:
+            for n, part in enumerate(parts):
+                if parts[:n] not in split:
+                    kind = dict[str, msgspec.Raw] if item.lstrip()[:1] == b"{" else list[msgspec.Raw]
+                    split[parts[:n]] = msgspec.json.decode(item, type=kind)
+                item = bytes(split[parts[:n]][part])
+        except (msgspec.DecodeError, msgspec.ValidationError, LookupError, TypeError):
+            return None
+        return item.strip().decode()
+
+    return text_at
+
+
+def _spelled(value: Any, parts: tuple[Any, ...], found: Callable[[tuple[Any, ...]], str | None]) -> str:
+    """``value`` (at ``parts``) as JSON spells it: an integer past 64 bits (a float once parsed) as written."""
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 2**64:  # (orjson's float of a wide integer)
+        text = found(parts)
+        if text is not None:
+            return text if len(text) <= 40 else text[:37] + "..."
+    return _short(value)
+
+
+def _explain(
+    error: Any, prefix: tuple[Any, ...] = (), found: Callable[[tuple[Any, ...]], str | None] = lambda parts: None
+) -> list[tuple[str, str, tuple[Any, ...]]]:
     """(pointer, message, path) for one jsonschema error, descending into the branch that applies.
 
-    ``prefix`` locates the validated instance in the document.
+    ``prefix`` locates the validated instance in the document; ``found`` gives the JSON text of a value by its path.
+    A message quoting the value (jsonschema's: ``None is not of type 'number'``) quotes it as JSON (``null``).
     """
     here = (*prefix, *error.absolute_path)
     pointer = json_pointer(*here)
@@ -439,8 +477,8 @@ def _explain(error: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[str, str, t
             target = tag["mapping"].get(tag_value) if isinstance(tag_value, str) else None
             if target is None:
                 names = ", ".join(sorted(tag["mapping"]))
-                found = _short(instance.get(key))
-                return [(json_pointer(*here, key), f"must be one of {names}, found {found}", (*here, key))]
+                said = _spelled(instance.get(key), (*here, key), found)
+                return [(json_pointer(*here, key), f"must be one of {names}, found {said}", (*here, key))]
             chosen = next(i for i, b in enumerate(branches) if b.get("$ref") == target)
         elif instance is not None:
             real = [i for i, b in enumerate(branches) if b.get("type") != "null"]
@@ -450,13 +488,17 @@ def _explain(error: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[str, str, t
         if chosen is not None:
             sub = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == chosen]
             if sub:
-                return [triple for e in sub for triple in _explain(e, prefix)]
+                return [triple for e in sub for triple in _explain(e, prefix, found)]
         kinds = [
             b.get("type", "object") if "type" in b or "$ref" not in b else b["$ref"].rsplit("/", 1)[-1]
             for b in branches
         ]
-        return [(pointer, f"expected {' or '.join(map(str, kinds))}, found {_short(instance)}", here)]
+        return [(pointer, f"expected {' or '.join(map(str, kinds))}, found {_spelled(instance, here, found)}", here)]
     message = error.message
+    said = repr(instance)
+    if message.startswith(said + " ") and (instance is None or isinstance(instance, (bool, float))):
+        # (jsonschema quotes Python's None, True and 1.8446744073709552e+19, not the file's null, true and digits)
+        message = _spelled(instance, here, found) + message[len(said) :]
     if len(message) > 160:
         message = message[:157] + "..."
     return [(pointer, message, here)]
