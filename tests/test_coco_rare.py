@@ -1370,6 +1370,57 @@ def test_lvis_v1_images_without_a_file_name_are_read_at_their_coco_url(tmp_path:
 
 
 @pytest.mark.parametrize(
+    ("edit", "name"),
+    [
+        (lambda d: d["items"][0]["media"].update(path="renamed/new.jpg"), "renamed/new.jpg"),
+        (lambda d: d["items"][0]["metadata"].update(coco_url="x"), "val2017/000000000009.jpg"),
+        (lambda d: d["items"][0]["metadata"].update(coco_url=5), "val2017/000000000009.jpg"),
+        (lambda d: d["items"][0]["metadata"].update(coco_url="http://h/train2017/9.jpg"), "val2017/000000000009.jpg"),
+        (lambda d: d["items"][0].pop("metadata"), "val2017/000000000009.jpg"),
+        (
+            lambda d: d["info"]["extras"]["coco:files"][0]["image_missing"]["1"].append("coco_url"),
+            "val2017/000000000009.jpg",
+        ),
+    ],
+    ids=["path", "url-x", "url-5", "url-other", "url-removed", "url-missing"],
+)
+def test_an_image_read_without_a_file_name_is_written_with_one_once_its_path_or_coco_url_changed(
+    tmp_path: Path, edit: Any, name: str
+) -> None:
+    """An image read without a file_name (LVIS v1's) was written back without one from the bookkeeping alone: an
+    edited path read back as the old one, and an edited or removed coco_url gave a file validate refused; exit 0."""
+    url = "http://images.cocodataset.org/val2017/000000000009.jpg"
+    doc = {
+        "images": [{"id": 1, "coco_url": url, "width": 4, "height": 4}],
+        "categories": [{"id": 1, "name": "c"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1, "iscrowd": 0}],
+    }
+    labelkit.save(labelkit.load(_write(tmp_path, doc)), tmp_path / "mid.json", "labelkit")
+    mid = json.loads((tmp_path / "mid.json").read_text())
+    edit(mid)
+    (tmp_path / "mid.json").write_text(json.dumps(mid))
+    report = labelkit.convert(tmp_path / "mid.json", tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [("images read without a file_name", 1)]
+    written = json.loads((tmp_path / "out/annotations/instances_val.json").read_text())
+    assert written["images"][0]["file_name"] == name
+    assert labelkit.validate(tmp_path / "out") == []
+    assert [i.media.path for i in labelkit.load(tmp_path / "out").items()] == [name]
+
+
+def test_an_image_whose_file_lacked_its_file_name_in_edited_bookkeeping_is_written_with_one(tmp_path: Path) -> None:
+    """A file list naming file_name among an image's fields its file lacked (edited) gave an image of no name,
+    which the schema refuses; exit 0."""
+    labelkit.save(labelkit.load(_write(tmp_path, _doc())), tmp_path / "mid.json", "labelkit")
+    mid = json.loads((tmp_path / "mid.json").read_text())
+    mid["info"]["extras"]["coco:files"][0]["image_missing"] = {"1": ["file_name"]}
+    (tmp_path / "mid.json").write_text(json.dumps(mid))
+    report = labelkit.convert(tmp_path / "mid.json", tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [("images read without a file_name", 1)]
+    assert json.loads((tmp_path / "out/annotations/instances_val.json").read_text()) == _doc()
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(
     ("image", "error"),
     [
         ({}, "#/images/0/file_name: missing required field 'file_name' or 'coco_url'"),

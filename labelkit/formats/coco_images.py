@@ -13,7 +13,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.coco_names import file_name, kept_names
+from labelkit.formats.coco_names import file_name, kept_names, named_by_url
 from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import concat, joined, member
 from labelkit.model.tables import loads_text, true_mask
@@ -81,6 +81,44 @@ def image_json(items: pa.Table, image_ids: np.ndarray, row: int, lacking: Sequen
         for k, v in loads_text(metadata).items():
             if k not in image and k not in lacking:
                 image[k] = v
-    if "file_name" in lacking:  # (read so: LVIS v1's images, named after their coco_url)
-        del image["file_name"]
+    if "file_name" in lacking and named_by_url(path, image.get("coco_url")):  # (LVIS v1's, named after their coco_url)
+        del image["file_name"]  # (not one whose path or coco_url changed since: see unnamed_now_named)
     return orjson.dumps(image).decode()
+
+
+UNNAMED_NOW_NAMED = (
+    "COCO's reader reads an image without a file_name at its coco_url's last two parts (LVIS v1's images have "
+    "none): their path, or coco_url, is no longer so (edited, or taken out), so file_name is written, their path"
+)
+"""Why :func:`unnamed_now_named` images are reported as transformed."""
+
+
+def unnamed_now_named(items: pa.Table, files: Any) -> int:
+    """How many items whose image a file read without ``file_name`` (``files``: ``coco:files``) get one now.
+
+    :func:`image_json` leaves it out only while the item's path is the one COCO's reader takes from the
+    ``coco_url`` written (:func:`.coco_names.named_by_url`); the others were written without a file_name,
+    read back at the old path (or refused, the coco_url naming no file), unsaid. (An item without a path, whose
+    id is its file name, is counted among those: see ``coco_plan``.)
+    """
+    # split -> item id -> for each file of it listing the image without file_name, whether it lacks coco_url too
+    lacking: dict[str, dict[str, list[bool]]] = {}
+    for f in files if isinstance(files, list) else []:
+        missing = f.get("image_missing") if isinstance(f, dict) else None
+        if isinstance(missing, dict):
+            split = f.get("split") if isinstance(f.get("split"), str) else None
+            of_split = lacking.setdefault(split or "default", {})
+            for k, v in missing.items():
+                if isinstance(v, list) and "file_name" in v:
+                    of_split.setdefault(k, []).append("coco_url" in v)
+    wanted = pa.array(sorted({k for of_split in lacking.values() for k in of_split}), pa.string())
+    if not len(wanted) or not len(rows := np.flatnonzero(true_mask(pc.is_in(items["id"], value_set=wanted)))):
+        return 0
+    t = items.select(["id", "split", "path", "metadata"]).take(pa.array(rows, pa.int64()))
+    count = 0
+    for item_id, split, path, metadata in zip(*(t[k].to_pylist() for k in t.column_names), strict=True):
+        urls_lacking = lacking.get(split or "default", {}).get(item_id, []) if path is not None else []
+        fields = loads_text(metadata) if metadata and urls_lacking else {}
+        url = fields.get("coco_url") if isinstance(fields, dict) else None
+        count += any(not named_by_url(path, None if no_url else url) for no_url in urls_lacking)
+    return count

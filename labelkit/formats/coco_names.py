@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -83,6 +84,31 @@ def file_name(path: str | None, item_id: str) -> tuple[str, bool]:
         base = PurePosixPath(name.replace("\\", "/")).name
         return (base if is_plain_relpath(base) else _id_file(item_id)), True
     return name, False
+
+
+def url_path(url: Any) -> str | None:
+    """The path COCO's reader reads an image of no ``file_name`` at: its ``coco_url``'s last two parts; None: none.
+
+    As ``coco_records`` reads LVIS v1's images (and Detectron2's LVIS loader names them); a URL of no such two plain
+    parts (``"x"``, ``5``) names none, and the reader refuses such an image.
+
+    Examples:
+        >>> url_path("http://images.cocodataset.org/val2017/000000000009.jpg"), url_path("x"), url_path(5)
+        ('val2017/000000000009.jpg', None, None)
+    """
+    if not isinstance(url, str) or url.count("/") < 3:
+        return None
+    name = "/".join(url.split("?")[0].split("#")[0].rstrip("/").split("/")[-2:])
+    return name if is_plain_relpath(name) and ":" not in name else None
+
+
+def named_by_url(path: str | None, url: Any) -> bool:
+    """Whether an image record may leave ``file_name`` out: COCO's reader reads it at ``path`` from its ``url``.
+
+    An image read without one (LVIS v1's) is written back so while its item's path is the one its ``coco_url``
+    gives; an item whose path or ``coco_url`` was changed since (or taken out) is written with its path.
+    """
+    return path is not None and url_path(url) == path
 
 
 def _id_file(item_id: str) -> str:

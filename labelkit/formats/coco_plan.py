@@ -30,6 +30,7 @@ from labelkit.formats.coco_categories import (
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_homes import files_read, keypoints_file_values, sane_files
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
+from labelkit.formats.coco_images import UNNAMED_NOW_NAMED, unnamed_now_named
 from labelkit.formats.coco_misfits import (
     left_without_geometry,
     odd_visibilities,
@@ -363,6 +364,8 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         "COCO's file_name is relative to the images' folder: the file's own name is written",
     )
     report.transform("image paths read back otherwise", normalised_files(items), NORMALISED)
+    unnamed = unnamed_now_named(items.filter(pa.array(~only)), dataset.info.extras.get("coco:files"))
+    report.transform("images read without a file_name", unnamed, UNNAMED_NOW_NAMED)
     numbers, renumbered, split = image_numbers(items)  # (as the writer numbers them)
     report.transform(
         "item ids",
