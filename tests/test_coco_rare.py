@@ -1421,6 +1421,90 @@ def test_an_image_whose_file_lacked_its_file_name_in_edited_bookkeeping_is_writt
 
 
 @pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("keypoints", "x", "keypoint names that are not a list of text: not written (first: category 1 'p', 'x')"),
+        (
+            "keypoints",
+            [1, 2],
+            "keypoint names that are not a list of text: not written (first: category 1 'p', [1, 2])",
+        ),
+        ("skeleton", [[1]], "a skeleton that is not a list of pairs of 64-bit integers: not written (first: "),
+        ("skeleton", "x", "a skeleton that is not a list of pairs of 64-bit integers: not written (first: "),
+        ("skeleton", [[1, 2**63]], "a skeleton that is not a list of pairs of 64-bit integers: not written (first: "),
+        ("skeleton", [[True, 2]], "a skeleton that is not a list of pairs of 64-bit integers: not written (first: "),
+    ],
+)
+def test_carried_category_keypoints_or_skeleton_coco_refuses_are_lost_not_written(
+    tmp_path: Path, key: str, value: Any, reason: str
+) -> None:
+    """A category's carried coco:keypoints or coco:skeleton (the reader carries "keypoints": null so; labelkit JSON
+    may hold another value) was written as it was: a file the schema, validate and info refuse; exit 0."""
+    ds = Dataset(categories=[Category(id=1, name="p", extras={f"coco:{key}": value})])
+    ds.add_item(Item(id="1", split="val", media=Media(path="a.jpg", width=4, height=4)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0)))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [(f"coco:{key} extras of categories", 1)]
+    assert report.lost[0].reason.startswith(f"COCO's reader refuses {reason}")
+    written = json.loads((tmp_path / "out/annotations/instances_val.json").read_text())
+    assert written["categories"] == [{"id": 1, "name": "p"}]
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_carried_category_keypoints_and_skeleton_coco_takes_are_written(tmp_path: Path) -> None:
+    """Those COCO's reader takes (null, as read) are written as carried, nothing reported lost."""
+    extras = {"coco:keypoints": ["a", "b"], "coco:skeleton": [[1, 2]], "coco:supercategory": None}
+    ds = Dataset(categories=[Category(id=1, name="p", extras=extras)])
+    ds.add_item(Item(id="1", split="val", media=Media(path="a.jpg", width=4, height=4)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == []
+    written = json.loads((tmp_path / "out/annotations/instances_val.json").read_text())
+    assert written["categories"] == [
+        {"id": 1, "name": "p", "keypoints": ["a", "b"], "skeleton": [[1, 2]], "supercategory": None}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("supercategory", 5), ("keypoints", "x"), ("skeleton", [[1]]), ("skeleton", "x")]
+)
+def test_a_files_own_category_values_coco_refuses_are_lost_not_written(tmp_path: Path, key: str, value: Any) -> None:
+    """A file's own value of a category field (coco:files category_values, edited in labelkit JSON) was written as
+    it was ("supercategory": 5): a file the schema and validate refuse; exit 0."""
+    folder = tmp_path / "in/annotations"
+    folder.mkdir(parents=True)
+    kp = {"keypoints": ["a", "b"], "skeleton": [[1, 2]]}
+    instances = _doc()
+    instances["categories"] = [{"id": 1, "name": "c", "supercategory": "A", **kp}]
+    labels = {
+        "images": instances["images"],
+        "categories": [{"id": 1, "name": "c", "supercategory": "B", **kp}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1}],
+    }
+    (folder / "instances_val.json").write_text(json.dumps(instances))
+    (folder / "labels_val.json").write_text(json.dumps(labels))
+    labelkit.save(labelkit.load(tmp_path / "in"), tmp_path / "mid.json", "labelkit")
+    mid = json.loads((tmp_path / "mid.json").read_text())
+    entry = mid["info"]["extras"]["coco:files"][1]
+    assert entry["category_values"] == {"1": {"supercategory": "B"}}
+    entry["category_values"]["1"][key] = value
+    (tmp_path / "mid.json").write_text(json.dumps(mid))
+    with pytest.raises(DataLossError):
+        labelkit.convert(tmp_path / "mid.json", tmp_path / "refused", "coco")
+    report = labelkit.convert(tmp_path / "mid.json", tmp_path / "out", "coco", allow_loss=True)
+    what = f"categories' {key} values of one COCO file (coco:files category_values)"
+    assert [(c.what, c.count) for c in report.lost] == [(what, 1)]
+    assert f"(first: category 1 in labels_val.json, {value!r})" in report.lost[0].reason
+    out = tmp_path / "out/annotations"
+    assert json.loads((out / "instances_val.json").read_text()) == instances
+    own = {"supercategory": "B", key: {"supercategory": "A", **kp}[key]}
+    assert json.loads((out / "labels_val.json").read_text())["categories"] == [{"id": 1, "name": "c", **kp, **own}]
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(
     ("image", "error"),
     [
         ({}, "#/images/0/file_name: missing required field 'file_name' or 'coco_url'"),

@@ -400,3 +400,36 @@ def lvis_category_lists(items: pa.Table, numbers: dict[int, int]) -> tuple[pa.Ta
         return items, 0
     at = items.schema.get_field_index("metadata")
     return items.set_column(at, items.schema.field(at), pa.array(texts, items.schema.field(at).type)), changed
+
+
+REFUSED_CATEGORY_FIELDS = {
+    "supercategory": "a supercategory that is not text",
+    "keypoints": "keypoint names that are not a list of text",
+    "skeleton": "a skeleton that is not a list of pairs of 64-bit integers",
+}
+"""The category fields COCO's schema gives a type, and what it refuses of each (see :func:`category_field_fits`)."""
+
+
+def category_field_fits(key: str, value: Any) -> bool:
+    """Whether COCO's reader takes ``value`` as a category's ``key`` (a field of :data:`REFUSED_CATEGORY_FIELDS`).
+
+    ``null`` does, as the reader carries a category's ``"keypoints": null`` as read (with a note), and writing
+    gives it back. A field of no type (LVIS's ``frequency``, any other) takes any value. So a skeleton of ``[[1, 2]]``
+    fits (``[[1.0, 2]]`` too, as the schema's integers are), and ``[[1]]``, ``"x"`` do not; keypoint names
+    ``["a"]`` do, ``[1, 2]`` not; a supercategory ``5`` does not.
+    """
+    if value is None or key not in REFUSED_CATEGORY_FIELDS:
+        return True
+    if key == "supercategory":
+        return isinstance(value, str)
+    if not isinstance(value, list):
+        return False
+    if key == "keypoints":
+        return all(isinstance(v, str) for v in value)
+    return all(isinstance(edge, list) and len(edge) == 2 and all(_int64(i) for i in edge) for edge in value)
+
+
+def _int64(value: Any) -> bool:
+    """Whether the schema's ``int64`` takes ``value``: an integer of 64 bits, or a whole float (``1.0``) in range."""
+    whole = type(value) is int or (type(value) is float and value.is_integer())
+    return whole and INT64_MIN <= value <= INT64_MAX

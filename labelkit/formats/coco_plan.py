@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.errors import shown
 from labelkit.formats.base import Capabilities
 from labelkit.formats.capability import (
     check_capabilities,
@@ -23,7 +24,9 @@ from labelkit.formats.capability import (
 )
 from labelkit.formats.coco_categories import (
     ADDED_SKELETONS,
+    REFUSED_CATEGORY_FIELDS,
     added_skeletons,
+    category_field_fits,
     category_record,
     skeleton_indexes_outside,
 )
@@ -284,24 +287,32 @@ def _without_emptied_results_images(
 def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) -> tuple[list[Any], Any]:
     """The categories and info without the ``coco:`` extras COCO's reader refuses, each added to ``losses``.
 
-    A ``coco:supercategory`` that is not text (where the category has no supercategory of its own), a
-    ``coco:info`` that is not an object, ``coco:licenses`` that are not a list of objects: the writer would
-    write them as they are. (The same objects and lists are returned when there are none.)
+    A ``coco:supercategory``, ``coco:keypoints`` or ``coco:skeleton`` of a type the schema refuses (where the
+    category has no such field of its own; see :func:`.coco_categories.category_field_fits`), such a value of a
+    file's own (``category_values`` of ``coco:files``, edited), a ``coco:info`` that is not an object,
+    ``coco:licenses`` that are not a list of objects: the writer would write them as they are. (The same objects
+    and lists are returned when there are none.)
     """
     categories = dataset.categories
-    odd = [
-        i
-        for i, c in enumerate(categories)
-        if c.supercategory is None
-        and "coco:supercategory" in c.extras
-        and not isinstance(c.extras["coco:supercategory"], str | None)  # (null: carried from a COCO file)
-    ]
-    if odd:
-        reason = "COCO's reader refuses a supercategory that is not text: not written"
-        losses.append(("coco:supercategory extras of categories", len(odd), reason))
+    changed: dict[int, dict[str, Any]] = {}
+    for key, what in REFUSED_CATEGORY_FIELDS.items():
+        odd = [
+            (i, c)
+            for i, c in enumerate(categories)
+            if getattr(c, key) is None
+            and f"coco:{key}" in c.extras
+            and not category_field_fits(key, c.extras[f"coco:{key}"])
+        ]
+        if odd:
+            first = odd[0][1]
+            found = shown(first.extras[f"coco:{key}"])
+            reason = f"COCO's reader refuses {what}: not written (first: category {first.id} {first.name!r}, {found})"
+            losses.append((f"coco:{key} extras of categories", len(odd), reason))
+            for i, c in odd:
+                changed.setdefault(i, dict(c.extras)).pop(f"coco:{key}")
+    if changed:
         categories = list(categories)
-        for i in odd:
-            extras = {k: v for k, v in categories[i].extras.items() if k != "coco:supercategory"}
+        for i, extras in changed.items():
             categories[i] = categories[i].model_copy(update={"extras": extras})
     info = dataset.info
     extras = info.extras
@@ -313,9 +324,48 @@ def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) ->
         bad.append(("coco:licenses", "licenses that are not a list of objects"))
     for key, what in bad:
         losses.append((f"dataset info's {key} extra", 1, f"COCO's reader refuses {what}: not written"))
-    if bad:
-        info = info.model_copy(update={"extras": {k: v for k, v in extras.items() if k not in dict(bad)}})
+    files = _without_odd_category_values(extras.get("coco:files"), losses)
+    if bad or files is not extras.get("coco:files"):
+        kept = {k: v for k, v in extras.items() if k not in dict(bad)}
+        info = info.model_copy(update={"extras": kept if files is None else {**kept, "coco:files": files}})
     return categories, info
+
+
+def _without_odd_category_values(files: Any, losses: list[tuple[str, int, str]]) -> Any:
+    """``coco:files`` without the category values of a file (``category_values``) COCO's reader refuses.
+
+    The reader's bookkeeping, which a labelkit JSON file may hold edited: each file is written with its own values
+    of a category's fields, and a ``"supercategory": 5`` there was written so, a file the schema refuses. Such a
+    value is left out (the category's own is written), and each field's are added to ``losses``. (The same list is
+    returned when there are none.)
+    """
+    odd: dict[str, list[tuple[str, str, Any]]] = {}  # field -> (category id, file, value) of each left out
+    out = []
+    for entry in files_read(files):
+        values = entry.get("category_values")
+        if not isinstance(values, dict):
+            out.append(entry)
+            continue
+        kept: dict[str, Any] = {}
+        for cid, fields in values.items():
+            if isinstance(fields, dict):
+                bad = [k for k, v in fields.items() if not category_field_fits(k, v)]
+                name = f"{entry.get('task')}_{entry.get('split') or 'default'}.json"
+                for k in bad:
+                    odd.setdefault(k, []).append((cid, name, fields[k]))
+                fields = {k: v for k, v in fields.items() if k not in bad} if bad else fields
+            kept[cid] = fields
+        out.append({**entry, "category_values": kept})
+    if not odd:
+        return files
+    for key, found in odd.items():
+        cid, name, value = found[0]
+        reason = (
+            f"COCO's reader refuses {REFUSED_CATEGORY_FIELDS[key]}: the category's own is written (first: category "
+            f"{cid} in {name}, {shown(value)})"
+        )
+        losses.append((f"categories' {key} values of one COCO file (coco:files category_values)", len(found), reason))
+    return out
 
 
 def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, target: str) -> None:
