@@ -1505,6 +1505,79 @@ def test_a_files_own_category_values_coco_refuses_are_lost_not_written(tmp_path:
 
 
 @pytest.mark.parametrize(
+    ("keys", "categories"),
+    [
+        ([], [1]),
+        (["annotations"], [1]),
+        (["images", "zz"], [1]),
+        (["images", "annotations"], []),
+        ([], None),
+    ],
+)
+def test_edited_file_list_keys_leave_no_file_without_the_categories_its_annotations_use(
+    tmp_path: Path, keys: list[str], categories: list[int] | None
+) -> None:
+    """A file list whose keys (edited in labelkit JSON) left out "categories" dropped every category: the file
+    written lists annotations of category ids none lists, which validate refuses; exit 0, nothing reported."""
+    doc = _doc()
+    doc["categories"].append({"id": 2, "name": "unused"})
+    labelkit.save(labelkit.load(_write(tmp_path, doc)), tmp_path / "mid.json", "labelkit")
+    mid = json.loads((tmp_path / "mid.json").read_text())
+    entry = mid["info"]["extras"]["coco:files"][0]
+    entry["keys"] = keys
+    if categories is None:
+        del entry["categories"]
+    else:
+        entry["categories"] = categories
+    (tmp_path / "mid.json").write_text(json.dumps(mid))
+    report = labelkit.convert(tmp_path / "mid.json", tmp_path / "out", "coco")
+    assert report.lost == []
+    written = json.loads((tmp_path / "out/annotations/instances_val.json").read_text())
+    assert {k: written[k] for k in ("images", "annotations")} == {k: doc[k] for k in ("images", "annotations")}
+    assert sorted(c["id"] for c in written["categories"]) == [1, 2]  # (the unused one too)
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_edited_file_list_keys_leave_a_keypoints_file_its_categories(tmp_path: Path) -> None:
+    """(A keypoints file alone: its categories, which its annotations use, were dropped too.)"""
+    doc = _doc(keypoints=[1, 1, 2], num_keypoints=1)
+    doc["categories"] = [{"id": 1, "name": "person", "keypoints": ["a"], "skeleton": []}]
+    labelkit.save(labelkit.load(_write(tmp_path, doc, "person_keypoints_val.json")), tmp_path / "mid.json", "labelkit")
+    mid = json.loads((tmp_path / "mid.json").read_text())
+    mid["info"]["extras"]["coco:files"][0]["keys"] = ["images", "annotations"]
+    (tmp_path / "mid.json").write_text(json.dumps(mid))
+    report = labelkit.convert(tmp_path / "mid.json", tmp_path / "out", "coco")
+    assert report.lost == [] and report.transformed == []
+    assert json.loads((tmp_path / "out/annotations/person_keypoints_val.json").read_text()) == doc
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("other", ["labels_val", "person_keypoints_val"])
+def test_a_file_read_without_categories_beside_one_listing_them_is_written_back_without(
+    tmp_path: Path, other: str
+) -> None:
+    """(Not the edit above: a file read without a categories list, its categories listed by another file of
+    the folder, is written back as read.)"""
+    folder = tmp_path / "in/annotations"
+    folder.mkdir(parents=True)
+    instances = _doc()
+    if other == "labels_val":
+        beside = {**instances, "annotations": [{"id": 1, "image_id": 1, "category_id": 1}]}
+    else:
+        posed = {**instances["annotations"][0], "keypoints": [1, 1, 2], "num_keypoints": 1}
+        person = {"id": 1, "name": "c", "keypoints": ["a"], "skeleton": []}
+        beside = {**instances, "annotations": [posed], "categories": [person]}
+    del instances["categories"]
+    (folder / "instances_val.json").write_text(json.dumps(instances))
+    (folder / f"{other}.json").write_text(json.dumps(beside))
+    assert labelkit.validate(tmp_path / "in") == []
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", "coco")
+    assert report.lost == [] and report.transformed == []
+    assert json.loads((tmp_path / "out/annotations/instances_val.json").read_text()) == instances
+    assert json.loads((tmp_path / f"out/annotations/{other}.json").read_text()) == beside
+
+
+@pytest.mark.parametrize(
     ("image", "error"),
     [
         ({}, "#/images/0/file_name: missing required field 'file_name' or 'coco_url'"),

@@ -129,6 +129,7 @@ class Writer:
         self.file_ids: np.ndarray | None = None  # and their ids (a file's labels are numbered apart from them)
         self.category_home: FileSpec | None = None  # the file that lists the categories no file listed
         self.unlisted: set[int] = set()
+        self.listed_categories: set[int] = set()  # those some file's list holds (see plan)
 
     # -- plan ----------------------------------------------------------------------------------------
 
@@ -199,11 +200,22 @@ class Writer:
         if self.ds.categories and specs and all(id(s) in bare for s in specs):
             # (a captions file with a caption without category_id cannot list them: an instances file does)
             specs.insert(0, FileSpec("instances", specs[0].split, keys))
-        listed = [
+        candidates = [
             s
             for s in specs
             if s.categories is not None and id(s) not in bare and s.task in ("instances", "stuff", "labels", "captions")
         ]
+        listed = [s for s in candidates if "categories" in s.keys]  # (one read without the key lists none)
+        if (
+            not listed
+            and candidates
+            and not unlisting
+            and {c.id for c in self.ds.categories} - self._listed(specs, bare)
+        ):
+            # the file list's keys (edited) leave categories out of every file that would list them: the first
+            # lists them (they were in no file, and validate refused their ids)
+            candidates[0].keys = [*candidates[0].keys, "categories"]
+            listed = candidates[:1]
         if unlisting and not listed and all(s.categories is not None for s in specs):
             # the others are keypoints or image info files, which list their own: an instances file of the
             # first split lists what only the captions files listed (it is the home of unlisted categories)
@@ -214,9 +226,22 @@ class Writer:
         if listed and "coco:files" in self.info_extras and all(s.categories is not None for s in specs):
             self.category_home = listed[0]
             self.unlisted = {c.id for c in self.ds.categories} - {
-                c for s in specs if id(s) not in bare for c in s.categories or []
+                c for s in specs if id(s) not in bare and "categories" in s.keys for c in s.categories or []
             }
+        home = self.unlisted if self.category_home is not None else set()
+        self.listed_categories = home | self._listed(specs, bare)
         return specs
+
+    def _listed(self, specs: list[FileSpec], bare: set[int]) -> set[int]:
+        """The categories the files written with a list list as read (all, for a file listing all), less those added.
+
+        A file written without one (read so, as a captions file; ``bare``: one that cannot list them) is not looked at.
+        """
+        out: set[int] = set()
+        for s in specs:
+            if id(s) not in bare and ("categories" in s.keys or s.categories is None) and s.task != "results":
+                out |= {c.id for c in self.ds.categories} if s.categories is None else set(s.categories)
+        return out
 
     def _empty_files(self, splits: list[str], covered: set[str]) -> list[FileSpec]:
         """An instances file, listing no image, per split read empty (VOC's empty ``test.txt``, YOLO's empty split).
@@ -494,7 +519,12 @@ class Writer:
                     write_array(fh, chunks)
             if spec.task in ("labels", "captions", *LABEL_TASKS):  # and those its annotations use
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
-            if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
+            listing = "categories" in spec.keys or spec.categories is None
+            if not listing and self.used_categories - self.listed_categories and not self._bare_captions(spec):
+                # read without a list (a captions file), its keys say: but a category its annotations use is in no
+                # other file's list (the file list edited): it lists them (validate refused each such id)
+                categories, listing = self._categories(spec, tasks_of_split, self.used_categories), True
+            if listing and not self._bare_captions(spec):
                 fields, values = spec.category_fields or {}, spec.category_values or {}
                 records = [self._category_json(c, fields.get(str(c.id)), values.get(str(c.id))) for c in categories]
                 fh.write(b',"categories":' + orjson.dumps(records))
