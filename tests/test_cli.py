@@ -3043,3 +3043,21 @@ def test_dry_run_exits_as_the_real_run_on_names_too_long(tmp_path: Path, to: str
         x for x in real.stdout.splitlines() if x.startswith("lost")
     ]
     assert any(x.startswith(f"{lost}: ") for x in real.stdout.splitlines())
+
+
+@pytest.mark.parametrize("section", ["items", "categories", "annotations", "info", "tokens"])
+@pytest.mark.parametrize("value", ["2", "1.5", "true", '"x"', "null"])
+def test_validate_without_the_schema_reports_a_section_of_the_wrong_type(
+    section: str, value: str, tmp_path: Path
+) -> None:
+    """``"annotations": 2`` (or 1.5, true) crashed ``validate -o schema=false`` with an internal TypeError (exit 2);
+    it is a finding at ``/annotations`` now, in convert's words, as every other section of the wrong type is."""
+    path = tmp_path / "a.labelkit.json"
+    path.write_text(f'{{"format": "labelkit", "version": 1, "{section}": {value}}}')
+    refused = run("convert", path, tmp_path / "o.json", "--to", "coco")
+    assert refused.exit_code == 2
+    result = run("validate", path, "-o", "schema=false")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{path}#/{section}: ")
+    assert refused.stderr.startswith(f"labelkit: error: {result.stdout.strip()}")
+    assert run("validate", path).stdout.startswith(f"{path}#/{section}: ")

@@ -289,7 +289,8 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
         if findings:
             return findings + repeats
     annotations = value.get("annotations") if isinstance(value, dict) else None
-    objects_at = [i for i, a in enumerate(annotations or []) if isinstance(a, dict) and a.get("kind") == "object"]
+    annotations = annotations if isinstance(annotations, list) else []  # (a number is the records' finding)
+    objects_at = [i for i, a in enumerate(annotations) if isinstance(a, dict) and a.get("kind") == "object"]
     del value, annotations
     try:
         with bulk_work():
