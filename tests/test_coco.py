@@ -7526,6 +7526,40 @@ def test_a_results_image_id_that_is_no_integer_is_said_alike_by_validate_and_con
     assert str(err.value) == f"{path}#/1/image_id: {said}"
 
 
+@pytest.mark.parametrize("name", ["captions_val.json", "instances_val.json"])
+@pytest.mark.parametrize("chunk", [None, 2])
+def test_a_captions_null_category_is_refused_as_validate_finds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, chunk: int | None
+) -> None:
+    """A caption's ``"category_id": null`` (the schema's category is an integer), which validate finds, was read
+    as a caption without a category and written back without the key (exit 0); it is refused now, in validate's
+    words, as an object's is. A caption without the key is still read, and a null in its text is no null."""
+    if chunk:  # (the file's third annotation, in a chunk of its own)
+        monkeypatch.setattr("labelkit.formats.coco_read.ANNOTATION_CHUNK", chunk)
+    doc: dict[str, Any] = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}],
+        "categories": [{"id": 1, "name": "c"}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "caption": "null"},
+            {"id": 2, "image_id": 1, "caption": "a cat", "category_id": 1},
+            {"id": 3, "image_id": 1, "caption": "a dog", "category_id": None},
+        ],
+    }
+    path = _write(tmp_path, doc, name)
+    said = "category_id must be an integer (found null)"
+    assert [(f.where, f.message) for f in labelkit.validate(path)] == [("#/annotations/2/category_id", said)]
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert str(err.value) == f"{path}#/annotations/2/category_id: {said}"
+    converted = CliRunner().invoke(cli, ["convert", str(path), str(tmp_path / "out"), "--to", "coco"])
+    assert (converted.exit_code, converted.output) == (
+        2,
+        f"labelkit: error: {path}#/annotations/2/category_id: {said}\n",
+    )
+    del doc["annotations"][2]["category_id"]
+    assert [t.text for t in labelkit.load(_write(tmp_path, doc, name)).transcripts()] == ["null", "a cat", "a dog"]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "said"),
     [("bbox", None, "null is not of type 'array'"), ("iscrowd", True, "true is not one of [0, 1]")],

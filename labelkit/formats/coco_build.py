@@ -8,8 +8,10 @@ extras, byte for byte. Images, categories and dataset info are built in :mod:`la
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -190,6 +192,7 @@ def _build(
     ann_ids: list[np.ndarray] = []
     waiting: list[tuple[Built, int]] = []
     order = image_order(image_ids)
+    null_categories = functools.cache(lambda: _null_categories(f.path))  # (looked for once, if ever)
     for chunk in f.chunks():
         part = Built(
             items=items,
@@ -200,7 +203,7 @@ def _build(
             image_order=order,
         )
         with _shifted_errors(f.path, chunk.offset):
-            ids = _build_chunk(chunk, item_prefix, categories, part)
+            ids = _build_chunk(chunk, item_prefix, categories, part, null_categories)
         ann_ids.append(ids)
         f.had_ids = f.had_ids or part.had_ids
         waiting.append((part, chunk.offset))
@@ -296,8 +299,46 @@ def _missing(f: CocoFile, row: int, key: str, alternative: str | None = None) ->
     return InputError(f"missing required field {key!r}{either}", path=f.path, pointer=pointer)
 
 
-def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out: Built) -> np.ndarray:
-    """Tables of one chunk of annotations (indexes local to the chunk); returns the annotation ids."""
+class _CategoryField(msgspec.Struct, gc=False):
+    """An annotation's ``category_id`` as raw JSON (its other fields skipped), to tell null from absent."""
+
+    category_id: msgspec.Raw = msgspec.Raw()
+
+
+_NULL = msgspec.Raw(b"null")
+
+
+def _null_categories(path: Path) -> np.ndarray:
+    """The annotations (indexes in the file) whose ``category_id`` is given as ``null``.
+
+    The decoded annotation cannot tell a null from an absent one, which a caption may lack; this is asked only
+    when a caption without a category is read, and reads the file again, unless it holds no ``null`` at all.
+    """
+    try:
+        data = without_bom(read_bytes(path))
+        if b"null" not in data:  # (COCO's captions files: one search of the bytes)
+            return np.zeros(0, np.int64)
+        top = msgspec.json.decode(data, type=dict[str, msgspec.Raw] | list[msgspec.Raw])
+        raw = top["annotations"] if isinstance(top, dict) else msgspec.json.encode(top)
+        values = list(map(operator.attrgetter("category_id"), msgspec.json.decode(raw, type=list[_CategoryField])))
+    except (InputError, msgspec.MsgspecError, LookupError):  # (a pipe read once: taken as absent, as before)
+        return np.zeros(0, np.int64)
+    if _NULL not in values:
+        return np.zeros(0, np.int64)
+    return np.array([i for i, v in enumerate(values) if v == _NULL], np.int64)
+
+
+def _build_chunk(
+    f: CocoFile,
+    item_prefix: str,
+    categories: list[Category],
+    out: Built,
+    null_categories: Callable[[], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Tables of one chunk of annotations (indexes local to the chunk); returns the annotation ids.
+
+    ``null_categories``: the file's annotations whose ``category_id`` is null (asked when a caption has none).
+    """
     path = f.path
     items, image_ids = out.items, out.image_ids
     anns = f.annotations
@@ -324,6 +365,9 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     cat_values = f.column("category_id")
     has_cat = _not_none(cat_values)
     need_cat = ~caption & ~has_cat
+    uncategorised = np.flatnonzero(caption & ~has_cat)  # (a caption's category is optional, but not null)
+    if len(uncategorised) and null_categories is not None and len(nulls := null_categories()):
+        need_cat[uncategorised[np.isin(uncategorised + f.offset, nulls)]] = True
     if need_cat.any():
         raise _missing(f, int(np.flatnonzero(need_cat)[0]), "category_id", None if f.task == "results" else "caption")
     cat_ids = np.array(cat_values if has_cat.all() else [c if c is not None else -1 for c in cat_values], np.int64)
