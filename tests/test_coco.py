@@ -2198,6 +2198,34 @@ def test_a_caption_results_file_is_noted_in_a_folder_and_refused_alone(tmp_path:
     assert (err.value.location.path, err.value.message) == (str(results), "COCO caption results are not supported")
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        {"image_id": 1, "caption": "a cat", "score": 0.9},
+        {"image_id": 1, "category_id": 1, "caption": "a cat", "score": 0.9},
+        {"image_id": 1, "category_id": 1, "caption": "a cat", "score": 0.9, "bbox": [0, 0, 1, 1]},
+    ],
+)
+def test_a_caption_in_a_results_file_is_refused_as_caption_results(tmp_path: Path, caption: dict[str, Any]) -> None:
+    """A results list holding a caption with a score was read as a transcript (exit 0), though the README says
+    caption results are not supported (and pycocotools' ``loadRes`` takes such a list for caption results); it is
+    refused now in those words at that annotation, and validate finds it there (with a category too, which the
+    schema takes)."""
+    detection = {"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5}
+    path = _write(tmp_path, [detection, caption], "results_val.json")
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert str(err.value) == (
+        f"{path}#/1: COCO caption results are not supported; hint: labelkit reads detection and keypoint results "
+        "(annotations with a score), not captions given per image"
+    )
+    findings = labelkit.validate(path)
+    assert findings and findings[0].where in ("#/1", "#/1/category_id")  # (a caption of no category: the schema's)
+    assert ("category_id" in caption) == (findings[0].message == "COCO caption results are not supported")
+    converted = CliRunner().invoke(cli, ["convert", str(path), str(tmp_path / "o.labelkit.json"), "--to", "labelkit"])
+    assert converted.exit_code == 2
+
+
 @pytest.mark.parametrize("v", [3, -1, 1.5])
 def test_a_keypoint_visibility_other_than_0_1_2_is_a_finding(v: float, tmp_path: Path) -> None:
     doc = _load(INSTANCES)

@@ -37,7 +37,15 @@ from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_join import join_items, merge_tables, prefix_annotation_ids, tag_stuff
 from labelkit.formats.coco_plan import check_dataset, detections_if_posed
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
-from labelkit.formats.coco_read import RESULTS_RE, TASK_RE, CocoFile, decode_file, task_and_split
+from labelkit.formats.coco_read import (
+    CAPTION_RESULTS,
+    CAPTION_RESULTS_HINT,
+    RESULTS_RE,
+    TASK_RE,
+    CocoFile,
+    decode_file,
+    task_and_split,
+)
 from labelkit.formats.coco_records import check_kept_sections, dataset_info, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import EMPTY_SPLITS, keep_sections
@@ -169,11 +177,7 @@ _UNREAD = {
         "its segments live in PNG files",
         "panoptic segments live in PNG files; convert them to instances with panopticapi first",
     ),
-    "caption_results": (
-        "COCO caption results are not supported",
-        "labelkit reads detection and keypoint results",
-        "labelkit reads detection and keypoint results (annotations with a score), not captions given per image",
-    ),
+    "caption_results": (CAPTION_RESULTS, "labelkit reads detection and keypoint results", CAPTION_RESULTS_HINT),
 }
 """The files a folder's reading leaves out, by task: why (the error of one given alone), what its note says,
 and the error's hint."""

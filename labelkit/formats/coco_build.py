@@ -36,6 +36,8 @@ from labelkit.formats.coco_geometry import (
 from labelkit.formats.coco_objects import objects_table, present
 from labelkit.formats.coco_own import REGION_TYPES
 from labelkit.formats.coco_read import (
+    CAPTION_RESULTS,
+    CAPTION_RESULTS_HINT,
     CocoFile,
     decode_at,
     raw_column,
@@ -359,6 +361,11 @@ def _build_chunk(
         ann_ids = np.array([x if x is not None else 0 for x in id_values], np.int64)
         ann_ids = np.where(has_id, ann_ids, np.arange(1, n + 1) + f.offset)
     caption = present(f.column("caption"))
+    if f.task == "results" and caption.any():  # (a score does not make a caption a detection)
+        row = int(np.flatnonzero(caption)[0])
+        raise InputError(
+            CAPTION_RESULTS, path=path, pointer=json_pointer("annotations", row), hint=CAPTION_RESULTS_HINT
+        )
     geometry = present(f.column("bbox")) | present(f.column("segmentation")) | present(f.column("keypoints"))
     is_object = geometry & ~caption
     is_label = ~geometry & ~caption

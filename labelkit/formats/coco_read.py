@@ -249,6 +249,11 @@ RESULTS_RE = re.compile(r"^(?:instances|person_keypoints)_(.+)_[^_]+_results\.js
 
 CAPTION_RESULTS_RE = re.compile(r"^captions_(.+)_[^_]+_results\.json$")
 """cocoapi's caption-results names (``captions_val2014_fakecap_results.json``): image ids and captions, no score."""
+CAPTION_RESULTS = "COCO caption results are not supported"
+"""Why a caption-results file is not read (one so named, or a detection-results file holding a caption)."""
+CAPTION_RESULTS_HINT = (
+    "labelkit reads detection and keypoint results (annotations with a score), not captions given per image"
+)
 
 
 def task_and_split(path: Path) -> tuple[str | None, str | None]:
