@@ -2219,11 +2219,64 @@ def test_a_caption_in_a_results_file_is_refused_as_caption_results(tmp_path: Pat
         f"{path}#/1: COCO caption results are not supported; hint: labelkit reads detection and keypoint results "
         "(annotations with a score), not captions given per image"
     )
-    findings = labelkit.validate(path)
-    assert findings and findings[0].where in ("#/1", "#/1/category_id")  # (a caption of no category: the schema's)
-    assert ("category_id" in caption) == (findings[0].message == "COCO caption results are not supported")
+    assert "#/1" in [f.where for f in labelkit.validate(path) if f.message == "COCO caption results are not supported"]
     converted = CliRunner().invoke(cli, ["convert", str(path), str(tmp_path / "o.labelkit.json"), "--to", "labelkit"])
     assert converted.exit_code == 2
+
+
+_IMG = {"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}
+_CAT = {"id": 1, "name": "c"}
+
+
+@pytest.mark.parametrize(
+    ("name", "doc", "first"),
+    [
+        ("results_val.json", [{"image_id": 1, "caption": "x"}], "/0"),
+        ("results_val.json", [{"bbox": [0, 0, 1, 1]}], "/0/image_id"),
+        ("results_val.json", [{"image_id": "1", "category_id": "2", "score": "s"}], "/0/image_id"),
+        (
+            "instances_val.json",
+            {"images": [_IMG], "categories": [_CAT], "annotations": [{"bbox": [0, 0, 1, 1]}]},
+            "/annotations/0/image_id",
+        ),
+        (
+            "instances_val.json",
+            {
+                "images": [_IMG],
+                "categories": [_CAT],
+                "annotations": [{"id": 1.5, "image_id": "x", "category_id": None, "bbox": [0, 0, 1, 1]}],
+            },
+            "/annotations/0/id",
+        ),
+        (
+            "instances_val.json",
+            {"images": [{"file_name": "a.jpg"}], "categories": [_CAT], "annotations": []},
+            "/images/0/id",
+        ),
+        (
+            "instances_val.json",
+            {
+                "images": [_IMG],
+                "categories": [_CAT],
+                "annotations": [
+                    {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1], "segmentation": "9", "area": -1}
+                ],
+            },
+            "/annotations/0/segmentation",
+        ),
+    ],
+)
+def test_validates_first_finding_in_a_record_is_the_one_convert_names(
+    tmp_path: Path, name: str, doc: Any, first: str
+) -> None:
+    """A record's findings went by field name (``category_id`` before ``image_id``, ``area`` before
+    ``segmentation``), so validate's first was not the problem convert names, as the README says it is; they go in
+    the order reading checks the fields now."""
+    path = _write(tmp_path, doc, name)
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == first
+    assert labelkit.validate(path)[0].where == "#" + first
 
 
 @pytest.mark.parametrize("v", [3, -1, 1.5])

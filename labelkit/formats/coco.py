@@ -611,7 +611,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     except InputError:  # (a polygon's value that is no number, an id of 1.0: each is named, as the schema's)
         named = [x for file in files for x in [*coordinate_findings(file), *integer_findings(file)]]
         if named:
-            return sorted(named, key=lambda f: (f.path, reading_order(f.where)))
+            return sorted(named, key=lambda f: (f.path, reading_order(f.where, f.message)))
         raise
 
 

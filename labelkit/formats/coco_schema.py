@@ -11,7 +11,7 @@ import msgspec
 import orjson
 
 from labelkit.errors import InputError, json_pointer, shown
-from labelkit.formats.coco_read import refuse_utf16
+from labelkit.formats.coco_read import CAPTION_RESULTS, refuse_utf16
 from labelkit.formats.coco_schema_fast import fitted_keys
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
 from labelkit.json_checks import json_error
@@ -52,11 +52,27 @@ _SECTIONS = {"categories": 1, "images": 2, "annotations": 3}
 """The order reading checks a COCO file's lists in (the other top-level keys before them)."""
 
 
-def reading_order(where: str) -> list[tuple[int, int, str]]:
+_FIELDS = {
+    "annotations": ("image_id", "id", "category_id", "score", "caption", "segmentation", "keypoints", "bbox"),
+    "images": ("id", "file_name", "coco_url", "width", "height"),
+    "categories": ("id", "name"),
+}
+"""The fields of a record in the order reading checks them (the others after, by name)."""
+
+_WRONG_ID = re.compile(
+    r"^(?:image_id|id|category_id) (?:must be an integer \(found (?!null\)$)|does not fit in 64 bits$)"
+)
+"""An annotation's id of the wrong type (not null, not missing): refused as it is decoded, before the other checks."""
+
+
+def reading_order(where: str, message: str = "") -> list[tuple[int, int, str]]:
     """A finding's JSON pointer (``#/images/12/width``) as a sort key: in the order ``convert`` meets problems.
 
     Reading checks categories, then images, then annotations, each in list order, so ``validate`` lists a file's
     findings so and its first is the problem ``convert`` names (they were sorted by name: annotations first).
+    Within a record, its fields go in the order reading checks them (:data:`_FIELDS`; an annotation's id given a
+    wrong type, its ``message`` says, first), where they went by name (``area`` before ``segmentation``,
+    ``category_id`` before ``image_id``).
 
     Examples:
         >>> where = ["#/annotations/2/id", "#/images/10/width", "#/images/9/id", "#/categories/0/id", "#/info/x"]
@@ -64,10 +80,21 @@ def reading_order(where: str) -> list[tuple[int, int, str]]:
         ['#/info/x', '#/categories/0/id', '#/images/9/id', '#/images/10/width', '#/annotations/2/id']
     """
     parts = where.split("/")
-    return [
-        (0, int(part), "") if part.isdigit() else (1, _SECTIONS.get(part, 0) if n == 1 else 0, part)
-        for n, part in enumerate(parts)
-    ]
+    listed = len(parts) > 1 and parts[1].isdigit()  # (a results file's bare list: /<i>/<field>)
+    section, field_at = ("annotations", 2) if listed else (parts[1] if len(parts) > 1 else "", 3)
+    fields = _FIELDS.get(section)
+    key = []
+    for n, part in enumerate(parts):
+        if part.isdigit():
+            key.append((0, int(part), ""))
+        elif n == field_at and fields is not None:
+            if section == "annotations" and _WRONG_ID.match(message):  # (alike: they stay in the file's order)
+                key.append((1, 0, ""))
+            else:
+                key.append((1, 1 + (fields.index(part) if part in fields else len(fields)), part))
+        else:
+            key.append((1, _SECTIONS.get(part, 0) if n == 1 else 0, part))
+    return key
 
 
 def record_order(where: str) -> tuple[int, int]:
@@ -95,7 +122,7 @@ def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
     if findings and len(findings) < MAX_FINDINGS:  # (without, the semantic pass follows: see coco.validate)
         named = {f.where for f in findings}  # (a list jsonschema looked into, one ring not a list: named there)
         findings += [f for f in coordinate_findings(path, MAX_FINDINGS - len(findings)) if f.where not in named]
-        findings.sort(key=lambda f: reading_order(f.where))
+        findings.sort(key=lambda f: reading_order(f.where, f.message))
     return findings
 
 
@@ -314,6 +341,8 @@ def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
                 _lighten(item)
             if isinstance(raw, msgspec.Raw) and (repeats := keys.check(bytes(raw), item)):
                 findings.extend(_repeat_findings(path, repeats, (*where, i)))
+            if not where and isinstance(item, dict) and "caption" in item:  # (as reading refuses it, at the record)
+                findings.append(Finding(str(path), "#" + json_pointer(i), CAPTION_RESULTS))
             shape = None
             if isinstance(item, dict):
                 shape = _shape(item)
@@ -321,6 +350,12 @@ def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
                     continue
             before = len(findings)
             add(item_validator.iter_errors(item), (*where, i))
+            if len(findings) > before + 1 and isinstance(item, dict):  # (ids of the wrong type: in the file's order)
+                at = {key: n for n, key in enumerate(item)}
+                record = len("#" + json_pointer(*where, i)) + 1
+                findings[before:] = sorted(
+                    findings[before:], key=lambda f: at.get(f.where[record:].partition("/")[0], len(at))
+                )
             if shape is not None and len(findings) == before:
                 passed.add(shape)
     if isinstance(document, dict) and keys.total is not None and keys.total - keys.counted != len(document):
@@ -328,7 +363,7 @@ def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
             return None
         # the top level's keys are the file's less its values': more is a repeated key (or \": in a key)
         findings.extend(_repeat_findings(path, [at for at in repeated_keys(read_bytes(path)) if len(at) == 1]))
-    findings.sort(key=lambda f: reading_order(f.where))
+    findings.sort(key=lambda f: reading_order(f.where, f.message))
     return findings[:MAX_FINDINGS]
 
 
