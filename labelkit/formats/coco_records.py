@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_categories import category_record, own_values, require_fields, same_json
 from labelkit.formats.coco_homes import files_read, keypoints_file_values
+from labelkit.formats.coco_names import url_path
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
 from labelkit.json_places import integer_error
@@ -173,8 +174,8 @@ def _url_name(url: Any, f: CocoFile, i: int) -> str:
     Raises:
         InputError: a URL of no such two plain parts, at its pointer.
     """
-    name = "/".join(url.split("?")[0].split("#")[0].rstrip("/").split("/")[-2:]) if isinstance(url, str) else ""
-    if not isinstance(url, str) or url.count("/") < 3 or not is_plain_relpath(name) or ":" in name:
+    name = url_path(url)
+    if name is None:
         raise InputError(
             "no file_name, and coco_url names no image file",
             path=f.path,
