@@ -1082,48 +1082,6 @@ def test_validate_names_keys_repeated_in_a_native_document_as_in_coco(tmp_path: 
     ]
 
 
-@pytest.mark.parametrize("fmt", ["labelkit", "parquet", "coco", "yolo", "voc"])
-def test_a_table_cell_repeating_a_key_is_refused_before_writing(fmt: str, tmp_path: Path) -> None:
-    """A JSON-text cell given to ``from_tables`` repeating a key in one object: labelkit JSON kept one value,
-    reporting nothing lost, and Parquet and COCO wrote it as given, which their own ``validate`` then reported.
-    Every writer (and plan) refuses it now, as a cell that is no JSON object, naming table, row, column and key."""
-    import pyarrow as pa
-
-    from labelkit.errors import OutputError
-    from labelkit.model import Category, Dataset
-
-    nested = ['{"x": [{"y": 1}, {"y": 2}], "a": {"x": 1}}', '{"p\\"q": 1, "p\\u0022r": null}']
-    flat = ['{"x": 1, "y": "x"}', '{"p\\"q": 1, "p\\u0022r": 2}']  # (a key in two objects, or two keys: fine)
-    cases = [
-        (
-            "items",
-            "metadata",
-            nested,
-            '{"o": {"k": 1, "k": 2}}',
-            "items row 1: metadata at /o/k: " + REPEAT.format("k"),
-        ),
-        ("objects", "attributes", flat, '{"k" : 1, "k" : 2}', "objects row 1: attributes at /k: " + REPEAT.format("k")),
-        ("objects", "extras", nested, '{"a": 1, "\\u0061": 2}', "objects row 1: extras at /a: " + REPEAT.format("a")),
-    ]
-    for table, column, fine, cell, message in cases:
-        rows = {
-            "items": {"id": ["a", "b"], "path": ["a.jpg", "b.jpg"], "width": [8] * 2, "height": [8] * 2},
-            "objects": {"id": ["1", "2"], "item_id": ["a"] * 2, "category_id": [1] * 2, "bbox": [[1.0] * 4] * 2},
-        }
-        ds = Dataset.from_tables({name: pa.table(value) for name, value in rows.items()}, [Category(id=1, name="c")])
-        labelkit.plan(ds, fmt)
-        ds.set_table(table, ds.table(table).drop_columns([column]).append_column(column, pa.array(fine)))
-        labelkit.plan(ds, fmt)
-        ds.set_table(table, ds.table(table).drop_columns([column]).append_column(column, pa.array([None, cell])))
-        with pytest.raises(OutputError) as err:
-            labelkit.plan(ds, fmt)
-        assert err.value.message == message
-        with pytest.raises(OutputError) as err:
-            labelkit.save(ds, tmp_path / "out", fmt, allow_loss=True)
-        assert err.value.message == message
-        assert not (tmp_path / "out").exists()
-
-
 def test_validate_names_a_skeleton_index_naming_no_keypoint_as_coco_does(tmp_path: Path) -> None:
     """labelkit JSON's and Parquet's ``validate`` said ok of ``skeleton: [[1, 5]]`` on a category of one keypoint,
     which both readers carry (as COCO's); the COCO file written of it was then a finding of COCO's ``validate``."""

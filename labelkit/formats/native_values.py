@@ -32,7 +32,7 @@ from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
 from labelkit.model.dataset import TABLE_NAMES
 from labelkit.model.records import MediaKind
 from labelkit.model.rle import mask_column_problems
-from labelkit.model.tables import ANNOTATION_TABLES, JSON_BATCH, decode_json_cells, true_mask, valid_mask
+from labelkit.model.tables import ANNOTATION_TABLES, decode_json_cells, true_mask, valid_mask
 from labelkit.report import Finding
 
 
@@ -113,124 +113,45 @@ def repeated_key_findings(dataset: Dataset, where_of: Callable[[str], str], limi
     """The JSON cells (metadata, attributes, extras) holding a key repeated in one object, at most ``limit`` per column.
 
     Readers keep the last value without a word, as of a labelkit JSON document's repeats, which ``validate`` names
-    too. See :func:`cell_repeats` for what is parsed.
+    too. A cell is parsed again, pair by pair, only where its key ends are more than its keys.
     """
     findings: list[Finding] = []
     for name in TABLE_NAMES:
         table = dataset.table(name)
         for column in sorted(set(table.column_names) & JSON_COLUMNS):
-            for row, at in cell_repeats(table[column], limit):
-                message = f"{column} at {json_pointer(*at)}: " + REPEATED_KEY.format(key=at[-1])
-                findings.append(Finding(where_of(name), f"row {row}", message))
+            cells = table[column].to_pylist()
+            if not _may_repeat(cells):
+                continue
+            found = 0
+            for row, text in enumerate(cells):
+                if text is None or found >= limit:
+                    continue
+                data = text.encode()
+                try:
+                    if not may_repeat(data, orjson.loads(data)):
+                        continue
+                except orjson.JSONDecodeError:
+                    continue  # (not JSON: value_findings names it)
+                for at in repeated_keys(data)[: limit - found]:
+                    found += 1
+                    message = f"{column} at {json_pointer(*at)}: " + REPEATED_KEY.format(key=at[-1])
+                    findings.append(Finding(where_of(name), f"row {row}", message))
     return findings
 
 
-def cell_repeats(column: pa.ChunkedArray, limit: int) -> list[tuple[int, tuple[str | int, ...]]]:
-    """Rows of a column of JSON-text cells whose object repeats a key, each with the key's path, ``limit`` at most.
+def _may_repeat(cells: list[str | None]) -> bool:
+    """Whether a column's JSON cells may repeat a key: parsed as one array, they hold fewer keys than key ends.
 
-    Only a cell :func:`_may_repeat_cells` picks (one holding a key text twice, or a backslash) is parsed, and
-    parsed again pair by pair only where it holds more key ends than keys (:func:`~labelkit.json_repeats.may_repeat`).
-    A cell orjson does not read repeats nothing here (:func:`value_findings` names it).
+    One parse for the column, not one per cell: the usual column repeats none.
     """
-    texts = column.drop_null().combine_chunks()
-    if not len(texts):
-        return []
-    picked = np.flatnonzero(_may_repeat_cells(texts))
-    if not len(picked):
-        return []
-    rows = pc.indices_nonzero(column.is_valid().combine_chunks()).to_numpy()
-    found: list[tuple[int, tuple[str | int, ...]]] = []
-    for i in picked.tolist():
-        data = texts[i].as_py().encode()
-        try:
-            if not may_repeat(data, orjson.loads(data)):
-                continue
-        except orjson.JSONDecodeError:
-            continue  # (no JSON, or nested past orjson's depth: value_findings names it)
-        for at in repeated_keys(data)[: limit - len(found)]:
-            found.append((int(rows[i]), at))
-        if len(found) >= limit:
-            break
-    return found
-
-
-def _may_repeat_cells(texts: pa.Array) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Per JSON-text cell (no null), whether it may repeat a key: it holds one key's text twice, at any depth.
-
-    Found in the cells' bytes by numpy, a batch of about :data:`~labelkit.model.tables.JSON_BATCH` bytes at a time,
-    with no Python object per cell or key: a key is a string followed by a colon, taken as a hash of its length and
-    first and last bytes (two keys of one hash pick their cell, as a repeat does). A cell holding a backslash (an
-    escape may spell a key otherwise, or end no string) or a string followed by whitespace (a key may be
-    ``"k" : 1``) is picked too. The usual cell (``{"source": "cam1", "n": 3}``) is not, and is never parsed: a
-    million such cells, parsed as one array and their keys counted, took 1.7 s, this look about 0.5 s.
-    """
-    picked = np.zeros(len(texts), dtype=bool)
-    total = np.cumsum(pc.binary_length(texts).to_numpy(zero_copy_only=False), dtype=np.int64)
-    cuts = np.searchsorted(total, np.arange(JSON_BATCH, int(total[-1]), JSON_BATCH), side="right")
-    bounds = sorted({0, len(texts), *cuts.tolist()})
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        picked[a:b] = _batch_may_repeat(texts.slice(a, b - a))
-    return picked
-
-
-_KEY_BYTES = 6
-"""The bytes of a key's text its hash takes from its start, and from its end (with its length)."""
-_KEY_WEIGHTS = np.random.default_rng(20261206).integers(1, 2**63, 1 + 2 * _KEY_BYTES, dtype=np.uint64) | 1
-
-
-def _batch_may_repeat(part: pa.Array) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """:func:`_may_repeat_cells` of one batch of cells."""
-    wide = pa.types.is_large_string(part.type) or pa.types.is_large_binary(part.type)
-    offsets = np.frombuffer(part.buffers()[1], np.int64 if wide else np.int32)
-    offsets = offsets[part.offset : part.offset + len(part) + 1]
-    data = np.frombuffer(part.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
-    counts = pc.count_substring(part, '"').to_numpy(zero_copy_only=False).astype(np.int64)
-    # (an odd count of quotes: an escaped one, or a text that is no JSON)
-    escaped = pc.match_substring(part, "\\").to_numpy(zero_copy_only=False)
-    picked: np.ndarray[Any, np.dtype[np.bool_]] = np.asarray(escaped, dtype=bool) | (counts & 1 == 1)
-    quotes = np.flatnonzero(data == 0x22)
-    if len(quotes) < 4:
-        return picked
-    cells = np.arange(len(part))
-    rank = np.arange(len(quotes)) - np.repeat(np.cumsum(counts) - counts, counts)  # (of the quote in its cell)
-    closing = np.flatnonzero(rank & 1)
-    close_at = quotes[closing]
-    quote_cell = np.repeat(cells, counts)[closing]
-    follows = close_at + 1 < len(data)
-    after = data[np.minimum(close_at + 1, len(data) - 1)]
-    spaced = follows & ((after == 0x20) | (after == 0x09) | (after == 0x0A) | (after == 0x0D))
-    picked[quote_cell[spaced]] = True
-    is_key = follows & (after == 0x3A)
-    key_start, key_end, key_cell = quotes[closing[is_key] - 1] + 1, close_at[is_key], quote_cell[is_key]
-    hashed = _key_hashes(data, key_start, key_end) ^ (key_cell.astype(np.uint64) * _CELL_WEIGHT)
-    ranked = np.sort(hashed)
-    twice = ranked[1:][ranked[1:] == ranked[:-1]]
-    if len(twice):  # (the usual batch has no key text twice in a cell: nothing more to do)
-        picked[key_cell[np.isin(hashed, twice)]] = True
-    return picked
-
-
-def _key_hashes(
-    data: np.ndarray[Any, Any], start: np.ndarray[Any, Any], end: np.ndarray[Any, Any]
-) -> np.ndarray[Any, Any]:
-    """A hash of each key text ``data[start:end]``: of its length and its first and last bytes.
-
-    Keys of one text have one hash; keys of another may too (``"x_min_a"``, ``"x_max_a"``), which picks their cell
-    for a closer look, never leaves a repeat unseen.
-    """
-    length = end - start
-    last = len(data) - 1
-    with np.errstate(over="ignore"):
-        hashed: np.ndarray[Any, Any] = length.astype(np.uint64) * _KEY_WEIGHTS[0]
-        for i in range(_KEY_BYTES):
-            inside = length > i
-            head = np.where(inside, data[np.minimum(start + i, last)], 0).astype(np.uint64)
-            tail = np.where(inside, data[np.maximum(end - 1 - i, 0)], 0).astype(np.uint64)
-            hashed += head * _KEY_WEIGHTS[1 + i] + tail * _KEY_WEIGHTS[1 + _KEY_BYTES + i]
-    return hashed
-
-
-_CELL_WEIGHT = np.uint64(0x9E3779B97F4A7C15)
+    texts = [t for t in cells if t is not None]
+    if not texts:
+        return False
+    data = ("[" + ",".join(texts) + "]").encode()
+    try:
+        return may_repeat(data, orjson.loads(data))
+    except orjson.JSONDecodeError:
+        return True  # (a cell that is not JSON: each is looked at, and value_findings names it)
 
 
 def mask_run_findings(
@@ -254,25 +175,18 @@ def mask_run_findings(
 def check_values(dataset: Dataset, target: str, hint: str | None = None) -> None:
     """Refuse to write values the native readers refuse (see :func:`value_findings`), NaN and infinity aside.
 
-    :func:`refuse_unreadable` has refused those already, with a message of their own. In a dataset given tables
-    whole (``Dataset.given_tables``), a JSON-text cell repeating a key in one object is refused too
-    (:func:`repeated_key_findings`): labelkit JSON kept one value of it, reporting nothing, and Parquet and COCO
-    wrote it as given, which their ``validate`` then reported.
+    :func:`refuse_unreadable` has refused those already, with a message of their own.
 
     Raises:
         OutputError: naming the table, the row (0-based, as ``table.slice``) and the column of the first,
-            in table order (``objects row 3: keypoints are not x, y, visibility triples``, ``items row 0: metadata
-            at /k: key 'k' repeated in one object: ...``).
+            in table order (``objects row 3: keypoints are not x, y, visibility triples``).
     """
     findings = value_findings(dataset, lambda name: name, limit=1, non_finite=False)
-    if dataset.given_tables:  # (only a table given whole holds such a cell: a record's mapping has each key once)
-        findings += repeated_key_findings(dataset, lambda name: name, limit=1)
     if findings:
         first = min(findings, key=lambda f: (TABLE_NAMES.index(f.path), int(f.where.split()[1])))
-        said = "readers keep one value of it" if "repeated in one object" in first.message else "readers refuse it"
         raise OutputError(
             f"{first.path} {first.where}: {first.message}",
-            hint=hint or f"{target} {said}: fix the tables given to Dataset.from_tables",
+            hint=hint or f"{target} readers refuse it: fix the tables given to Dataset.from_tables",
         )
 
 
