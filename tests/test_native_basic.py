@@ -1,7 +1,6 @@
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 from conftest import FIXTURES, NATIVE_FIXTURES, canonical
 
@@ -407,73 +406,6 @@ def test_a_category_parent_that_is_not_a_category_is_refused(fmt: str, tmp_path:
         str(tmp_path / "ds.parquet/labelkit.json"),
         "/categories/1/parent",
     )
-
-
-def _with_track_id(ds: labelkit.Dataset, row: int, track_id: str | None) -> labelkit.Dataset:
-    import pyarrow as pa
-
-    objects = ds.table("objects")
-    ids = objects["track_id"].to_pylist()
-    ids[row] = track_id
-    ds.set_table("objects", objects.set_column(objects.schema.get_field_index("track_id"), "track_id", pa.array(ids)))
-    return ds
-
-
-@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
-def test_an_object_s_track_id_that_names_no_track_is_refused(fmt: str, tmp_path: Path) -> None:
-    """README: an object's track_id names a track of the dataset, as an annotation's category_id names a category;
-    one naming none (``t9``, the file's tracks being ``0`` and ``1``) was read and validated as clean, and written
-    back so. Both readers refuse it at its place, validate names it, and both writers refuse it in a dataset built
-    in code, as they refuse a category's parent that is no category. A dataset of no track keeps its objects'
-    track ids as they are (an image object's track id, of no record)."""
-    from labelkit.errors import OutputError
-
-    document = json.loads((FIXTURES / "native/video.labelkit.json").read_text())
-    at = next(i for i, a in enumerate(document["annotations"]) if a.get("track_id") == "1")
-    document["annotations"][at]["track_id"] = "t9"
-    src = tmp_path / "in.labelkit.json"
-    src.write_text(json.dumps(document))
-    message = "track_id 't9' names no track"
-    with pytest.raises(labelkit.InputError) as err:
-        labelkit.load(src)
-    assert (err.value.location.pointer, err.value.message) == (f"/annotations/{at}/track_id", message)
-    for schema in (True, False):
-        found = [(f.where, f.message) for f in labelkit.validate(src, schema=schema)]
-        assert found == [(f"#/annotations/{at}/track_id", message)]
-    ds = labelkit.load(FIXTURES / "native/video.labelkit.json")
-    row = ds.table("objects")["track_id"].to_pylist().index("1")
-    labelkit.save(ds, tmp_path / "ds.parquet", "parquet")
-    objects = tmp_path / "ds.parquet/objects.parquet"
-    pq.write_table(_with_track_id(labelkit.load(tmp_path / "ds.parquet"), row, "t9").table("objects"), objects)
-    with pytest.raises(labelkit.InputError) as err:
-        labelkit.load(tmp_path / "ds.parquet")
-    assert (str(err.value.location.path), err.value.message) == (str(objects), f"row {row}: {message}")
-    assert [(f.where, f.message) for f in labelkit.validate(tmp_path / "ds.parquet")] == [(f"row {row}", message)]
-    bad = _with_track_id(ds, row, "t9")  # a dataset built in code may hold one: the native writers refuse it
-    for refused in (lambda: labelkit.plan(bad, fmt), lambda: labelkit.save(bad, tmp_path / "out", fmt)):
-        with pytest.raises(OutputError, match=f"objects row {row}: {message}; hint"):
-            refused()
-    assert not (tmp_path / "out").exists()
-    bad.set_table("tracks", bad.table("tracks").slice(0, 0))  # (no track at all: track ids kept as they are)
-    labelkit.save(bad, tmp_path / "kept", fmt)
-    assert labelkit.load(tmp_path / "kept").table("objects")["track_id"][row].as_py() == "t9"
-
-
-@pytest.mark.parametrize("fmt", ["coco", "yolo", "voc"])
-def test_an_object_of_a_track_id_naming_no_track_is_written_by_formats_without_tracks(fmt: str, tmp_path: Path) -> None:
-    """COCO, YOLO and VOC hold no track: such an object is written, its track id reported lost as a valid one's."""
-    from labelkit.model import Category, Dataset, Item, Media, Object, Track
-
-    def saved(track_id: str) -> list[tuple[str, int]]:
-        ds = Dataset(categories=[Category(id=1, name="car")])
-        ds.add_item(Item(id="f", media=Media(path="f.jpg", width=10, height=10)))
-        ds.add(Track(id="t1", item_id="f", category_id=1))
-        ds.add(Object(id="o", item_id="f", category_id=1, bbox=(1, 2, 3, 4), track_id=track_id))
-        report = labelkit.save(ds, tmp_path / track_id, fmt, allow_loss=True)
-        back = labelkit.load(tmp_path / track_id).table("objects")
-        return [(c.what, c.count) for c in report.lost] + [("read back", back.num_rows)]
-
-    assert saved("t9") == saved("t1") == [("track ids", 1), ("track annotations", 1), ("read back", 1)]
 
 
 @pytest.mark.parametrize("fmt", ["labelkit", "parquet"])

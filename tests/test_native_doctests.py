@@ -22,7 +22,6 @@ MODULES = [
     "labelkit.formats.capability",
     "labelkit.formats.crowd",
     "labelkit.formats.native_categories",
-    "labelkit.formats.native_values",
     "labelkit.formats.parquet",
     "labelkit.formats.coco_build",
     "labelkit.formats.coco_names",

@@ -641,7 +641,7 @@ def test_validate_without_the_schema_stops_at_the_first_bad_record_but_lists_eve
     text = " ".join(_section("Errors and exit codes").split())
     assert (
         "the first bad record is the one finding; when every record is good, each unknown item or category "
-        "reference, object `track_id` naming no track and duplicate id is still a finding of its own" in text
+        "reference and duplicate id is still a finding of its own" in text
     )
     doc = orjson.loads(IMAGES.read_bytes())
     doc["items"][0]["media"]["width"] = doc["items"][1]["media"]["width"] = "x"

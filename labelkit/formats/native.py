@@ -33,7 +33,7 @@ from labelkit.formats.native_errors import (
     wide_int_error,
 )
 from labelkit.formats.native_schema_fast import Checker, Unsupported
-from labelkit.formats.native_values import mask_run_findings, refuse_unreadable, unknown_track
+from labelkit.formats.native_values import mask_run_findings, refuse_unreadable
 from labelkit.io import bulk_work, parse_json, read_bytes, read_head, without_bom
 from labelkit.json_repeats import document_repeats
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
@@ -200,12 +200,6 @@ def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
                 Finding(where, "#" + json_pointer("annotations", i, "id"), f"duplicate {a.kind} id {a.id!r}")
             )
         seen[a.kind].add(a.id)
-    if seen["track"]:  # (an object's track_id names a track, where there are any: see native_values.unknown_track_rows)
-        for i, a in enumerate(doc.annotations):
-            if a.kind == "object" and a.track_id is not None and a.track_id not in seen["track"]:
-                findings.append(
-                    Finding(where, "#" + json_pointer("annotations", i, "track_id"), unknown_track(a.track_id))
-                )
     for i, token in enumerate(doc.tokens):
         if token.item_id not in item_ids:
             findings.append(
@@ -237,7 +231,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """Read a labelkit JSON document.
 
     Raises:
-        InputError: the document is malformed or refers to unknown items, categories or tracks.
+        InputError: the document is malformed or refers to unknown items or categories.
     """
     path = Path(path)
     _refuse_wide(read_head(path, 4), path)  # (a pipe's is read whole below)

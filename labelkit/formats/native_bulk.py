@@ -13,7 +13,6 @@ import pyarrow.compute as pc
 from pydantic import TypeAdapter, ValidationError
 
 from labelkit.formats.native_categories import parent_cycles
-from labelkit.formats.native_values import unknown_track_rows
 from labelkit.io import read_bytes
 from labelkit.json_checks import too_deep
 from labelkit.model import Category, Dataset, DatasetInfo
@@ -311,8 +310,6 @@ def fast_read(path: Path, data: bytes | None = None) -> Dataset:
             known = pc.or_(pc.is_null(table["category_id"]), pc.is_in(table["category_id"], value_set=category_ids))
             if (len(categories) and not pc.all(known).as_py()) or not _unique(table["id"]):  # (none: ids kept bare)
                 raise NotFast("unknown category or duplicate id")
-    if unknown_track_rows(tables["objects"], tables["tracks"], 1):
-        raise NotFast("unknown track")
     return Dataset.from_tables(tables, categories, info)
 
 

@@ -4,7 +4,7 @@ The records refuse these values (:mod:`labelkit.model.annotations`), and so do b
 JSON through the records, labelkit Parquet through :func:`value_findings`. A table given to
 :meth:`~labelkit.model.Dataset.from_tables` may hold them; the native writers refuse them before writing
 (:func:`check_values`), so that they never write a file their reader refuses. So are ids repeated, references
-to no item, category or track and categories whose parent is not one (:func:`reference_findings`,
+to no item or category and categories whose parent is not one (:func:`reference_findings`,
 :func:`refuse_unreadable`, which both writers' ``check`` calls). NaN and infinity are refused by every
 target's plan (:func:`refuse_non_finite`).
 """
@@ -533,7 +533,6 @@ def refuse_unreadable(dataset: Dataset, target: str) -> None:
     check_parents(dataset)
     check_unique_ids(dataset, target)
     check_values(dataset, target)
-    check_tracks(dataset, target)
 
 
 def duplicate_rows(ids: pa.ChunkedArray | pa.Array, limit: int) -> list[int]:
@@ -549,7 +548,7 @@ def duplicate_rows(ids: pa.ChunkedArray | pa.Array, limit: int) -> list[int]:
 def reference_findings(
     dataset: Dataset, manifest: str, where_of: Callable[[str], str], limit: int, references: bool = True
 ) -> list[Finding]:
-    """Ids repeated and references to no item, category or track, as both native readers refuse them.
+    """Ids repeated and references to no item or category, as both native readers refuse them.
 
     Args:
         dataset: the dataset.
@@ -575,11 +574,6 @@ def reference_findings(
         where = where_of(name)
         if references:
             findings += _unknown_references(table, where, item_ids, categories, limit)
-            if name == "objects":
-                findings += [
-                    Finding(where, f"row {r}", unknown_track(table["track_id"][r].as_py()))
-                    for r in unknown_track_rows(table, dataset.table("tracks"), limit)
-                ]
         if "id" in table.column_names:
             ids = table["id"]
             kind = T.KIND_BY_TABLE[name]
@@ -604,46 +598,6 @@ def _unknown_references(
         for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
             findings.append(Finding(where, f"row {row}", f"unknown category {col[row].as_py()}"))
     return findings
-
-
-def unknown_track_rows(objects: pa.Table, tracks: pa.Table, limit: int | None = None) -> list[int]:
-    """Rows of ``objects`` whose ``track_id`` names none of ``tracks`` (the first ``limit``): both readers refuse them.
-
-    None where there is no track: an image object's track id, of no record, is kept as it is.
-
-    >>> objects = pa.table({"track_id": ["t1", None, "t9"]})
-    >>> unknown_track_rows(objects, pa.table({"id": ["t1"]})), unknown_track_rows(objects, pa.table({"id": []}))
-    ([2], [])
-    """
-    if not tracks.num_rows or not objects.num_rows:
-        return []
-    col = objects["track_id"]
-    bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=tracks["id"].combine_chunks())))
-    rows: list[int] = pc.indices_nonzero(bad.combine_chunks()).to_pylist()
-    return rows if limit is None else rows[:limit]
-
-
-def unknown_track(track_id: Any) -> str:
-    """The finding of an object's ``track_id`` that names no track (:func:`unknown_track_rows`)."""
-    return f"track_id {track_id!r} names no track"
-
-
-def check_tracks(dataset: Dataset, target: str) -> None:
-    """Refuse an object whose ``track_id`` names no track of a dataset that has tracks (both readers refuse it).
-
-    As a category's parent that is no category is (:func:`~.native_categories.check_parents`): the object is
-    whole, and a dataset of no track keeps its objects' track ids as they are.
-
-    Raises:
-        OutputError: naming the first such object (``objects row 0: track_id 't9' names no track``).
-    """
-    objects = dataset.table("objects")
-    rows = unknown_track_rows(objects, dataset.table("tracks"), 1)
-    if rows:
-        raise OutputError(
-            f"objects row {rows[0]}: {unknown_track(objects['track_id'][rows[0]].as_py())}",
-            hint=f"{target} readers refuse it: add the track (a Track record of that id), or set the track_id to None",
-        )
 
 
 def check_unique_ids(dataset: Dataset, target: str) -> None:
