@@ -156,6 +156,26 @@ def test_group_by_group_takes_a_metadata_field_of_that_name_where_no_item_has_a_
     assert sum(s.groups for s in report.splits) == 40
 
 
+def test_a_group_of_an_empty_text_is_no_group() -> None:
+    """``""`` is how pandas and CSV write a missing value, and stats and the writers take a split of ``""`` for none:
+    60 items of group ``""`` were one group, which made a 50/50 split 60/40 (warned of as group sizes alone)."""
+    n = 20
+    items = [(f"i{i:02d}", "" if i < 12 else f"g{i}", []) for i in range(n)]
+    meta = [{"g": "" if i < 12 else f"g{i}"} for i in range(n)]
+    ds = make_dataset(items, metadata=meta)
+    for kwargs in ({}, {"group_by": "group"}, {"group_by": "g"}, {"group_pattern": r"^img/i0\d()"}):
+        out, report = split(ds, {"a": 0.5, "b": 0.5}, stratify="none", **kwargs)  # type: ignore[arg-type]
+        assert [s.items for s in report.splits] == [10, 10], kwargs
+        assert sum(s.groups for s in report.splits) == n, kwargs
+        assert not any("group sizes" in w or "largest group" in w for w in report.warnings), kwargs
+    # a warning counts them with the items of no group (only where a grouping is asked for)
+    _, report = split(ds, {"a": 0.5, "b": 0.5}, stratify="none", group_by="g")
+    assert report.warnings == ["12 items have no metadata field 'g' (12 of them \"\"); each is its own group"]
+    # a metadata field "group" of "" only is no group either: nothing to warn about by default
+    blank = make_dataset([(i, None, c) for i, _, c in items], metadata=[{"group": ""}] * n)
+    assert split(blank, {"a": 0.5, "b": 0.5}).report.warnings == []
+
+
 def test_a_tie_in_target_remainders_goes_to_the_split_whose_name_sorts_first() -> None:
     """70/20/10 of 8 items leave 0.6 to train and val: the README gives the tie to train (6/1/1), but the float
     remainders (0.6000000000000005 and 0.6000000000000001) gave val 2 (5/2/1), as version 3 still does."""

@@ -396,7 +396,12 @@ def _value_text(value: Any) -> str | None:
 
 def _only_metadata_group(items: pa.Table) -> bool:
     """Whether no item has a group, and some item a metadata field ``group`` (a field of a COCO image record)."""
-    return items["group"].null_count == items.num_rows and _metadata_group_count(items) > 0
+    return _no_group(items) and _metadata_group_count(items) > 0
+
+
+def _no_group(items: pa.Table) -> bool:
+    """Whether no item has a group: each is null or ``""``, which is none (:func:`group_values`)."""
+    return not pc.any(pc.not_equal(items["group"], "")).as_py()
 
 
 def _metadata_group_count(items: pa.Table) -> int:
@@ -404,7 +409,7 @@ def _metadata_group_count(items: pa.Table) -> int:
     named = pc.fill_null(pc.match_substring(items["metadata"], '"group"'), False)
     if not pc.any(named).as_py():
         return 0
-    return sum(v is not None for v in _metadata_values(items.filter(named), "group"))
+    return sum(v is not None and v != "" for v in _metadata_values(items.filter(named), "group"))
 
 
 def group_regex(group_by: str | None, group_pattern: str) -> re.Pattern[str]:
@@ -440,7 +445,9 @@ def group_values(
         group_pattern: a regular expression whose first capture group, searched in the media path, is the group.
 
     Returns:
-        One group key per item (``g:<value>``; ``i:<item key>`` for an item with no group) and warnings.
+        One group key per item (``g:<value>``; ``i:<item key>`` for an item with no group, or a group of ``""``,
+        as pandas and CSV write a missing value) and warnings. A metadata value that is no text is its JSON text:
+        ``1`` and ``"1"`` are one group.
 
     Raises:
         UsageError: both ways are given, or the pattern is invalid or has no capture group.
@@ -457,7 +464,7 @@ def group_values(
     elif group_by is None or (group_by == "group" and not _only_metadata_group(items)):
         values = items["group"].to_pylist()
         what = "group"
-        if group_by is None and items["group"].null_count == items.num_rows and (n := _metadata_group_count(items)):
+        if group_by is None and _no_group(items) and (n := _metadata_group_count(items)):
             warnings.append(  # (taken by default, it would change the splits made so far of the same input)
                 f"no item has a group, but {n:,} items have a metadata field 'group' (a COCO image record's), which "
                 "is not used by default: pass --group-by group to keep those groups whole"
@@ -471,16 +478,19 @@ def group_values(
                 hint="--group-by takes an item metadata field (COCO: a field of the image record) or 'group'",
             )
     out = []
-    missing = 0
+    missing = empty = 0
     for key, value in zip(keys, values, strict=True):
-        if value is None:
+        if value is None or value == "":  # ("", as pandas and CSV write a missing value, is none: it was one group)
             out.append("i:" + key)
             missing += 1
+            empty += value == ""
         else:
             out.append("g:" + value)
     if missing and (group_by is not None or group_pattern is not None):
         warnings.append(
-            f"{missing:,} items have no {what[2:] if what.startswith('a ') else what}; each is its own group"
+            f"{missing:,} items have no {what[2:] if what.startswith('a ') else what}"
+            + (f' ({empty:,} of them "")' if empty else "")
+            + "; each is its own group"
         )
     return out, warnings
 
