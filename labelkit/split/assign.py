@@ -87,13 +87,17 @@ REFINE_CAP = 4_000_000_000
 REFINE_DENSE = 10_000_000
 """At most this many (group, label) cells of free groups are searched (the first groups in keyed-hash order)."""
 
-VERSIONS = ("1", "2", "3", "4", "5")
+VERSIONS = ("1", "2", "3", "4", "5", "6")
 """Versions of the balanced method that can still be asked for."""
 
 
 _BEFORE_5 = ("1", "2", "3", "4")
 """The versions that fill a split of a target of 0 (step 5) and cover a label of fewer groups than splits in the
 order of rarity alone, so that rarer labels' val and test could take its every group (step 3)."""
+
+BEFORE_6 = ("1", "2", "3", "4", "5")
+"""The versions that keep the items whose group is ``""`` together, as one group (from version 6, ``""``, as pandas and
+CSV write a missing value, is no group: each such item is a group of its own)."""
 
 
 def unique_counts(values: IntArray) -> tuple[IntArray, IntArray]:

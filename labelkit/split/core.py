@@ -26,7 +26,7 @@ from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, group_rege
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
-ALGORITHM_VERSION = "5"
+ALGORITHM_VERSION = "6"
 """Version of the assignment rules; a golden test pins the result of a fixed dataset for each version.
 
 ``1``: greedy, coverage pass and polish. ``2``: the same, then a local search on LD over the free groups (moves,
@@ -34,8 +34,9 @@ swaps and kicks within a fixed budget). ``3``: the same, then the free groups th
 to bring split sizes closest to their targets. ``4``: the same, with the targets' remainders compared to 9 decimals,
 so that a tie is one (``assign.target_sizes``). ``5``: the same, but a split of a target of 0 is left empty, and
 every label of fewer groups than splits gets a group in the largest split first, and the sizes' local search takes
-the splits furthest from their targets first.
-``split(..., version="1")``, ``"2"``, ``"3"`` or ``"4"`` reproduces that version.
+the splits furthest from their targets first. ``6``: the same, but an item whose group is ``""`` (as pandas and CSV
+write a missing value) has no group, and is a group of its own: version 5 kept all of them together as one group.
+``split(..., version="1")``, ``"2"``, ``"3"``, ``"4"`` or ``"5"`` reproduces that version.
 """
 
 VERSIONS = assign.VERSIONS
@@ -281,7 +282,7 @@ def split(
         lock_path = output_path(lock, "lockfile", "file")
         previous = read_lockfile(lock_path)
 
-    inp = prepare(dataset, stratify, group_by, group_pattern)
+    inp = prepare(dataset, stratify, group_by, group_pattern, empty_is_none=version not in assign.BEFORE_6)
     if folds is not None and 0 < len(inp.group_keys) < folds:  # (as scikit-learn's GroupKFold refuses them)
         raise UsageError(
             "more folds than groups: a fold would be empty",

@@ -394,22 +394,25 @@ def _value_text(value: Any) -> str | None:
     return orjson.dumps(value).decode()
 
 
-def _only_metadata_group(items: pa.Table) -> bool:
+def _only_metadata_group(items: pa.Table, empty_is_none: bool) -> bool:
     """Whether no item has a group, and some item a metadata field ``group`` (a field of a COCO image record)."""
-    return _no_group(items) and _metadata_group_count(items) > 0
+    return _no_group(items, empty_is_none) and _metadata_group_count(items, empty_is_none) > 0
 
 
-def _no_group(items: pa.Table) -> bool:
-    """Whether no item has a group: each is null or ``""``, which is none (:func:`group_values`)."""
+def _no_group(items: pa.Table, empty_is_none: bool) -> bool:
+    """Whether no item has a group: each is null (or, with ``empty_is_none``, ``""``: :func:`group_values`)."""
+    if not empty_is_none:
+        return bool(items["group"].null_count == items.num_rows)
     return not pc.any(pc.not_equal(items["group"], "")).as_py()
 
 
-def _metadata_group_count(items: pa.Table) -> int:
+def _metadata_group_count(items: pa.Table, empty_is_none: bool) -> int:
     """How many items have a metadata field ``group`` of a value (only texts naming ``"group"`` are parsed)."""
     named = pc.fill_null(pc.match_substring(items["metadata"], '"group"'), False)
     if not pc.any(named).as_py():
         return 0
-    return sum(v is not None and v != "" for v in _metadata_values(items.filter(named), "group"))
+    values = _metadata_values(items.filter(named), "group")
+    return sum(v is not None and not (empty_is_none and v == "") for v in values)
 
 
 def group_regex(group_by: str | None, group_pattern: str) -> re.Pattern[str]:
@@ -432,7 +435,7 @@ def group_regex(group_by: str | None, group_pattern: str) -> re.Pattern[str]:
 
 
 def group_values(
-    items: pa.Table, keys: list[str], group_by: str | None, group_pattern: str | None
+    items: pa.Table, keys: list[str], group_by: str | None, group_pattern: str | None, empty_is_none: bool = True
 ) -> tuple[list[str], list[str]]:
     """Each item's group key.
 
@@ -443,11 +446,12 @@ def group_values(
             any has it), a metadata field, or None for the group column (a warning says when no item has a group
             but some a metadata field ``group``).
         group_pattern: a regular expression whose first capture group, searched in the media path, is the group.
+        empty_is_none: a group of ``""`` is none (split algorithm version 6 on; before, it was one group).
 
     Returns:
-        One group key per item (``g:<value>``; ``i:<item key>`` for an item with no group, or a group of ``""``,
-        as pandas and CSV write a missing value) and warnings. A metadata value that is no text is its JSON text:
-        ``1`` and ``"1"`` are one group.
+        One group key per item (``g:<value>``; ``i:<item key>`` for an item with no group, or, with
+        ``empty_is_none``, a group of ``""``, as pandas and CSV write a missing value) and warnings. A metadata
+        value that is no text is its JSON text: ``1`` and ``"1"`` are one group.
 
     Raises:
         UsageError: both ways are given, or the pattern is invalid or has no capture group.
@@ -461,10 +465,10 @@ def group_values(
             match = regex.search(path) if path else None
             values.append(match.group(1) if match and match.group(1) is not None else None)
         what = f"path matching {group_pattern!r}"
-    elif group_by is None or (group_by == "group" and not _only_metadata_group(items)):
+    elif group_by is None or (group_by == "group" and not _only_metadata_group(items, empty_is_none)):
         values = items["group"].to_pylist()
         what = "group"
-        if group_by is None and _no_group(items) and (n := _metadata_group_count(items)):
+        if group_by is None and _no_group(items, empty_is_none) and (n := _metadata_group_count(items, empty_is_none)):
             warnings.append(  # (taken by default, it would change the splits made so far of the same input)
                 f"no item has a group, but {n:,} items have a metadata field 'group' (a COCO image record's), which "
                 "is not used by default: pass --group-by group to keep those groups whole"
@@ -480,7 +484,7 @@ def group_values(
     out = []
     missing = empty = 0
     for key, value in zip(keys, values, strict=True):
-        if value is None or value == "":  # ("", as pandas and CSV write a missing value, is none: it was one group)
+        if value is None or (empty_is_none and value == ""):  # ("", as CSV writes a missing value: it was one group)
             out.append("i:" + key)
             missing += 1
             empty += value == ""
@@ -585,8 +589,10 @@ def _by_attribute(
     return names, pi, pl, []
 
 
-def prepare(dataset: Dataset, stratify: str, group_by: str | None, group_pattern: str | None) -> SplitInput:
-    """Reduce a dataset to a :class:`SplitInput`.
+def prepare(
+    dataset: Dataset, stratify: str, group_by: str | None, group_pattern: str | None, empty_is_none: bool = True
+) -> SplitInput:
+    """Reduce a dataset to a :class:`SplitInput` (``empty_is_none``: see :func:`group_values`).
 
     Raises:
         UsageError: a grouping or stratification option is not usable on this dataset.
@@ -595,7 +601,7 @@ def prepare(dataset: Dataset, stratify: str, group_by: str | None, group_pattern
     refuse_unreadable_cells(dataset, stratify)
     items = dataset.table("items")
     keys, warnings = item_keys(items)
-    groups, more = group_values(items, keys, group_by, group_pattern)
+    groups, more = group_values(items, keys, group_by, group_pattern, empty_is_none)
     warnings += more
     group_keys = sorted(set(groups))
     index = {g: i for i, g in enumerate(group_keys)}
