@@ -106,7 +106,7 @@ def refuse_too_deep(path: Path, kind: Literal["file", "dir"]) -> None:
         OutputError: naming the output.
     """
     own = OWN_FILES if kind == "dir" else 0
-    if len(os.fsencode(os.path.abspath(output_written_in(path)))) + own > PATH_MAX_BYTES:
+    if len(os.fsencode(str(output_written_in(path)))) + own > PATH_MAX_BYTES:  # (as given: see written_below)
         files = f", and a format's own files need up to {own} bytes below its output folder" if own else ""
         raise OutputError(
             f"cannot write: {os.strerror(errno.ENAMETOOLONG)}",

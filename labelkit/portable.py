@@ -265,11 +265,13 @@ _PATH_ROOM: ContextVar[int] = ContextVar("path_room", default=PATH_MAX_BYTES)
 def written_below(folder: Path) -> Iterator[None]:
     """While it lasts, the paths :func:`unportable_paths` is given are written below ``folder``.
 
-    A path whose bytes with ``folder``'s absolute path (and a ``/``) are more than :data:`PATH_MAX_BYTES` is
-    then too long, as the system refuses it (``File name too long``). Without it (``labelkit.plan``, which
-    knows no output) a path is too long when it is longer than that below any folder.
+    A path whose bytes with ``folder``'s path as written (and a ``/``) are more than :data:`PATH_MAX_BYTES` is
+    then too long, as the system refuses it (``File name too long``): it counts the path it is given, so a
+    relative ``folder`` is counted without the working folder (whose own depth the system does not limit;
+    counting it refused what was written). Without it (``labelkit.plan``, which knows no output) a path is too
+    long when it is longer than that below any folder.
     """
-    room = PATH_MAX_BYTES - len(os.fsencode(os.path.abspath(folder))) - 1
+    room = PATH_MAX_BYTES - len(os.fsencode(str(folder))) - 1
     token = _PATH_ROOM.set(room)
     try:
         yield

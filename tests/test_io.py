@@ -305,6 +305,24 @@ def test_an_output_name_up_to_255_bytes_is_written_and_a_longer_one_is_one_error
 
 
 @pytest.mark.parametrize("target", ["labelkit", "parquet", "coco", "yolo"])
+def test_a_relative_output_below_a_deep_working_folder_is_written(
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system counts the path it is given: a relative output below a working folder of 3,900 bytes is written
+    (its items' files too), as it always was; counting the output's absolute path refused it (90fc23f)."""
+    import labelkit
+
+    ds = labelkit.load("fixtures/native/images.labelkit.json")
+    deep = tmp_path / deep_path(3900 - len(os.fsencode(str(tmp_path))) - 1, "w")
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    out = "o.labelkit.json" if target == "labelkit" else "o"
+    report = labelkit.save(ds, out, target, allow_loss=True)
+    assert not [c for c in report.lost if "too long" in c.what]
+    assert labelkit.load(out, target).stats().items == 3
+
+
+@pytest.mark.parametrize("target", ["labelkit", "parquet", "coco", "yolo"])
 def test_an_output_too_deep_for_its_files_is_one_error_in_a_dry_run_too(target: str, tmp_path: Path) -> None:
     """An output folder deep enough that its files' paths are over 4,095 bytes (PATH_MAX: Parquet's
     ``labelkit.json``, COCO's ``annotations/``, YOLO's labels) passed a dry run, and the write stopped with
