@@ -5836,7 +5836,7 @@ def test_classify_classes_and_images_windows_cannot_name_are_neither_folders_nor
             "classes that cannot be folder names",
             2,
             "YOLO classify's classes are folders ('..', '/', empty names cannot be, nor names Windows cannot "
-            "create: CON, a?): they are not written",
+            "create: CON, a?, nor names of over 255 bytes): they are not written",
         ),
         (
             "labels of classes that cannot be folder names",
@@ -5856,6 +5856,31 @@ def test_classify_classes_and_images_windows_cannot_name_are_neither_folders_nor
         "train",
         "train/cat",
         "train/cat/a.jpg",
+    ]
+
+
+def test_classify_a_class_name_over_255_bytes_is_no_folder_and_the_write_goes_on(tmp_path: Path) -> None:
+    """The plan reported its items lost as file names too long, and the write (--allow-loss) stopped at the
+    class's empty folder: 'cannot write: File name too long'. It is a class that cannot be a folder name."""
+    root = tmp_path / "media"
+    root.mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        Image.new("RGB", (8, 8)).save(root / name, format="JPEG")
+    ds = Dataset(categories=[Category(id=1, name="k" * 256), Category(id=2, name="c")])
+    for item_id, cid in (("a", 1), ("b", 2)):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=f"{item_id}.jpg", width=8, height=8)))
+        ds.add(Label(id=item_id, item_id=item_id, category_id=cid))
+    options = {"task": "classify", "media": "copy", "media_root": str(root)}
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "yolo", **options).lost] == [
+        ("classes that cannot be folder names", 1),
+        ("labels of classes that cannot be folder names", 1),
+        ("items whose every label is lost", 1),
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == [
+        "train",
+        "train/c",
+        "train/c/b.jpg",
     ]
 
 

@@ -34,7 +34,7 @@ from labelkit.formats.yolo_media import (
 )
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
-from labelkit.portable import folded_name, windows_cannot_hold
+from labelkit.portable import folded_name, name_too_long, windows_cannot_hold
 from labelkit.report import Report
 
 CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
@@ -52,8 +52,11 @@ image check then drops (their format, PPM, is none of its image formats), as lab
 
 
 def can_be_folder(name: str) -> bool:
-    """Whether a class name can be a class folder's on every machine: a plain name Windows can hold too."""
-    return is_plain_name(name) and not windows_cannot_hold(name)
+    """Whether a class name can be a class folder's on every machine: a plain name Windows can hold, <= 255 bytes.
+
+    (A longer one's empty folder stopped the write, ``File name too long``, after the plan had passed.)
+    """
+    return is_plain_name(name) and not windows_cannot_hold(name) and not name_too_long(name)
 
 
 def class_folders(dataset: Dataset) -> tuple[dict[int, str], set[int]]:
@@ -163,7 +166,7 @@ def check_classify(dataset: Dataset, report: Report, default_split: str = "train
         "classes that cannot be folder names",
         len(unnamed),
         "YOLO classify's classes are folders ('..', '/', empty names cannot be, nor names Windows cannot create: "
-        "CON, a?): they are not written",
+        "CON, a?, nor names of over 255 bytes): they are not written",
     )
     report.lose(
         "classes whose folder another class shares",
