@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pytest
@@ -384,6 +385,21 @@ def test_a_copy_keeps_the_read_notes_in_a_list_of_its_own() -> None:
     twin.read_notes.append("another")
     assert (ds.read_notes, twin.read_notes) == (["a note"], ["a note", "another"])
     assert twin.stats().notes == ["a note", "another"]
+
+
+def test_every_derived_dataset_keeps_the_read_notes_in_a_list_of_its_own() -> None:
+    """``without_dangling()``, ``with_rows()`` and ``without_items()`` gave datasets of no read notes, as ``copy()``
+    did."""
+    ds = Dataset(categories=[Category(id=1, name="c")], items=[Item(id="a"), Item(id="b")])
+    ds.add(Object(id="1", item_id="a", category_id=1), Object(id="2", item_id="z", category_id=1))
+    ds.read_notes.append("a note")
+    derived = [
+        ds.without_dangling()[0],
+        ds.with_rows("objects", np.array([True, False])),
+        ds.without_items(np.array([False, True]))[0],
+    ]
+    for other in derived:
+        assert other is not ds and other.read_notes == ["a note"] and other.read_notes is not ds.read_notes
 
 
 def test_a_category_name_two_categories_hold_filters_both_and_is_no_single_category() -> None:

@@ -273,9 +273,7 @@ class Dataset:
 
         (A copy had no read notes: its ``stats().notes`` were empty.)
         """
-        twin = self._with_tables(self.tables())
-        twin.read_notes = list(self.read_notes)
-        return twin
+        return self._with_tables(self.tables())
 
     def _with_tables(self, tables: dict[str, pa.Table]) -> Dataset:
         """A dataset of ``tables`` and copies of this one's categories and info."""
@@ -284,9 +282,14 @@ class Dataset:
         )
 
     def _derived(self, tables: dict[str, pa.Table], categories: list[Category], info: DatasetInfo) -> Dataset:
-        """A dataset of ``tables`` (of this one's rows) that was given its tables as this one was (``given_tables``)."""
+        """A dataset of ``tables`` (of this one's rows) that was given its tables as this one was (``given_tables``).
+
+        The read notes go with it, a list of its own (:meth:`without_dangling`, :meth:`with_rows` and
+        :meth:`without_items` gave none, as :meth:`copy` did).
+        """
         ds = Dataset.from_tables(tables, categories, info)
         ds.given_tables = self.given_tables
+        ds.read_notes = list(self.read_notes)
         return ds
 
     # -- reading ----------------------------------------------------------------------------------
@@ -447,9 +450,7 @@ class Dataset:
         for name in (*T.ANNOTATION_TABLES, "tokens"):
             t = self.table(name)
             tables[name] = t.filter(pc.is_in(t["item_id"], value_set=ids))
-        subset = self._with_tables(tables)
-        subset.read_notes = list(self.read_notes)
-        return subset
+        return self._with_tables(tables)
 
     def without_dangling(self) -> tuple[Dataset, dict[str, int]]:
         """This dataset without the rows that point at no item or no category, and their counts.
