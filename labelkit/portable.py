@@ -611,7 +611,7 @@ def drop_unportable(
             deep,
             TOO_LONG_PATH,
             f"the system takes no path of more than {PATH_MAX_BYTES:,} bytes (PATH_MAX), the output folder's "
-            f"absolute path included: they are not written (at most {room:,} bytes below the output folder)",
+            f"path included: they are not written (at most {room:,} bytes below the output folder)",
         )
     reserved = [n for n in reserved if not drop[owners[n]]]
     if reserved:

@@ -161,3 +161,19 @@ def room_below(out: Path) -> int:
     """How many bytes a path below the output ``out`` may have: 4,095 (PATH_MAX) with its temporary folder's
     (``.out.labelkit-tmp-12345678`` beside it; ``out`` of a short name)."""
     return 4095 - len(os.fsencode(os.path.abspath(out.parent / f".{out.name}.labelkit-tmp-12345678"))) - 1
+
+
+def dry_run_loses_as_the_write(ds: Dataset, out: Path, target: str, lost: list[tuple[str, int]]) -> Any:
+    """Save ``ds`` to ``target`` at ``out``: a dry run and the write both refuse the loss without ``allow_loss``
+    (the write raised OutputError, File name too long, where the dry run passed), and with it both report ``lost``
+    (what, count) with the same reasons. Returns the write's report."""
+    from labelkit.errors import DataLossError
+
+    for dry_run in (True, False):
+        with pytest.raises(DataLossError):
+            labelkit.save(ds, out, target, dry_run=dry_run)
+    dry = labelkit.save(ds, out, target, dry_run=True, allow_loss=True)
+    report = labelkit.save(ds, out, target, allow_loss=True)
+    assert [(c.what, c.count) for c in dry.lost] == [(c.what, c.count) for c in report.lost] == lost
+    assert [c.reason for c in dry.lost] == [c.reason for c in report.lost]
+    return report

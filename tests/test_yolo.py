@@ -21,6 +21,7 @@ from conftest import (
     canonical,
     config_outside,
     deep_path,
+    dry_run_loses_as_the_write,
     room_below,
 )
 from hypothesis import example, given, settings
@@ -8593,22 +8594,13 @@ def test_a_path_too_long_for_the_system_below_the_output_is_a_loss_found_when_pl
         ds.add_item(Item(id=item, media=Media(path=path, width=10, height=10), split="train"))
         ds.add(Object(id=f"o{item}", item_id=item, category_id=1, bbox=(0, 0, 1, 1)))
     assert labelkit.plan(ds, "yolo").lost == []  # (4,095 bytes below no folder: both fit)
-    lost = [("items whose file paths are too long", 1), ("object annotations on them", 1)]
-    with pytest.raises(DataLossError):
-        labelkit.save(ds, out, "yolo", dry_run=True)
-    with pytest.raises(DataLossError):
-        labelkit.save(ds, out, "yolo")  # (it raised OutputError: File name too long)
-    dry = labelkit.save(ds, out, "yolo", dry_run=True, allow_loss=True)
-    report = labelkit.save(ds, out, "yolo", allow_loss=True)
-    assert [(c.what, c.count) for c in dry.lost] == [(c.what, c.count) for c in report.lost] == lost
-    assert (
-        dry.lost[0].reason
-        == report.lost[0].reason
-        == (
-            "the system takes no path of more than 4,095 bytes (PATH_MAX), the output folder's absolute path "
-            f"included: they are not written (at most {room:,} bytes below the output folder) "
-            f"(item 'b', 'labels/train/{over[:-4]}.txt')"
-        )
+    report = dry_run_loses_as_the_write(
+        ds, out, "yolo", [("items whose file paths are too long", 1), ("object annotations on them", 1)]
+    )
+    assert report.lost[0].reason == (
+        "the system takes no path of more than 4,095 bytes (PATH_MAX), the output folder's path "
+        f"included: they are not written (at most {room:,} bytes below the output folder) "
+        f"(item 'b', 'labels/train/{over[:-4]}.txt')"
     )
     assert (out / f"labels/train/{fits[:-4]}.txt").read_text() == "0 0.05 0.05 0.1 0.1\n"
     # a path longer than 4,095 bytes below any folder: labelkit.plan finds it too
