@@ -300,9 +300,7 @@ def _too_long(path: str) -> bool:
     >>> _too_long("a/" + "b" * 255), _too_long("a/" + "\u00e9" * 128), _too_long("a" * 300 + "/b")
     (False, True, True)
     """
-    return len(path) > MAX_NAME_BYTES // 4 and any(
-        len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in path.split("/")
-    )
+    return len(path) > MAX_NAME_BYTES // 4 and any(map(name_too_long, path.split("/")))
 
 
 def _any_too_long(paths: list[str]) -> bool:
@@ -315,6 +313,12 @@ def _any_too_long(paths: list[str]) -> bool:
     except UnicodeError:  # (a lone surrogate, which Arrow's UTF-8 cannot hold)
         return any(map(_too_long, long))
     return bool(pc.max(pc.binary_length(parts)).as_py() > MAX_NAME_BYTES)
+
+
+def _any_path_too_long(paths: list[str]) -> bool:
+    """Whether one of ``paths`` is too long below the output folder (:func:`path_too_long`), the room found once."""
+    room = path_room()
+    return max(map(len, paths), default=0) > room // 4 and any(path_too_long(path, room) for path in paths)
 
 
 def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> tuple[list[int], dict[int, int]]:
@@ -357,7 +361,7 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
         or _holds_windows_forbidden(text)
         or any(device.search(folded) for device in _DEVICES_IN_TEXT)
         or _any_too_long(paths)
-        or any(map(path_too_long, paths))
+        or _any_path_too_long(paths)
     )
     if not maybe_windows and len(folded_folders) == len(on_the_way):
         keys = set(folded.split("\x00"))  # ('/' + each path, folded)
