@@ -14,6 +14,7 @@ import pytest
 
 import labelkit
 from labelkit.errors import DataLossError, InputError, OutputError
+from labelkit.formats import coco_images
 from labelkit.model import Category, Dataset, Item, Media, Object, Rle
 
 
@@ -1367,6 +1368,49 @@ def test_lvis_v1_images_without_a_file_name_are_read_at_their_coco_url(tmp_path:
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert report.lost == [] and report.transformed == []
     assert json.loads((tmp_path / "out/annotations/instances_val.json").read_text()) == doc
+
+
+def test_lvis_v1_images_are_written_a_column_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every image read without a file_name (LVIS v1's) was made one by one from its decoded metadata: 100,000 such
+    images (LVIS v1's train file) took 12 s of a 15 s COCO -> COCO conversion, against 3 s named. They are written
+    with the others now, without their file_name while their coco_url names them, with it once edited."""
+    images = [
+        {
+            "id": i,
+            "coco_url": f"http://images.cocodataset.org/val2017/{i:012d}.jpg",
+            "height": 30,
+            "width": 40,
+            "neg_category_ids": [i, 1.5],
+            "license": 1,
+        }
+        for i in (1, 2, 3)
+    ]
+    doc = {"images": images, "annotations": [], "categories": [{"id": 1, "name": "c"}]}
+    labelkit.save(labelkit.load(_write(tmp_path, doc)), tmp_path / "mid.json", "labelkit")
+    mid = json.loads((tmp_path / "mid.json").read_text())
+    assert mid["info"]["extras"]["coco:files"][0]["image_missing"] == {str(i): ["file_name"] for i in (1, 2, 3)}
+    mid["items"][1]["media"]["path"] = "renamed/b.jpg"
+    (tmp_path / "mid.json").write_text(json.dumps(mid))
+
+    def one_by_one(*args: Any) -> str:
+        raise AssertionError(f"image made one by one: {args[2:]}")
+
+    monkeypatch.setattr(coco_images, "image_json", one_by_one)
+    report = labelkit.convert(tmp_path / "mid.json", tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [("images read without a file_name", 1)]
+    written = (tmp_path / "out/annotations/instances_val.json").read_bytes()
+    assert b'{"id":2,"file_name":"renamed/b.jpg","width":40,"height":30,"coco_url":' in written
+    assert json.loads(written)["images"] == [images[0], {**images[1], "file_name": "renamed/b.jpg"}, images[2]]
+
+
+def test_named_by_urls_takes_the_path_a_coco_url_gives_and_refuses_metadata_it_cannot_read() -> None:
+    """An item's path is the one its coco_url's last two parts give; no path, no coco_url or another one is not."""
+    url = '{"coco_url": "http://h/val2017/9.jpg"}'
+    paths = ["val2017/9.jpg", "val2017/9.jpg", None, "val2017/9.jpg", "val2017/9.jpg"]
+    metadata = [url, '{"coco_url": "http://h/train2017/9.jpg"}', url, None, '{"coco_url": 5}']
+    assert coco_images.named_by_urls(paths, metadata) == [True, False, False, False, False]
+    with pytest.raises(InputError, match="a stored JSON text cannot be read"):
+        coco_images.named_by_urls(["val2017/9.jpg"], ['{"coco_url": "http://h/val2017/9.jpg", "n": 1e400}'])
 
 
 @pytest.mark.parametrize(
