@@ -136,6 +136,32 @@ def test_rle_strings_checked_at_once_as_one_by_one(cases: list[tuple[str, int, i
         problem = None if counts is None else R.counts_problem(counts, height, width)
         one_by_one.append("RLE counts is not a compressed COCO RLE string" if counts is None else problem)
     assert R.rle_strings_problems(texts, heights, widths) == one_by_one
+    batch = R.STRINGS_BATCH
+    try:  # (batches of 7 characters: strings of one batch, others alone, a batch ending inside a string)
+        R.STRINGS_BATCH = 7
+        assert R.rle_strings_problems(texts, heights, widths) == one_by_one
+    finally:
+        R.STRINGS_BATCH = batch
+
+
+def test_rle_strings_are_checked_in_batches_of_bounded_memory() -> None:
+    """50,000 compressed masks of 500 characters (box masks of a 640 x 480 image) took 2 GB at once: each character
+    took about 100 bytes of arrays. A batch of STRINGS_BATCH characters at a time keeps them below 20 bytes here."""
+    import tracemalloc
+
+    mask = np.zeros((480, 640), np.uint8, order="F")
+    mask[10:300, 5:600] = 1
+    text = raster.mask_to_rle(mask)["counts"]
+    assert isinstance(text, str) and len(text) > 1000
+    n = (8 << 20) // len(text)  # (8 batches)
+    tracemalloc.start()
+    try:
+        problems = R.rle_strings_problems([text] * n, [480] * n, [640] * n)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problems == [None] * n
+    assert peak < 20 * n * len(text)
 
 
 def test_rle_strings_with_sizes_beyond_32_bits_never_fit() -> None:

@@ -170,12 +170,30 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
         >>> rle_strings_problems(["4130O0", "10O", "1", ""], [3, 1, 2, 0], [4, 1, 2, 5])
         [None, 'RLE counts is not a compressed COCO RLE string', 'RLE counts add up to 1, not 4 (height x width)', None]
     """
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    # a batch of at most STRINGS_BATCH characters at a time (or one longer string): each character takes about
+    # 80 bytes of arrays below, so 50,000 masks of 500 characters took 2 GB at once
+    cuts = np.searchsorted(np.cumsum(lengths), np.arange(STRINGS_BATCH, int(lengths.sum()), STRINGS_BATCH), "right")
+    bounds = sorted({0, len(texts), *cuts.tolist()})
+    problems: list[str | None] = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        problems += _strings_problems(texts[a:b], heights[a:b], widths[a:b], lengths[a:b])
+    return problems
+
+
+STRINGS_BATCH = 1 << 20
+"""Characters of compressed RLE strings :func:`rle_strings_problems` looks at in one array pass."""
+
+
+def _strings_problems(
+    texts: Sequence[str], heights: Sequence[int], widths: Sequence[int], lengths: NDArray[np.int64]
+) -> list[str | None]:
+    """:func:`rle_strings_problems` of one batch (``lengths``: of the texts)."""
     n = len(texts)
     joined = "".join(texts)
     if not joined.isascii():  # rare: string by string
         return [_string_problem(t, h, w) for t, h, w in zip(texts, heights, widths, strict=True)]
     size, unfit = _sizes(heights, widths)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths)
     starts = ends - lengths
     chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
