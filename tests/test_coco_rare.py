@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import labelkit
@@ -1401,6 +1402,31 @@ def test_lvis_v1_images_are_written_a_column_at_a_time(tmp_path: Path, monkeypat
     written = (tmp_path / "out/annotations/instances_val.json").read_bytes()
     assert b'{"id":2,"file_name":"renamed/b.jpg","width":40,"height":30,"coco_url":' in written
     assert json.loads(written)["images"] == [images[0], {**images[1], "file_name": "renamed/b.jpg"}, images[2]]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '{"coco_url":"http://x/y/z.jpg","coco_url":"http://images.cocodataset.org/val2017/000000000001.jpg"}',
+        '{"coco_url": "http://images.cocodataset.org/val2017/000000000001.jpg", "a": 1.50}',
+    ],
+    ids=["key-twice", "spaced"],
+)
+def test_an_lvis_v1_image_of_a_metadata_cell_spelled_otherwise_is_written_as_decoded(tmp_path: Path, cell: str) -> None:
+    """A Parquet metadata cell of an image read without a file_name, spelled otherwise than decoding and writing it
+    gives, is written as decoded (as before the column-at-a-time path): spliced, a key twice was written twice."""
+    url = "http://images.cocodataset.org/val2017/000000000001.jpg"
+    doc = {"images": [{"id": 1, "coco_url": url, "height": 30, "width": 40}], "annotations": [], "categories": []}
+    labelkit.save(labelkit.load(_write(tmp_path, doc)), tmp_path / "mid.parquet", "parquet")
+    items = pq.read_table(tmp_path / "mid.parquet/items.parquet")
+    column = items.schema.get_field_index("metadata")
+    items = items.set_column(column, items.schema.field(column), pa.array([cell], pa.string()))
+    pq.write_table(items, tmp_path / "mid.parquet/items.parquet")
+    labelkit.convert(tmp_path / "mid.parquet", tmp_path / "out", "coco")
+    written = (tmp_path / "out/annotations/instances_val.json").read_bytes()
+    expected = {"id": 1, "width": 40, "height": 30, **json.loads(cell)}
+    assert json.dumps(expected, separators=(",", ":")).encode() in written
+    assert labelkit.validate(tmp_path / "out") == []
 
 
 def test_named_by_urls_takes_the_path_a_coco_url_gives_and_refuses_metadata_it_cannot_read() -> None:

@@ -51,9 +51,15 @@ def image_records(
         fast = pc.and_(fast, pa.array([not m or m == ["file_name"] for m in lacking]))
         if unnamed := [k for k, m in enumerate(lacking) if m == ["file_name"]]:
             at = pa.array(unnamed, pa.int64())
+            texts = metadata.take(at).to_pylist()
             by_url = np.zeros(len(rows), dtype=bool)
-            by_url[unnamed] = named_by_urls(t["path"].take(at).to_pylist(), metadata.take(at).to_pylist())
+            by_url[unnamed] = named_by_urls(t["path"].take(at).to_pylist(), texts)
             name = pc.if_else(pa.array(by_url), "", name)
+            # (spliced only where the text is what decoding and writing it give, as they were made: a table's cell
+            # spelled otherwise, `{"a": 1.50}` or a key twice, is made one by one, as before)
+            respelled = np.zeros(len(rows), dtype=bool)
+            respelled[unnamed] = [m is not None and orjson.dumps(loads_text(m)).decode() != m for m in texts]
+            fast = pc.and_(fast, pa.array(~respelled))
     members = pc.binary_slice(metadata.cast(pa.binary()), 1, -1).cast(pa.string())
     width, height = written_sizes(t["width"].combine_chunks(), t["height"].combine_chunks())
     text = concat(
