@@ -55,6 +55,7 @@ MODULES = [
     "labelkit.json_places",
     "labelkit.json_repeats",
     "labelkit.model.dataset",
+    "labelkit.model.batches",
     "labelkit.model.geometry",
     "labelkit.model.raster",
     "labelkit.model.records",

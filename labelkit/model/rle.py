@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labelkit.errors import InputError
+from labelkit.model.batches import sized_batches
 from labelkit.model.geometry import run_positions
 
 
@@ -171,12 +172,10 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
         [None, 'RLE counts is not a compressed COCO RLE string', 'RLE counts add up to 1, not 4 (height x width)', None]
     """
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    # a batch of at most STRINGS_BATCH characters at a time (or one longer string): each character takes about
-    # 80 bytes of arrays below, so 50,000 masks of 500 characters took 2 GB at once
-    cuts = np.searchsorted(np.cumsum(lengths), np.arange(STRINGS_BATCH, int(lengths.sum()), STRINGS_BATCH), "right")
-    bounds = sorted({0, len(texts), *cuts.tolist()})
+    # about STRINGS_BATCH characters at a time: each character takes about 80 bytes of arrays below, so 50,000
+    # masks of 500 characters took 2 GB at once
     problems: list[str | None] = []
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in sized_batches(lengths, STRINGS_BATCH):
         problems += _strings_problems(texts[a:b], heights[a:b], widths[a:b], lengths[a:b])
     return problems
 

@@ -31,6 +31,7 @@ from labelkit.model.annotations import (
     Transcript,
     json_mapping_text,
 )
+from labelkit.model.batches import sized_batches
 from labelkit.model.records import Item, Media, Token
 
 _JSON = pa.string()
@@ -647,11 +648,8 @@ def decode_json_cells(texts: pa.Array, type_: Any) -> list[Any] | None:
     if not len(values):
         return []
     # a batch of about JSON_BATCH bytes at a time: the joined text is copied twice (100 MB of metadata took 0.4 GB)
-    total = np.cumsum(pc.binary_length(values).to_numpy(zero_copy_only=False), dtype=np.int64)
-    cuts = np.searchsorted(total, np.arange(JSON_BATCH, int(total[-1]), JSON_BATCH), side="right")
-    bounds = sorted({0, len(values), *cuts.tolist()})
     decoded: list[Any] = []
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in sized_batches(pc.binary_length(values).to_numpy(zero_copy_only=False), JSON_BATCH):
         part = values.slice(a, b - a)
         joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(part)], pa.int32()), part), ",\n")[0]
         try:
