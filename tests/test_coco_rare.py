@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -1431,12 +1432,21 @@ def test_an_lvis_v1_image_of_a_metadata_cell_spelled_otherwise_is_written_as_dec
 
 def test_named_by_urls_takes_the_path_a_coco_url_gives_and_refuses_metadata_it_cannot_read() -> None:
     """An item's path is the one its coco_url's last two parts give; no path, no coco_url or another one is not."""
-    url = '{"coco_url": "http://h/val2017/9.jpg"}'
-    paths = ["val2017/9.jpg", "val2017/9.jpg", None, "val2017/9.jpg", "val2017/9.jpg"]
-    metadata = [url, '{"coco_url": "http://h/train2017/9.jpg"}', url, None, '{"coco_url": 5}']
-    assert coco_images.named_by_urls(paths, metadata) == [True, False, False, False, False]
+    url = {"coco_url": "http://h/val2017/9.jpg"}
+    paths = ["val2017/9.jpg", "val2017/9.jpg", None, "val2017/9.jpg", "val2017/9.jpg", "val2017/9.jpg"]
+    fields = [url, {"coco_url": "http://h/train2017/9.jpg"}, url, None, {"coco_url": 5}, [url]]
+    assert coco_images.named_by_urls(paths, fields) == [True, False, False, False, False, False]
+    items = pa.table(
+        {
+            "id": ["1"],
+            "path": ["val2017/9.jpg"],
+            "metadata": ['{"coco_url": "http://h/val2017/9.jpg", "n": 1e400}'],
+            "width": pa.array([4], pa.int64()),
+            "height": pa.array([4], pa.int64()),
+        }
+    )
     with pytest.raises(InputError, match="a stored JSON text cannot be read"):
-        coco_images.named_by_urls(["val2017/9.jpg"], ['{"coco_url": "http://h/val2017/9.jpg", "n": 1e400}'])
+        coco_images.image_records(items, np.array([9]), [0], {"1": ["file_name"]})
 
 
 @pytest.mark.parametrize(

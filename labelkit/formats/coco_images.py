@@ -52,13 +52,15 @@ def image_records(
         if unnamed := [k for k, m in enumerate(lacking) if m == ["file_name"]]:
             at = pa.array(unnamed, pa.int64())
             texts = metadata.take(at).to_pylist()
+            fields = [None if m is None else loads_text(m) for m in texts]  # (raises as image_json would)
             by_url = np.zeros(len(rows), dtype=bool)
-            by_url[unnamed] = named_by_urls(t["path"].take(at).to_pylist(), texts)
+            by_url[unnamed] = named_by_urls(t["path"].take(at).to_pylist(), fields)
             name = pc.if_else(pa.array(by_url), "", name)
             # (spliced only where the text is what decoding and writing it give, as they were made: a table's cell
             # spelled otherwise, `{"a": 1.50}` or a key twice, is made one by one, as before)
             respelled = np.zeros(len(rows), dtype=bool)
-            respelled[unnamed] = [m is not None and orjson.dumps(loads_text(m)).decode() != m for m in texts]
+            pairs = zip(texts, fields, strict=True)
+            respelled[unnamed] = [m is not None and orjson.dumps(f).decode() != m for m, f in pairs]
             fast = pc.and_(fast, pa.array(~respelled))
     members = pc.binary_slice(metadata.cast(pa.binary()), 1, -1).cast(pa.string())
     width, height = written_sizes(t["width"].combine_chunks(), t["height"].combine_chunks())
@@ -133,19 +135,16 @@ def unnamed_now_named(items: pa.Table, files: Any) -> int:
         lacking.get(split or "default", {}).get(item_id, []) if path is not None else []
         for item_id, split, path in zip(ids, splits, paths, strict=True)
     ]
-    by_url = named_by_urls(paths, [m if u else None for m, u in zip(metadata, urls_lacking, strict=True)])
+    fields = [loads_text(m) if m and u else None for m, u in zip(metadata, urls_lacking, strict=True)]
+    by_url = named_by_urls(paths, fields)
     # (a file lacking the coco_url too gets a file_name written: the image is not named by a coco_url there)
     return sum(any(no_url or not named for no_url in u) for named, u in zip(by_url, urls_lacking, strict=True))
 
 
-def named_by_urls(paths: Sequence[str | None], metadata: Sequence[str | None]) -> list[bool]:
-    """Per image, whether its item's ``path`` is the one its metadata's ``coco_url`` gives (see ``named_by_url``).
+def named_by_urls(paths: Sequence[str | None], fields: Sequence[Any]) -> list[bool]:
+    """Per image, whether its item's ``path`` is the one its decoded metadata's ``coco_url`` gives.
 
-    Raises:
-        InputError: a metadata text cannot be read (as writing the image would say).
+    See ``named_by_url``; metadata that is no object (or None) gives no ``coco_url``.
     """
-    out = []
-    for path, text in zip(paths, metadata, strict=True):
-        fields = loads_text(text) if text and path is not None else None
-        out.append(named_by_url(path, fields.get("coco_url") if isinstance(fields, dict) else None))
-    return out
+    urls = (f.get("coco_url") if isinstance(f, dict) else None for f in fields)
+    return [named_by_url(path, url) for path, url in zip(paths, urls, strict=True)]
