@@ -56,7 +56,8 @@ from labelkit.io import bulk_work, input_guard, read_bytes, safe_relpath
 from labelkit.io_output import atomic_output, check_output, output_written_in, refuse_too_deep
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
-from labelkit.portable import refuse_names_not_utf8, refuse_unspellable, written_below
+from labelkit.portable import refuse_names_not_utf8, refuse_unspellable
+from labelkit.portable_lengths import written_below
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]

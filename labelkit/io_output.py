@@ -14,7 +14,8 @@ from typing import Literal
 
 from labelkit.errors import LabelkitError, OutputError
 from labelkit.io import create_file
-from labelkit.portable import PATH_MAX_BYTES, placed
+from labelkit.portable import placed
+from labelkit.portable_lengths import PATH_MAX_BYTES
 
 
 def refuse_folder_for_file(path: str | os.PathLike[str], kind: Literal["file", "dir"], what: str = "output") -> None:
@@ -100,7 +101,7 @@ def refuse_too_deep(path: Path, kind: Literal["file", "dir"]) -> None:
 
     With, for a folder, the :data:`OWN_FILES` bytes its format's own files may need below it: the write stopped
     there (``File name too long``), which a dry run passed. (Items' files too long below it are a loss the plan
-    finds: :func:`labelkit.portable.written_below`.)
+    finds: :func:`labelkit.portable_lengths.written_below`.)
 
     Raises:
         OutputError: naming the output.

@@ -63,6 +63,7 @@ MODULES = [
     "labelkit.model.tables",
     "labelkit.model.trace",
     "labelkit.portable",
+    "labelkit.portable_lengths",
     "labelkit.split.assign",
     "labelkit.split.core",
     "labelkit.split.hashing",

@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError
 from labelkit.io import is_plain_name, is_plain_relpath, safe_relpath
 from labelkit.model.tables import true_mask
-from labelkit.portable import name_too_long, plain_relpaths, windows_cannot_hold
+from labelkit.portable import plain_relpaths, windows_cannot_hold
+from labelkit.portable_lengths import name_too_long
 
 
 def kept_names(names: pa.Array, unescaped: bool = False) -> pa.Array:

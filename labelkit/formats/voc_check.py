@@ -90,7 +90,8 @@ from labelkit.formats.voc_xml import written_attributes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
-from labelkit.portable import MAX_NAME_BYTES, name_too_long, where_one
+from labelkit.portable import where_one
+from labelkit.portable_lengths import MAX_NAME_BYTES, name_too_long
 from labelkit.report import Change, Report
 
 TARGET = TITLE  # (how every report line names VOC)

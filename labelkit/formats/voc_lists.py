@@ -28,11 +28,8 @@ from labelkit.formats.voc_values import (
 from labelkit.io import create_file, is_plain_name
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask
-from labelkit.portable import (
-    folded_name,
-    name_too_long,
-    windows_cannot_hold,
-)
+from labelkit.portable import folded_name, windows_cannot_hold
+from labelkit.portable_lengths import name_too_long
 
 DOTA_FLAG = '"dota:difficult"'
 
@@ -369,7 +366,8 @@ def too_long_lists(dataset: Dataset, split: str) -> dict[tuple[str, str], str]:
     """The image labels whose ``ImageSets/Main/<class>_<split>.txt`` no file system takes, each with that list.
 
     Of a class that can name a list (:func:`class_list_ok`), on an item that can be a list line, whose list in
-    its item's split (``split``: of an item of none) is over 255 bytes (:func:`labelkit.portable.name_too_long`):
+    its item's split (``split``: of an item of none) is over 255 bytes
+    (:func:`labelkit.portable_lengths.name_too_long`):
     the writer does not write such a list (it stopped the write with ``File name too long``), so their labels
     are lost. Keyed by (item, class as read), as :func:`label_values`.
 

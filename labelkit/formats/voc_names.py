@@ -27,7 +27,8 @@ from labelkit.formats.yolo_layout import without_extension
 from labelkit.formats.yolo_media import SPLIT_FIELD, read_splits_of
 from labelkit.io import is_plain_relpath, safe_relpath
 from labelkit.model import Dataset
-from labelkit.portable import MAX_NAME_BYTES, folded_name, folded_names, plain_relpaths, windows_cannot_hold
+from labelkit.portable import folded_name, folded_names, plain_relpaths, windows_cannot_hold
+from labelkit.portable_lengths import MAX_NAME_BYTES
 
 KEEP_IDS = "voc:@ids"
 """The dataset info extra (``true``) of a dataset read from VOC whose XML names are not all its images' stems:

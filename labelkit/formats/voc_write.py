@@ -76,14 +76,8 @@ from labelkit.io import create_file
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, read_only, true_mask, valid_mask
-from labelkit.portable import (
-    drop_unportable,
-    path_too_long,
-    same_files,
-    split_list_entries,
-    unportable_paths,
-    without_nul_names,
-)
+from labelkit.portable import drop_unportable, same_files, split_list_entries, unportable_paths, without_nul_names
+from labelkit.portable_lengths import path_too_long
 from labelkit.report import Report
 
 
@@ -575,7 +569,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``), and those whose
     XML is named as a macOS resource fork (``._a.xml``), which readers pass over (:mod:`.voc_files`); and those
     whose XML, image, or (of an item that may get one) ``SegmentationObject/<id>.png`` path is too long below
-    the output folder (:func:`labelkit.portable.path_too_long`).
+    the output folder (:func:`labelkit.portable_lengths.path_too_long`).
     """
     dataset, nul = without_nul_names(dataset, "Pascal VOC", by_id=True)  # (no file name holds one: lost, not an error)
     default_split = str(options.get("split") or "train")

@@ -34,7 +34,8 @@ from labelkit.formats.yolo_media import (
 )
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
-from labelkit.portable import folded_name, name_too_long, windows_cannot_hold
+from labelkit.portable import folded_name, windows_cannot_hold
+from labelkit.portable_lengths import name_too_long
 from labelkit.report import Report
 
 CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
