@@ -79,7 +79,8 @@ def boxes_read_back_otherwise(dataset: Dataset) -> int:
         return 0
     boxes = bbox_columns(objects["bbox"])[0][rows]
     moved = rows[read_back_otherwise(voc[rows], boxes)]
-    count = int(np.count_nonzero(png_kinds(objects.take(pa.array(moved)))[0] == 0)) if len(moved) else 0
+    kinds = png_kinds(objects.select(["extras"]).take(pa.array(moved)))[0] if len(moved) else np.zeros(0)
+    count = int(np.count_nonzero(kinds == 0))
     return count + _parts_read_back_otherwise(objects, writable & known)
 
 
@@ -92,7 +93,7 @@ def _parts_read_back_otherwise(objects: pa.Table, written: np.ndarray[Any, Any])
     rows = np.flatnonzero(written & contains_match(objects["extras"], '"voc:parts"'))
     if not len(rows):
         return 0
-    taken = objects.take(pa.array(rows))
+    taken = objects.select(["extras"]).take(pa.array(rows))
     xml_objects = png_kinds(taken)[0] == 0
     parts = [
         part
