@@ -255,7 +255,7 @@ def miscounted_keypoints(objects: pa.Table | None) -> list[tuple[int, int, int]]
     posed = np.flatnonzero(valid_mask(objects["keypoints"]))
     if not len(posed):  # (an instances file's 860,000 extras texts are not searched)
         return []
-    some = objects.take(pa.array(posed))
+    some = objects.select(["extras", "keypoints", "_row"]).take(pa.array(posed))
     some = some.filter(pa.array(contains_match(some["extras"], '"coco:num_keypoints":')))
     given = pc.struct_field(pc.extract_regex(some["extras"], _GIVEN_COUNT), "n")
     known = true_mask(pc.is_valid(given))
