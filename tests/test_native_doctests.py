@@ -30,6 +30,7 @@ MODULES = [
     "labelkit.formats.coco_ids",
     "labelkit.formats.coco_homes",
     "labelkit.formats.coco_text",
+    "labelkit.formats.coco_runs",
     "labelkit.formats.voc",
     "labelkit.formats.voc_images",
     "labelkit.formats.voc_masks",

@@ -37,6 +37,7 @@ from labelkit.formats.coco_read import (
     parse_lists,
     pointer_of,
 )
+from labelkit.formats.coco_runs import ListedRuns, listed_runs
 from labelkit.model import Category
 from labelkit.model.rle import RLE_PIXEL_LIMIT, rle_strings_problems, rle_sum_message, rle_unfit_message
 from labelkit.model.tables import MASK_TYPE, true_mask, valid_mask
@@ -184,14 +185,61 @@ def _refuse_bad_keypoint_numbers(keypoints: pa.ListArray, rows: list[int], path:
     )
 
 
-def _sparse_masks(masks: list[dict[str, Any] | None], rows: np.ndarray) -> pa.Array:
-    """The mask column: the few RLE cells converted on their own, null elsewhere (no Arrow scalar per row)."""
+def _sparse_masks(masks: list[dict[str, Any] | None], rows: np.ndarray, listed: ListedRuns | None) -> pa.Array:
+    """The mask column: the RLE cells at ``rows``, null elsewhere (no Arrow scalar per row).
+
+    The cells ``listed`` decoded come from its arrays; the others are converted from ``masks``.
+    """
     if not len(rows):
         return pa.nulls(len(masks), MASK_TYPE)
-    values = pa.array([masks[k] for k in rows.tolist()], MASK_TYPE)
+    alone = rows if listed is None else rows[~listed.listed]
+    values = pa.array([masks[k] for k in alone.tolist()], MASK_TYPE)
     index = np.full(len(masks), -1, dtype=np.int64)
-    index[rows] = np.arange(len(rows))
+    index[alone] = np.arange(len(alone))
+    if listed is not None:
+        if not len(alone) and len(rows) == len(masks):  # (every row a mask, in order: nothing to spread)
+            return listed.column()
+        index[rows[listed.listed]] = len(alone) + np.arange(len(listed.heights))
+        values = pa.concat_arrays([values, listed.column()])
     return values.take(pa.array(index, mask=index < 0))
+
+
+def _check_listed(
+    listed: ListedRuns,
+    at: np.ndarray,
+    known_image: np.ndarray,
+    heights: np.ndarray,
+    widths: np.ndarray,
+    where: str,
+    out: Built,
+) -> None:
+    """The one-by-one decode's checks of the RLEs ``listed`` decoded (at chunk rows ``at``), a column at a time.
+
+    A size other than the image's, a size no counts can fit, counts that do not add up to the size.
+    """
+    h, w = listed.heights, listed.widths
+    image_h, image_w = heights[at], widths[at]
+    sized = known_image[at] & np.isfinite(image_h) & np.isfinite(image_w)  # results files: no sizes
+    with np.errstate(invalid="ignore"):
+        other = sized & (
+            (h != np.nan_to_num(image_h).astype(np.int64)) | (w != np.nan_to_num(image_w).astype(np.int64))
+        )
+    unfit = ~other & (h.astype(np.float64) * w.astype(np.float64) >= RLE_PIXEL_LIMIT)  # (exact below 2**53)
+    wrong = ~other & ~unfit & (listed.sums != np.where(unfit | other, 0, h * w))
+    for j in np.flatnonzero(other).tolist():
+        row = int(at[j])
+        size = [int(h[j]), int(w[j])]
+        message = f"RLE size {size} differs from the image's [{int(heights[row])}, {int(widths[row])}]"
+        out.findings.append((row, Finding(where, json_pointer("annotations", row, "segmentation", "size"), message)))
+    for j in np.flatnonzero(unfit).tolist():
+        out.findings.append(
+            (int(at[j]), Finding(where, _counts_pointer(int(at[j])), rle_unfit_message(int(h[j]), int(w[j]))))
+        )
+    for j in np.flatnonzero(wrong).tolist():
+        pixels = int(h[j]) * int(w[j])
+        out.findings.append(
+            (int(at[j]), Finding(where, _counts_pointer(int(at[j])), rle_sum_message(int(listed.sums[j]), pixels)))
+        )
 
 
 def objects_table(
@@ -282,7 +330,11 @@ def objects_table(
         extras[row_list[k]] = add_extra(extras[row_list[k]], "coco:segmentation", b"null")
     masks: list[dict[str, Any] | None] = [None] * m
     strings: list[tuple[int, str, int, int]] = []
-    for k in rle_k.tolist():
+    listed = listed_runs([seg_raw[k] for k in rle_k.tolist()]) if len(rle_k) else None
+    if listed is not None:  # (the uncompressed ones decoded at once: their checks, a column at a time)
+        _check_listed(listed, rows[rle_k[listed.listed]], known_image, heights, widths, where, out)
+        shape[rle_k[listed.listed]] = _MASK
+    for k in (rle_k if listed is None else rle_k[~listed.listed]).tolist():
         row = row_list[k]
         rle: Rle
         try:
@@ -382,7 +434,7 @@ def objects_table(
             "shape": _SHAPES.take(pa.array(shape)),
             "bbox": pa.nulls(m, pa.list_(pa.float64(), 4)),
             "polygon": pa.nulls(m, POLYGONS),
-            "mask": _sparse_masks(masks, rle_k),
+            "mask": _sparse_masks(masks, rle_k, listed),
             "keypoints": keypoints,
             "_row": idx,
         }
