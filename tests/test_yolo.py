@@ -3971,9 +3971,9 @@ def test_list_lines_climbing_with_dots_inside_the_dataset_are_read(tmp_path: Pat
         labelkit.load(root / config, "yolo")
     assert str(err.value) == (
         f"{root / 'lists/train.txt'}:2: unsafe file name '../../elsewhere/images/z.jpg'; hint: the list's paths lie "
-        "outside the dataset folder (written on another machine?), and no file inside it ends as this path does "
-        "(images/z.jpg, z.jpg): rewrite the list with paths relative to the dataset folder (or the list's)"
-        + (", or name the images folder in data.yaml" if config == "data.yaml" else "")
+        "outside the dataset folder (written on another machine?), and no ending of this path (images/z.jpg, z.jpg) "
+        "names a file in it or in the folder of the list: rewrite the list with paths relative to the dataset folder "
+        "(or the list's)" + (", or name the images folder in data.yaml" if config == "data.yaml" else "")
     )
     assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 2)
 
@@ -4905,6 +4905,10 @@ def test_a_flat_folders_class_lists_must_agree(tmp_path: Path) -> None:
         ({"a.jpg": None, "a.txt": "0 0.5 0.5\n", "b.jpg": None, "b.txt": "0 0.5 0.5 0.1 0.1\n"}, None),  # no names
         ({"a.txt": "0 0.5\n", "b.txt": "0 0.5 0.5 0.1 0.1\n", "classes.txt": "c\n"}, 0.6),  # without images
         ({"a.txt": "0 0.5\n", "b.txt": "", "classes.txt": "c\n"}, None),  # without images, no good file
+        # one file holding a YOLO line and a bad one: with a names file, reading names the bad line
+        ({"b.jpg": None, "b.txt": "0 0.5 0.5 0.2 0.2\n0 0.5 0.5 0.2\n", "classes.txt": "c\n"}, 0.7),
+        ({"b.jpg": None, "b.txt": "0 0.5 0.5 0.2 0.2\nhello\n"}, None),  # (no names file: text beside images)
+        ({"b.txt": "0 0.5 0.5 0.2\n0 0.5 0.5 0.2 0.2\n", "classes.txt": "c\n"}, 0.6),  # without images
     ],
     ids=[
         "yolo-lines",
@@ -4923,6 +4927,9 @@ def test_a_flat_folders_class_lists_must_agree(tmp_path: Path) -> None:
         "no-names-and-a-bad-file",
         "no-images-names-and-a-bad-file",
         "no-images-names-and-no-good-file",
+        "names-and-a-mixed-file",
+        "no-names-and-a-mixed-file",
+        "no-images-names-and-a-mixed-file",
     ],
 )
 def test_a_flat_folder_is_detected_only_with_yolo_labels_beside_images(
@@ -4936,6 +4943,17 @@ def test_a_flat_folder_is_detected_only_with_yolo_labels_beside_images(
             (tmp_path / name).write_text(text)
     found = yolo.detect(tmp_path)
     assert (found.confidence if found is not None else None) == expected
+
+
+def test_a_bad_line_of_a_flat_folder_is_named_though_its_file_holds_good_lines(tmp_path: Path) -> None:
+    """README: with a names file, reading names a bad line of a flat folder's label file; a file holding a good line
+    and a bad one (the only one, or each of the first 8) left the folder undetected: "no format recognises"."""
+    Image.new("RGB", (50, 50)).save(tmp_path / "b.jpg")
+    (tmp_path / "b.txt").write_text("0 0.5 0.5 0.2 0.2\n0 0.5 0.5 0.2\n")
+    (tmp_path / "classes.txt").write_text("cat\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path)
+    assert str(err.value).startswith(f"{tmp_path / 'b.txt'}:2: wrong number of fields for YOLO segment")
 
 
 def test_a_flat_folder_of_label_files_without_their_images_is_read_with_their_sizes(tmp_path: Path) -> None:
@@ -5415,9 +5433,9 @@ def test_a_list_line_outside_the_dataset_never_opens_the_file_it_names(tmp_path:
     assert (err.value.location.path, err.value.location.line) == (str(root / "train.txt"), 2)
     assert str(err.value) == (
         f"{root / 'train.txt'}:2: unsafe file name '{elsewhere}/data/obj/z.jpg'; hint: the list's paths lie outside "
-        "the dataset folder (written on another machine?), and no file inside it ends as this path does "
-        "(obj/z.jpg, z.jpg): rewrite the list with paths relative to the dataset folder (or the list's)"
-        + (", or name the images folder in data.yaml" if config == "data.yaml" else "")
+        "the dataset folder (written on another machine?), and no ending of this path (obj/z.jpg, z.jpg) names a "
+        "file in it or in the folder of the list: rewrite the list with paths relative to the dataset folder "
+        "(or the list's)" + (", or name the images folder in data.yaml" if config == "data.yaml" else "")
     )
 
 
@@ -5488,8 +5506,8 @@ def test_obj_data_paths_written_on_another_machine_are_the_files_inside_the_data
         labelkit.load(root, "yolo")
     assert str(err.value) == (
         f"{root / 'obj.data'}:3: unsafe file name '/content/v.txt'; hint: obj.data's paths lie outside the dataset "
-        "folder (written on another machine?), and no file inside it ends as this path does (content/v.txt, v.txt): "
-        "write its paths relative to its folder"
+        "folder (written on another machine?), and no ending of this path (content/v.txt, v.txt) names a file in it "
+        "or in the folder of obj.data: write its paths relative to its folder"
     )
 
 
@@ -6624,6 +6642,8 @@ def test_a_labelimg_folder_with_a_bad_line_is_detected_and_the_line_named(tmp_pa
         ("'2'", "[a, b]", None, ("nc must be a class count", "a whole number", "'2'")),  # was: read, unchecked
         ("2.5", None, None, ("nc must be a class count", "a whole number", "2.5")),
         ("[2]", "[a, b]", None, ("nc must be a class count", "a whole number", "[2]")),
+        ("true", None, None, ("nc must be a class count", "a whole number", "True")),  # was: 1 class
+        ("yes", "[a]", None, ("nc must be a class count", "a whole number", "True")),  # (YAML 1.1's true)
     ],
 )
 def test_an_nc_written_otherwise_than_as_an_integer_is_checked(

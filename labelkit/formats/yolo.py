@@ -221,13 +221,19 @@ def _detect_flat(path: Path, config: Path | None) -> Detection | None:
         ]
         names = next((p / f for p in places for f in FLAT_NAMES if (p / f).is_file()), None)
     labels = [folder / label_file(Path(image)) for _, folder, images in folders for image in images]
-    found = [yolo_lines(label) for label in [p for p in labels if p != names][:8]]
+    yolo, other = _line_kinds([p for p in labels if p != names][:8])
     what = "split folders" if folders[0][0] is not None else "folder"
-    if names is not None and (True in found or False not in found):
+    if names is not None and (yolo or not other):
         return Detection(0.7, f"flat {what} (LabelImg): images with label files beside them, and {names.name}")
-    if True in found and False not in found:
+    if yolo and not other:
         return Detection(0.5, f"flat {what} (LabelImg): images with YOLO label files beside them, no names file")
     return None
+
+
+def _line_kinds(labels: list[Path]) -> tuple[bool, bool]:
+    """Whether any of ``labels`` holds YOLO lines, and whether any holds other lines (:func:`yolo_lines`)."""
+    kinds = [yolo_lines(label) for label in labels]
+    return any(yolo for yolo, _ in kinds), any(other for _, other in kinds)
 
 
 def _detect_flat_labels(path: Path, config: Path | None) -> Detection | None:
@@ -242,8 +248,8 @@ def _detect_flat_labels(path: Path, config: Path | None) -> Detection | None:
         return None
     names = config or next(iter(suffixed(path, ".names")), None)
     names = names or next((path / f for f in FLAT_NAMES if (path / f).is_file()), None)
-    found = [yolo_lines(label) for label in [p for p in labels if p != names][:8]]
-    if names is None or (False in found and True not in found):
+    yolo, other = _line_kinds([p for p in labels if p != names][:8])
+    if names is None or (other and not yolo):
         return None
     return Detection(0.6, f"flat folder (LabelImg): YOLO label files and {names.name}, without their images")
 

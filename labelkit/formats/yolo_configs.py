@@ -73,7 +73,7 @@ def ultralytics_layout(
     nc = config.get("nc")
     if isinstance(nc, float) and nc.is_integer():  # (nc: 80.0 was passed over: 4 classes from the labels)
         nc = int(nc)
-    elif nc is not None and not isinstance(nc, int):  # (Ultralytics refuses it: no count equals '2')
+    elif nc is not None and type(nc) is not int:  # (Ultralytics refuses '2': no count equals it; true was 1 class)
         raise InputError(
             "nc must be a class count",
             path=config_path,

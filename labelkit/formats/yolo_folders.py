@@ -181,19 +181,19 @@ _YOLO_LINE = re.compile(rb"[0-9]+([.][0-9]*)?([eE][-+]?[0-9]+)?([ \t]+[-+0-9.eE]
 (detect, segment, OBB or pose)."""
 
 
-def yolo_lines(label: Path) -> bool | None:
-    """Whether a file's first 4 KB are lines of YOLO labels; None when it holds none (an empty label file).
+def yolo_lines(label: Path) -> tuple[bool, bool]:
+    """Whether a file's first 4 KB hold lines of YOLO labels, and whether they hold other lines.
 
     Detection's test for a flat folder: an OCR set's transcriptions (``a.txt`` beside ``a.jpg``) are text,
-    not these.
+    not these. An empty label file holds neither.
     """
     with label.open("rb") as f:
         head = f.read(_HEAD)
     lines = [line.strip() for line in re.split(rb"[\r\n]", without_bom(head))]
     if len(head) == _HEAD and len(lines) > 1:
         lines.pop()  # (cut short)
-    lines = [line for line in lines if line]
-    return all(_YOLO_LINE.fullmatch(line) for line in lines) if lines else None
+    kinds = {bool(_YOLO_LINE.fullmatch(line)) for line in lines if line}
+    return True in kinds, False in kinds
 
 
 _HEAD = 4096

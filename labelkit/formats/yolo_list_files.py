@@ -160,7 +160,7 @@ class Relocated:
             why = f"two files inside it end as this path does ({', '.join(rel_path(f, self.root) for f in found)})"
         else:
             tails = ", ".join("/".join(parts[-k:]) for k in range(min(2, len(parts)), 0, -1)) or "none"
-            why = f"no file inside it ends as this path does ({tails})"
+            why = f"no ending of this path ({tails}) names a file in it or in the folder of {what}"
         return f"{what}'s paths lie outside the dataset folder (written on another machine?), and {why}: {fix}"
 
     def note(self) -> str | None:
