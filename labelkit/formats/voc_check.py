@@ -403,9 +403,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         if attributes.null_count < len(attributes):  # (the kinds cost a pass over the extras: only when needed)
             attributes = attributes.filter(pa.array(known & box_ok & (png_kinds(objects)[0] == 0)))
         decoded = [decode_json_cell(v) for v in attributes.drop_null().to_pylist()]
-        lists = [a for a in decoded if any(isinstance(x, list) for x in a.values())]
-        report.lose("objects with list-valued attributes", len(lists), "Pascal VOC attribute values are single texts")
-        plain = [a for a in decoded if a not in lists]
+        # (told apart once: `a not in lists` compared each object's with every list-valued one, n x m)
+        plain = [a for a in decoded if not any(isinstance(x, list) for x in a.values())]
+        lists = len(decoded) - len(plain)
+        report.lose("objects with list-valued attributes", lists, "Pascal VOC attribute values are single texts")
         report.lose(
             "object attributes whose name another's of the object is, read back stripped",
             sum(len(a) - len(written_attributes(a)) for a in plain),
@@ -419,7 +420,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         report.transform(
             "objects with attribute values that read back otherwise",
-            sum(1 for a in decoded if a not in lists and any(reads_back_otherwise(x) for x in a.values())),
+            sum(1 for a in plain if any(reads_back_otherwise(x) for x in a.values())),
             "Pascal VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
         )
         voc_rows = objects["extras"].filter(contains_match(objects["extras"], '"voc:'))
