@@ -563,6 +563,10 @@ def standalone_masks(
     named: dict[str, list[int]] = {}  # class name -> its class values (not pixels: an image-sized mask a class)
     if 1 in arrays:
         instances = arrays[1]
+        if classes is not None and unexplained is not None:  # (flat arrays: ndarray.flat[at] took 10 times as long)
+            unexplained = np.ascontiguousarray(unexplained)  # (a mask decoded from RLE is in Fortran order)
+            unexplained_pixels = unexplained.ravel()  # (a view, written through: C order, as flatnonzero's indexes)
+            class_pixels, background_pixels = classes.ravel(), background.ravel()
         for value, name in (_instances(arrays, class_names) if found is None else found).items():
             mask = instances == value  # (one image-sized mask at a time: see _instances)
             attached = value <= len(objects) and (name is None or name == objects[value - 1]["name"])
@@ -575,8 +579,8 @@ def standalone_masks(
                 if painted not in named:
                     named[painted] = [v for v, n in enumerate(class_names) if n == painted]
                 at = np.flatnonzero(mask)  # (its class pixels explained: those of the class it is painted in)
-                unexplained.flat[at[np.isin(classes.flat[at], named[painted])]] = False
-                if unread is not None and painted != class_names[0] and background.flat[at].any():
+                unexplained_pixels[at[np.isin(class_pixels[at], named[painted])]] = False
+                if unread is not None and painted != class_names[0] and background_pixels[at].any():
                     unread["on background"] += 1  # (no mask says so: writing VOC paints its class there)
     if classes is not None and unexplained is not None:
         for value in raster.distinct(classes[unexplained]):
