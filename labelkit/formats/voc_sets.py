@@ -440,12 +440,26 @@ def _empty_split_lists(files: list[Path], split_files: list[Path], known: Abstra
     if not empty:
         return split_files
     names = {f.stem for f in split_files}
-    lined = [f for f in files if f not in taken and f not in empty]
+    empty_set = set(empty)  # (not the list: each list against each empty one was quadratic, 3,600 Datumaro lists)
+    lined = [f for f in files if f not in taken and f not in empty_set]
     classes = set(known) | {_class_and_split(f.stem, names)[0] for f in lined}
-    splits = {
-        f for f in empty if list_split(f.stem, names) is None and not any(f.stem.startswith(c + "_") for c in classes)
-    }
+    splits = {f for f in empty if list_split(f.stem, names) is None and not _class_prefixed(f.stem, classes)}
     return [f for f in files if f in taken or f in splits]
+
+
+def _class_prefixed(stem: str, classes: AbstractSet[str]) -> bool:
+    """Whether ``stem`` starts with ``<class>_`` of one of ``classes``: each ``_`` of it tried, not each class.
+
+    Examples:
+        >>> _class_prefixed("big_cat_x", {"big_cat"}), _class_prefixed("cat_x", {"ca"}), _class_prefixed("_x", {""})
+        (True, False, True)
+    """
+    at = stem.find("_")
+    while at >= 0:
+        if stem[:at] in classes:
+            return True
+        at = stem.find("_", at + 1)
+    return False
 
 
 def _class_and_split(stem: str, splits: Container[str]) -> tuple[str, str]:
