@@ -25,6 +25,8 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, Meta, Raw, UnsetType
 
+from labelkit.json_repeats import key_count
+
 Int64 = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
 Count = Annotated[int, Meta(ge=0, le=2**63 - 1)]
 """The schema's ``int64`` with ``minimum: 0``."""
@@ -46,6 +48,8 @@ class _Image(msgspec.Struct, forbid_unknown_fields=True):
     coco_url: Raw = ABSENT
     date_captured: Raw = ABSENT
     flickr_url: Raw = ABSENT
+    neg_category_ids: Raw = ABSENT  # (LVIS's: one unknown field sent every image through the per-record check)
+    not_exhaustive_category_ids: Raw = ABSENT
 
 
 class _Annotation(msgspec.Struct, forbid_unknown_fields=True):
@@ -60,6 +64,7 @@ class _Annotation(msgspec.Struct, forbid_unknown_fields=True):
     num_keypoints: Annotated[int, Meta(ge=0)] | UnsetType = UNSET
     score: float | UnsetType = UNSET
     caption: str | UnsetType = UNSET
+    attributes: Raw = ABSENT  # (free in the schema; CVAT writes one on every annotation: its keys counted)
 
 
 class _Result(msgspec.Struct, forbid_unknown_fields=True):
@@ -203,9 +208,18 @@ def _keypoints(values: list[Raw], text: bytes) -> int | None:
     return 0 if text.count(b"\0[") == len(values) - 1 and text[:1] == b"[" else None
 
 
+def _keys_inside(values: list[Raw], text: bytes) -> int | None:
+    """The keys of the objects the values hold (a repeated one counts once: the file's count then differs)."""
+    try:
+        return key_count(msgspec.json.decode(b"[" + b",".join(values) + b"]"))
+    except _REFUSED:
+        return None
+
+
 _CHECKS: dict[str, Callable[[list[Raw], bytes], int | None]] = {
     "bbox": _boxes,
     "segmentation": _segmentations,
     "keypoints": _keypoints,
+    "attributes": _keys_inside,
 }
 _BRACE = ord("{")
