@@ -117,6 +117,14 @@ def _is_attributes(value: Any) -> bool:
     return True
 
 
+def _decoded(raws: list[msgspec.Raw]) -> list[Any] | None:
+    """The raw values decoded in one call, as :func:`decode_at` decodes each; None when one does not decode."""
+    try:
+        return msgspec.json.decode(b"[" + b",".join(raws) + b"]") if raws else []
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        return None  # (each is decoded at its pointer: the first that does not decode is refused there)
+
+
 def build(
     f: CocoFile,
     item_prefix: str,
@@ -407,13 +415,15 @@ def _build_chunk(
     refuse_wide_integers(extras, path)
     attributes: list[str | None] = [None] * n
     attribute_values = f.column("attributes")
-    for i in np.flatnonzero(present(attribute_values)).tolist():
+    given = np.flatnonzero(present(attribute_values)).tolist()
+    values = _decoded([attribute_values[i] for i in given])  # (CVAT writes attributes on every annotation)
+    for k, i in enumerate(given):
         at = json_pointer("annotations", i, "attributes")
-        value = decode_at(attribute_values[i], path, at)  # (1e400: refused)
-        refuse_deep(value, path, at)
-        if value and _is_attributes(value):
+        value = values[k] if values is not None else decode_at(attribute_values[i], path, at)  # (1e400: refused)
+        if value and _is_attributes(value):  # (a flat object: no deeper than refuse_deep refuses)
             attributes[i] = json_text(value, path, at)
         else:  # ({} too: a record's attributes are none or some, so {} is carried as read, as labelkit JSON keeps it)
+            refuse_deep(value, path, at)
             extras[i] = add_extra(extras[i], "coco:attributes", bytes(attribute_values[i]))
     refuse_deep_fields(extras, path)
     widths = items["width"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
