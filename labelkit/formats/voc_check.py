@@ -10,6 +10,7 @@ and class values, polygons to rasterise under ``masks=all``, void masks. The wri
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -407,20 +408,21 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         plain = [a for a in decoded if not any(isinstance(x, list) for x in a.values())]
         lists = len(decoded) - len(plain)
         report.lose("objects with list-valued attributes", lists, "Pascal VOC attribute values are single texts")
+        as_written = [written_attributes(a) for a in plain]
         report.lose(
             "object attributes whose name another's of the object is, read back stripped",
-            sum(len(a) - len(written_attributes(a)) for a in plain),
+            sum(len(a) - len(w) for a, w in zip(plain, as_written, strict=True)),
             "Pascal VOC's attribute <name> is read back stripped (' a' as 'a'), and a name repeated on one object is "
             "refused: the later attribute is not written",
         )
         report.transform(
             "objects with attribute names that read back otherwise",
-            sum(1 for a in plain if any(k != k.strip() for k in written_attributes(a))),
+            sum(1 for w in as_written if any(k != k.strip() for k in w)),
             "Pascal VOC's attribute <name> is read back stripped: ' colour ' reads back as 'colour'",
         )
         report.transform(
             "objects with attribute values that read back otherwise",
-            sum(1 for a in plain if any(reads_back_otherwise(x) for x in a.values())),
+            sum(1 for a in plain if any(map(_reads_back_otherwise({}), a.values()))),
             "Pascal VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
         )
         voc_rows = objects["extras"].filter(contains_match(objects["extras"], '"voc:'))
@@ -728,3 +730,20 @@ def _report_colors(dataset: Dataset, report: Report) -> None:
         "labelmap.txt holds a colour as r,g,b: it reads back as '#rrggbb' in lower case, and as none when it is "
         "VOC's colour for the class's value",
     )
+
+
+def _reads_back_otherwise(seen: dict[tuple[type, Any], bool]) -> Callable[[Any], bool]:
+    """:func:`reads_back_otherwise`, told once per text, number or flag (objects' attribute values repeat).
+
+    (Not floats: ``0.0`` and ``-0.0`` are one key and two texts.)
+    """
+
+    def otherwise(value: Any) -> bool:
+        if type(value) not in (str, int, bool):
+            return reads_back_otherwise(value)
+        key = (type(value), value)
+        if key not in seen:
+            seen[key] = reads_back_otherwise(value)
+        return seen[key]
+
+    return otherwise
