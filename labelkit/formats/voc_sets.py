@@ -272,7 +272,8 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
         all_files = _lists(folder, root, sets)
         task_files = [f for f in all_files if not _per_class_file(f, action=task == "Action")]
         if task == "Action":  # (jumping_train.txt of 'image index' lines beside train.txt: an action's list)
-            bare = _bare_class_lists(task_files, [f for f in all_files if f not in set(task_files)], VOC_ACTIONS)
+            listed = set(task_files)
+            bare = _bare_class_lists(task_files, [f for f in all_files if f not in listed], VOC_ACTIONS)
             task_files = [f for f in task_files if f not in bare]
         task_names = {f.stem for f in task_files}
         task_set = set(task_files)

@@ -511,14 +511,20 @@ class Lines:
             return text
         # x y as coordinates, visibility as the integer flag Ultralytics writes (another value as it is: 1.5
         # was written as 1)
+        k = v.shape[1]
+        if not k:
+            return text
+        tokens = np.empty(v.shape, dtype=object)  # (each flag's text made once per value: flags repeat, 0 1 2)
+        for f in np.unique(v).tolist():
+            tokens[v == f] = b"%d" % f if f.is_integer() else repr(f).encode()
+        tokens[np.isnan(v)] = b"nan"
         out = []
-        for line, row_flags in zip(split_lines(*text), v.tolist(), strict=True):
+        fields: list[bytes] = [b""] * (5 + 3 * k)
+        for line, row_tokens in zip(split_lines(*text), tokens.tolist(), strict=True):
             parts = line[:-1].split(b" ")
-            points_text = b" ".join(
-                b"%s %s %s" % (parts[5 + 2 * j], parts[6 + 2 * j], b"%d" % f if f.is_integer() else repr(f).encode())
-                for j, f in enumerate(row_flags)
-            )
-            out.append(b" ".join(parts[:5]) + (b" " + points_text if points_text else b"") + b"\n")
+            fields[:5] = parts[:5]
+            fields[5::3], fields[6::3], fields[7::3] = parts[5::2], parts[6::2], row_tokens
+            out.append(b" ".join(fields) + b"\n")
         return joined(out)
 
     def _pose_values(self, rows: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
