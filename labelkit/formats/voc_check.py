@@ -22,6 +22,11 @@ import pyarrow.compute as pc
 from labelkit.formats.base import Capabilities, empty_splits_read
 from labelkit.formats.capability import RENUMBERED, check_capabilities, extras_key_counts, renumbered
 from labelkit.formats.voc import CAPABILITIES, TITLE, voc_palette
+from labelkit.formats.voc_actions import (
+    action_flags,
+    action_lists,
+    unread_action_flags,
+)
 from labelkit.formats.voc_check_masks import (
     BLANK_PNGS,
     MOVED,
@@ -35,9 +40,7 @@ from labelkit.formats.voc_check_masks import (
 )
 from labelkit.formats.voc_labelmap import hex_color, is_own_color, parse_color
 from labelkit.formats.voc_lists import (
-    action_flags,
     action_list_ok,
-    action_lists,
     class_list_ok,
     class_lists,
     empty_lists_again,
@@ -49,7 +52,6 @@ from labelkit.formats.voc_lists import (
     task_read_back,
     task_read_order,
     too_long_lists,
-    unread_action_flags,
     written_classes,
     written_tasks,
 )
@@ -465,7 +467,7 @@ def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any]
     """The action flags that would be lines of an ``ImageSets/Action/<action>_<split>.txt`` Windows cannot create.
 
     Such a list (action ``con.x``: a device) is not written (:func:`.voc_lists.action_list_ok`): the flags of
-    its lines (:func:`.voc_lists.action_flags`, the writer's own rule) are lost there; the XML's ``<actions>``
+    its lines (:func:`.voc_actions.action_flags`, the writer's own rule) are lost there; the XML's ``<actions>``
     keeps them.
     """
     flags = action_flags(dataset, xml_objects, split)

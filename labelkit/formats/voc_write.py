@@ -24,6 +24,10 @@ from labelkit.formats.base import EMPTY_TASK_LISTS, empty_splits_read
 from labelkit.formats.chunked_rows import ChunkedRows
 from labelkit.formats.derived import cached
 from labelkit.formats.voc import VOC_CLASSES, VOID_INDEX, voc_palette
+from labelkit.formats.voc_actions import (
+    action_flags,
+    write_action_lists,
+)
 from labelkit.formats.voc_files import without_fork_items
 from labelkit.formats.voc_labelmap import (
     BACKGROUND,
@@ -39,7 +43,6 @@ from labelkit.formats.voc_labelmap import (
 )
 from labelkit.formats.voc_lists import (
     DOTA_FLAG,
-    action_flags,
     dota_as_voc,
     empty_lists_again,
     empty_task_lists_again,
@@ -47,7 +50,6 @@ from labelkit.formats.voc_lists import (
     not_in_main,
     task_read_back,
     task_splits,
-    write_action_lists,
     write_lists,
 )
 from labelkit.formats.voc_masks import (
