@@ -38,6 +38,7 @@ MODULES = [
     "labelkit.formats.voc_plain",
     "labelkit.formats.voc_values",
     "labelkit.formats.voc_lists",
+    "labelkit.formats.voc_sets",
     "labelkit.formats.voc_names",
     "labelkit.formats.voc_xml",
     "labelkit.formats.yolo_list_files",

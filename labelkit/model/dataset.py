@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import UsageError, type_name
+from labelkit.model import rows as R
 from labelkit.model import tables as T
 from labelkit.model.annotations import Label, Object, Span, Track, Transcript
 from labelkit.model.record_checks import not_a_record, recheck, records_of
@@ -200,7 +201,7 @@ class Dataset:
         """
         if not isinstance(item, Item):
             raise not_a_record("add_item", "an Item record", item)
-        self._pending["items"].append(T.item_row(item))
+        self._pending["items"].append(R.item_row(item))
 
     def add(self, *annotations: AnyAnnotation) -> None:
         """Add annotations of any kind.
@@ -212,7 +213,7 @@ class Dataset:
         for record in annotations:
             if not isinstance(record, _ANNOTATION_TYPES):
                 raise not_a_record("add", _ANNOTATION_RECORDS, record)
-            self._pending[T.TABLE_BY_KIND[record.kind]].append(T.annotation_row(record))
+            self._pending[T.TABLE_BY_KIND[record.kind]].append(R.annotation_row(record))
 
     def add_tokens(self, tokens: Iterable[Token]) -> None:
         """Add tokens of text items.
@@ -226,7 +227,7 @@ class Dataset:
         for token in tokens:
             if not isinstance(token, Token):
                 raise not_a_record("add_tokens", "Token records", token)
-            pending.append(T.token_row(token))
+            pending.append(R.token_row(token))
 
     def set_table(self, name: str, table: pa.Table) -> None:
         """Replace a whole table (columns are conformed to the schema, as :meth:`from_tables` does).
@@ -257,7 +258,7 @@ class Dataset:
                 pending = self._pending[name]
                 if pending:
                     n = len(pending)
-                    new = T.rows_to_table(name, pending[:n])
+                    new = R.rows_to_table(name, pending[:n])
                     current = self._tables[name]
                     self._tables[name] = pa.concat_tables([current, new]) if current.num_rows else new
                     self._positions.clear()
@@ -306,7 +307,7 @@ class Dataset:
         table = self.table("items")
         if split is not None:
             table = table.filter(pc.equal(table["split"], _text("split", split)))
-        yield from records_of("items", table, T.item_from_row)
+        yield from records_of("items", table, R.item_from_row)
 
     def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
         """For each row of table ``name``, the row of its item in the items table (-1 when there is none).
@@ -369,7 +370,7 @@ class Dataset:
         names = [T.TABLE_BY_KIND[kind]] if kind else list(T.ANNOTATION_TABLES)
         for name in names:
             table = self._filtered(name, category, split)
-            yield from records_of(name, table, partial(T.annotation_from_row, name))
+            yield from records_of(name, table, partial(R.annotation_from_row, name))
 
     def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
         table = self.table(name)
@@ -412,7 +413,7 @@ class Dataset:
         table = self.table("tokens")
         if item_id is not None:
             table = table.filter(pc.equal(table["item_id"], _text("item_id", item_id)))
-        yield from records_of("tokens", table, T.token_from_row)
+        yield from records_of("tokens", table, R.token_from_row)
 
     def category(self, key: int | str) -> Category:
         """The category with this id (int, a numpy integer included) or name (str).

@@ -15,6 +15,7 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from labelkit.errors import InputError, UsageError, inner_errors, union_message
+from labelkit.model import rows as R
 from labelkit.model import tables as T
 from labelkit.model.records import Category, DatasetInfo
 
@@ -61,7 +62,7 @@ def records_of(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]
             by the table, the row's id (a token's item and index) and the field, where pydantic's
             ValidationError named neither table nor row.
     """
-    for row in T.iter_rows(table):
+    for row in R.iter_rows(table):
         try:
             record = build(row)
         except (ValidationError, InputError) as exc:

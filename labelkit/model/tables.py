@@ -3,14 +3,14 @@
 Rows point at items by ``item_id``. Free-form mappings (attributes, extras, metadata, token columns) are
 stored as JSON text so any JSON value survives; geometry is stored as nested float64 lists so bulk readers
 and writers can work on flat arrays. Records (:mod:`labelkit.model.annotations`) are converted to rows and
-back here, and nowhere else.
+back in :mod:`labelkit.model.rows`, and nowhere else.
 """
 
 from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import numpy as np
@@ -23,16 +23,9 @@ from pydantic import BaseModel, ValidationError
 from labelkit.model.annotations import (
     INT64_MAX,
     INT64_MIN,
-    RECORD_BY_KIND,
-    Label,
-    Object,
-    Span,
-    Track,
-    Transcript,
     json_mapping_text,
 )
 from labelkit.model.batches import sized_batches
-from labelkit.model.records import Item, Media, Token
 
 _JSON = pa.string()
 _PROVENANCE = pa.struct([("annotator", pa.string()), ("model", pa.string())])
@@ -118,7 +111,8 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _encode_json(value: Mapping[str, Any] | None) -> str | None:
+def encode_json(value: Mapping[str, Any] | None) -> str | None:
+    """A mapping's cell: its JSON text, or None for an empty one."""
     return dumps(value) if value else None
 
 
@@ -146,7 +140,7 @@ def checked_mapping(value: dict[str, Any], record: str, field: str) -> tuple[dic
         ) from None
 
 
-def _check_attributes(attributes: dict[str, Any], record: str) -> None:
+def check_attributes(attributes: dict[str, Any], record: str) -> None:
     """Check that each value of ``attributes`` is of the record's types: bool, int64, finite float, text or texts.
 
     A value set in place after the record was made is seen by no validator: a NaN was written as ``null``.
@@ -224,12 +218,13 @@ def _loc_in(loc: tuple[str | int, ...], value: Any) -> tuple[str | int, ...]:
     return tuple(parts)
 
 
-def _encode_mapping(value: dict[str, Any], record: str, field: str) -> str | None:
+def encode_mapping(value: dict[str, Any], record: str, field: str) -> str | None:
     """The JSON text of a record's ``metadata`` or ``extras`` (None when empty), checked (:func:`checked_mapping`)."""
     return checked_mapping(value, record, field)[1] if value else None
 
 
-def _decode_json(text: str | None) -> dict[str, Any]:
+def decode_json(text: str | None) -> dict[str, Any]:
+    """A mapping's cell read back: an empty mapping for None."""
     return loads_text(text) if text else {}
 
 
@@ -516,123 +511,6 @@ def list_misfit(name: str, table: pa.Table) -> tuple[str, int, int, int] | None:
     return None
 
 
-# -- records -> rows -------------------------------------------------------------------------------
-
-
-def item_row(item: Item) -> dict[str, Any]:
-    """Flatten an item record into a row of the ``items`` table.
-
-    Raises:
-        UsageError: its metadata holds a value set in place that the record refuses (:func:`checked_mapping`).
-    """
-    name = f"item {item.id!r}"
-    metadata = _encode_mapping(item.metadata, name, "metadata")
-    item = checked_record(item, name)
-    m = item.media
-    return {
-        "id": item.id,
-        "media": m.kind,
-        "path": m.path,
-        "width": m.width,
-        "height": m.height,
-        "duration": m.duration,
-        "fps": m.fps,
-        "frame_count": m.frame_count,
-        "text": m.text,
-        "split": item.split,
-        "group": item.group,
-        "metadata": metadata,
-    }
-
-
-def annotation_row(record: Label | Object | Span | Transcript | Track) -> dict[str, Any]:
-    """Flatten an annotation record into a row of its kind's table.
-
-    Raises:
-        UsageError: its extras hold a value set in place that the record refuses (:func:`checked_mapping`).
-    """
-    name = f"{record.kind} {record.id!r}"
-    _check_attributes(record.attributes, name)  # (before the dump, which warns of a value of another type)
-    extras = _encode_mapping(record.extras, name, "extras")
-    row = checked_record(record, name).model_dump(exclude={"kind"})
-    row["attributes"] = _encode_json(row["attributes"])
-    row["extras"] = extras
-    if "mask" in row and row["mask"] is not None:
-        mask = row["mask"]
-        counts = mask["counts"]
-        row["mask"] = {
-            "height": mask["size"][0],
-            "width": mask["size"][1],
-            "counts": counts if isinstance(counts, str) else None,
-            "runs": None if isinstance(counts, str) else counts,
-        }
-    return row
-
-
-def token_row(token: Token) -> dict[str, Any]:
-    """Flatten a token record into a row of the ``tokens`` table."""
-    row = checked_record(token, f"token {token.index} of item {token.item_id!r}").model_dump()
-    row["columns"] = _encode_json(row["columns"])
-    return row
-
-
-def rows_to_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
-    """Build a table of schema ``name`` from flattened rows."""
-    return pa.Table.from_pylist(rows, schema=SCHEMAS[name])
-
-
-# -- rows -> records -------------------------------------------------------------------------------
-
-
-def item_from_row(row: dict[str, Any]) -> Item:
-    """Rebuild an item record from a row of the ``items`` table."""
-    media = Media(
-        kind=row["media"] or "image",
-        path=row["path"],
-        width=row["width"],
-        height=row["height"],
-        duration=row["duration"],
-        fps=row["fps"],
-        frame_count=row["frame_count"],
-        text=row["text"],
-    )
-    return Item(
-        id=row["id"], media=media, split=row["split"], group=row["group"], metadata=_decode_json(row["metadata"])
-    )
-
-
-def annotation_from_row(table_name: str, row: dict[str, Any]) -> Label | Object | Span | Transcript | Track:
-    """Rebuild an annotation record from a row of an annotation table."""
-    row = dict(row)
-    for key in ("attributes", "extras"):
-        row[key] = _decode_json(row[key])
-    if row.get("mask") is not None:
-        m = row["mask"]
-        row["mask"] = {
-            "size": (m["height"], m["width"]),
-            "counts": m["counts"] if m["counts"] is not None else m["runs"],
-        }
-    if row.get("angle", 0.0) is None:
-        row["angle"] = 0.0
-    if row.get("shape", "box") is None:
-        row["shape"] = "box"
-    cls = RECORD_BY_KIND[KIND_BY_TABLE[table_name]]
-    return cls.model_validate(row)  # type: ignore[return-value]
-
-
-def token_from_row(row: dict[str, Any]) -> Token:
-    """Rebuild a token record from a row of the ``tokens`` table."""
-    row = dict(row)
-    row["columns"] = _decode_json(row["columns"])
-    return Token.model_validate(row)
-
-
-def iter_rows(table: pa.Table, batch_size: int = 4096) -> Iterator[dict[str, Any]]:
-    """Yield the rows of a table as dicts, a batch at a time, so memory stays bounded."""
-    for batch in table.to_batches(max_chunksize=batch_size):
-        yield from batch.to_pylist()
-
-
 def decode_json_cells(texts: pa.Array, type_: Any) -> list[Any] | None:
     """Every non-null JSON-text cell of ``texts`` decoded as ``type_`` in one msgspec call, or None.
 
@@ -668,7 +546,7 @@ JSON_BATCH = 1 << 24
 
 def decode_json_cell(text: str | None) -> dict[str, Any]:
     """Decode one JSON-text cell of a table (null -> empty dict)."""
-    return _decode_json(text)
+    return decode_json(text)
 
 
 def members_or_raw(text: str) -> dict[str, Any]:
