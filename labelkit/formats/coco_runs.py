@@ -14,21 +14,19 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 import numpy as np
 import pyarrow as pa
 
-from labelkit.model.annotations import INT64_MAX
+from labelkit.formats.coco_read import Count
 from labelkit.model.rle import RLE_PIXEL_LIMIT
 from labelkit.model.tables import MASK_TYPE
 
-_Count = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
-
 
 class _ListedRle(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    size: tuple[_Count, _Count]
+    size: tuple[Count, Count]
     counts: msgspec.Raw
 
 
