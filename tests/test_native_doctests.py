@@ -63,6 +63,7 @@ MODULES = [
     "labelkit.model.records",
     "labelkit.model.rle",
     "labelkit.model.tables",
+    "labelkit.model.stats",
     "labelkit.model.trace",
     "labelkit.portable",
     "labelkit.portable_lengths",

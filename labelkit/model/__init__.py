@@ -13,8 +13,9 @@ from labelkit.model.annotations import (
     Track,
     Transcript,
 )
-from labelkit.model.dataset import TABLE_NAMES, AnyAnnotation, Dataset, DatasetStats
+from labelkit.model.dataset import TABLE_NAMES, AnyAnnotation, Dataset
 from labelkit.model.records import AttributeDef, Category, DatasetInfo, Item, Media, Token
+from labelkit.model.stats import DatasetStats
 
 __all__ = [
     "KINDS",
