@@ -1163,14 +1163,14 @@ def test_corpus_conformance(entry: dict[str, Any] | None, corpus: Path, tmp_path
 
 
 def test_chunked_decoding_gives_the_same_dataset_and_pointers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from labelkit.formats import coco_read
+    from labelkit.formats import coco_lists, coco_read
 
     whole = labelkit.load(FIXTURE).to_dict()
     doc = _load(INSTANCES)
     doc["annotations"][4]["keypoints"] = [5, 5, 2]
     bad = _write(tmp_path, doc)
     monkeypatch.setattr(coco_read, "ANNOTATION_CHUNK", 2)
-    monkeypatch.setattr(coco_read, "_CHUNK", 1)
+    monkeypatch.setattr(coco_lists, "_CHUNK", 1)
     assert labelkit.load(FIXTURE).to_dict() == whole
     with pytest.raises(InputError) as err:
         labelkit.load(bad)
@@ -1247,7 +1247,7 @@ def test_one_pass_and_two_pass_decoding_give_the_same_dataset(tmp_path: Path) ->
 
 def test_pretty_printed_files_parse_in_small_blocks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # pyarrow.json splits its input at line breaks: an indented file's polygons must not carry theirs
-    from labelkit.formats import coco_geometry, coco_read
+    from labelkit.formats import coco_geometry, coco_lists
 
     doc = _load(INSTANCES)
     for ann in doc["annotations"]:
@@ -1259,7 +1259,7 @@ def test_pretty_printed_files_parse_in_small_blocks(monkeypatch: pytest.MonkeyPa
     for path, indent in ((compact, None), (pretty, 1)):
         path.parent.mkdir()
         path.write_text(json.dumps(doc, indent=indent))
-    monkeypatch.setattr(coco_read, "BLOCK", 1 << 10)
+    monkeypatch.setattr(coco_lists, "BLOCK", 1 << 10)
     monkeypatch.setattr(coco_geometry, "BLOCK", 1 << 10)
     expected = labelkit.load(compact).to_dict()
     assert len(expected["annotations"]) == len(doc["annotations"])
@@ -5895,7 +5895,7 @@ def test_carried_values_a_pattern_cannot_vouch_for_are_told_by_first_byte_as_by_
     import pyarrow.compute as pc
 
     from labelkit.formats.coco_extras import _PLAIN, _unvouched
-    from labelkit.formats.coco_read import binary_column
+    from labelkit.formats.coco_lists import binary_column
 
     column, lengths = binary_column(texts)
     by_regex = ~np.asarray(pc.match_substring_regex(column, _PLAIN[name]).to_numpy(zero_copy_only=False), bool)

@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import json_pointer
-from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile, binary_column
+from labelkit.formats.coco_lists import binary_column
+from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile
 from labelkit.formats.coco_text import extra_key, field_of
 from labelkit.io import MAX_FIELD_DEPTH, json_text
 from labelkit.json_checks import refuse_deep_text

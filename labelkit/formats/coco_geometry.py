@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import BLOCK, first_bad, msgspec_reason, pointer_of
+from labelkit.formats.coco_lists import BLOCK, first_bad
+from labelkit.formats.coco_read import msgspec_reason, pointer_of
 from labelkit.json_places import shown_at
 from labelkit.model.geometry import run_positions
 from labelkit.model.tables import valid_mask
@@ -77,7 +78,7 @@ _LINE_PARTS = [pa.scalar(p, pa.large_binary()) for p in (b'{"b":', b',"v":', b"}
 def geometry_lines(bbox: pa.Array, seg: pa.Array | pa.Scalar) -> tuple[pa.Buffer, int]:
     """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object, and the longest line.
 
-    Both columns are :func:`~labelkit.formats.coco_read.binary_column` s with ``null`` where a value is absent;
+    Both columns are :func:`~labelkit.formats.coco_lists.binary_column` s with ``null`` where a value is absent;
     ``seg`` may instead be one value for every line.
     """
     start, middle, end, nothing = _LINE_PARTS

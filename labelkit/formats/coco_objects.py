@@ -1,8 +1,9 @@
 """COCO annotations with geometry -> the ``objects`` rows of a chunk (used by :mod:`labelkit.formats.coco_build`).
 
 Boxes and polygons are routed to a worker thread that parses them (``coco_geometry.read_geometry``); RLE
-masks are decoded one by one and checked against their image's size; keypoints are parsed in bulk and checked
-against their category. What the checks find goes to the chunk's findings, with the annotation's row.
+masks are decoded (in bulk where their counts are lists: :mod:`.coco_runs`) and checked against their image's
+size; keypoints are parsed in bulk and checked against their category. What the checks find goes to the
+chunk's findings, with the annotation's row.
 """
 
 from __future__ import annotations
@@ -28,15 +29,8 @@ from labelkit.formats.coco_geometry import (
     read_geometry,
     submit,
 )
-from labelkit.formats.coco_read import (
-    ABSENT,
-    CocoFile,
-    Rle,
-    binary_column,
-    msgspec_reason,
-    parse_lists,
-    pointer_of,
-)
+from labelkit.formats.coco_lists import binary_column, parse_lists
+from labelkit.formats.coco_read import ABSENT, CocoFile, Rle, msgspec_reason, pointer_of
 from labelkit.formats.coco_runs import ListedRuns, listed_runs
 from labelkit.model import Category
 from labelkit.model.rle import RLE_PIXEL_LIMIT, rle_strings_problems, rle_sum_message, rle_unfit_message

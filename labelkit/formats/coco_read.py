@@ -7,16 +7,15 @@ field only late in it is decoded twice). A file whose annotations have unknown f
 field of the wrong type) is decoded again in two passes: annotations kept raw, then decoded a chunk at
 a time, the unknown fields separately (and type errors reported with their pointer).
 
-Scalars are then decoded a whole column at a time, polygons and keypoints are
-turned into Arrow lists by ``pyarrow.json`` over NDJSON chunks, and the few RLE masks are decoded one by
-one. No Python float is made per coordinate. Numbers that are only carried (``area``, ``iscrowd``,
-``num_keypoints``, unknown fields) are spliced into the extras JSON text byte for byte, so they come back
-exactly as they were written.
+Scalars are then decoded a whole column at a time, polygons and keypoints are turned into Arrow lists by
+``pyarrow.json`` over NDJSON chunks (:mod:`.coco_lists`), and RLE masks are decoded in bulk where their
+counts are lists (:mod:`.coco_runs`), else one by one. No Python float is made per coordinate. Numbers
+that are only carried (``area``, ``iscrowd``, ``num_keypoints``, unknown fields) are spliced into the extras
+JSON text byte for byte, so they come back exactly as they were written.
 """
 
 from __future__ import annotations
 
-import io
 import mmap
 import operator
 import os
@@ -30,12 +29,11 @@ from typing import Annotated, Any
 import msgspec
 import numpy as np
 import pyarrow as pa
-import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.io import UTF8_BOM, json_text, read_file, read_text, too_deep
 from labelkit.json_checks import json_error
-from labelkit.json_places import integer_error, shown_at, unnamed_place
+from labelkit.json_places import integer_error, unnamed_place
 from labelkit.json_places import msgspec_reason as msgspec_reason
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.records import Category
@@ -48,10 +46,6 @@ Count = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
 Buffer = bytes | mmap.mmap | memoryview
 ABSENT = msgspec.Raw()
 """The default of every raw field, one shared object: a field absent from a value holds exactly this one."""
-_CHUNK = 100_000
-"""Values parsed per pyarrow.json call by :func:`parse_lists` (keypoints): bounds the NDJSON buffer."""
-BLOCK = 1 << 21
-"""pyarrow.json block size: a chunk's NDJSON (about 17 MB of polygons) splits into blocks parsed on all cores."""
 ANNOTATION_CHUNK = 50_000
 """Annotations built into tables at a time (and, in the two-pass decode, decoded into structs at a time)."""
 
@@ -615,90 +609,3 @@ def one_line(text: bytes) -> bytes:
     escaped), so the value is unchanged; pretty-printed files have them in every polygon.
     """
     return text.translate(_LINE_BREAKS_TO_SPACES) if b"\n" in text or b"\r" in text else text
-
-
-def binary_column(values: Sequence[Raw | bytes], lengths: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
-    """Raw JSON values as an Arrow ``large_binary`` column, each on one line, and their lengths.
-
-    One ``bytes.join`` (which holds the GIL) and no Arrow scalar per value. ``lengths``, when the caller
-    has them already, saves measuring every value again.
-    """
-    if lengths is None:
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    data = pa.py_buffer(one_line(b"".join(values)))
-    return pa.Array.from_buffers(pa.large_binary(), len(values), [None, pa.py_buffer(offsets), data]), lengths
-
-
-def ndjson(values: Sequence[Raw]) -> tuple[bytes, int]:
-    """Raw JSON values as NDJSON lines ``{"v": <value>}``, and the longest value's length."""
-    longest = max(map(len, values), default=0)
-    return b'{"v":' + b'}\n{"v":'.join(one_line(bytes(v)) for v in values) + b"}\n", longest
-
-
-def read_ndjson(buf: bytes, longest: int, value_type: pa.DataType) -> pa.Array:
-    """Parse :func:`ndjson` lines under an explicit schema (runs in a worker thread: Arrow drops the GIL).
-
-    Raises:
-        pyarrow.ArrowInvalid: a value does not fit the schema (null values count as not fitting).
-    """
-    table = pj.read_json(
-        io.BytesIO(buf),
-        read_options=pj.ReadOptions(block_size=max(BLOCK, 2 * longest + 64)),
-        parse_options=pj.ParseOptions(
-            explicit_schema=pa.schema([("v", value_type)]), unexpected_field_behavior="error"
-        ),
-    )
-    column = table.column("v")
-    if column.null_count:
-        raise pa.ArrowInvalid("null where a list was expected")
-    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-
-
-def parse_lists(
-    values: Sequence[Raw], value_type: pa.DataType, path: Path, field_name: str, rows: Sequence[int]
-) -> pa.ChunkedArray:
-    """Parse raw JSON arrays (polygons ``[[x, y, ...], ...]`` or flat keypoints) into one Arrow column.
-
-    The raw bytes are wrapped as NDJSON lines and read by ``pyarrow.json`` under an explicit schema, a
-    chunk at a time.
-
-    Raises:
-        InputError: a value is not an array of numbers of the expected depth.
-    """
-    chunks: list[pa.Array] = []
-    for start in range(0, len(values), _CHUNK):
-        part = values[start : start + _CHUNK]
-        buf, longest = ndjson(part)
-        try:
-            chunks.append(read_ndjson(buf, longest, value_type))
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise first_bad(part, value_type, path, field_name, rows[start : start + _CHUNK], exc) from exc
-    return pa.chunked_array(chunks, type=value_type)
-
-
-def first_bad(
-    part: Sequence[Raw],
-    value_type: pa.DataType,
-    path: Path,
-    field_name: str,
-    rows: Sequence[int],
-    exc: Exception | None,
-) -> InputError:
-    """The error for the first value of ``part`` that is not a list of numbers of the expected depth."""
-    nested = pa.types.is_list(value_type.value_type)
-    type_: Any = list[list[float]] if nested else list[float]
-    for raw, row in zip(part, rows, strict=True):
-        try:
-            msgspec.json.decode(raw, type=type_)
-        except msgspec.ValidationError as err:
-            sub, reason = pointer_of(str(err)) or "", msgspec_reason(err)
-            what = "a list of polygons (lists of numbers)" if nested else "a list of numbers"
-            return InputError(
-                f"{field_name} must be {what}",
-                path=path,
-                pointer=json_pointer("annotations", row, field_name) + sub,
-                found=shown_at(raw, sub, reason) if reason.startswith("Expected") else reason,
-            )
-    return InputError(f"unreadable {field_name}: {exc}", path=path)
