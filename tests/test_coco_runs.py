@@ -27,6 +27,8 @@ def test_listed_runs_decodes_lists_and_leaves_strings() -> None:
     assert (r.heights.tolist(), r.widths.tolist()) == ([2, 2, 2], [3, 3, 3])
     assert (r.offsets.tolist(), r.values.tolist(), r.sums.tolist()) == ([0, 3, 4, 4], [1, 4, 1, 6], [6, 6, 0])
     assert r.column().to_pylist()[1] == {"height": 2, "width": 3, "counts": None, "runs": [6]}
+    blank = listed_runs([b'{"size": [0, 3], "counts": [' + b" " * 12 + b"]}"])  # (no counts: not one of 0)
+    assert blank is not None and (blank.offsets.tolist(), blank.values.tolist()) == ([0, 0], [])
     null = listed_runs([_rle(None)])  # (counts of another type: decoded one by one, which names it)
     assert null is not None and null.listed.tolist() == [False] and len(null.heights) == 0
 
@@ -42,6 +44,8 @@ def test_listed_runs_decodes_lists_and_leaves_strings() -> None:
         _rle([2**31, 1]),  # no mask that fits has such a run
         _rle([6], size=(2, -3)),
         b'{"size": [2, 3], "counts": [1,\t\t\t\t\t\t]}',
+        b'{"size": [2, 3], "counts": null, "counts": [6]}',  # (the first value is refused one by one; raw: the last)
+        b'{"size": [2, 3], "c\\u006funts": [6]}',  # (an escape could spell a key twice)
     ],
 )
 def test_listed_runs_leaves_the_unusual_to_the_one_by_one_decode(raw: bytes) -> None:

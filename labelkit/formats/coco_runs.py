@@ -34,7 +34,7 @@ _DECODER = msgspec.json.Decoder(list[_ListedRle])
 _RUN_BYTES = b"0123456789,- \t\r\n"  # (deleted from the counts' text: whatever remains is not plain digits)
 _DIGITS_AS_0 = bytes.maketrans(b"123456789", b"000000000")
 _TOO_LONG = b"0" * 11  # (counts are below 2**31: ten digits at most; fewer than 19 are parsed exactly)
-_OPEN = ord("[")
+_OPEN, _DIGIT_0, _DIGIT_9 = ord("["), ord("0"), ord("9")
 _MARK = b"-1"  # (before each list's counts, which are not negative: where a list starts)
 
 
@@ -86,8 +86,13 @@ def listed_runs(raws: Sequence[Any]) -> ListedRuns | None:
     """
     if not raws:
         return None
+    text = b"[" + b",".join(raws) + b"]"
+    # a key given twice: the one-by-one decode checks each value ("counts": null, "counts": [6] is refused), a raw
+    # field keeps the last; no counts string holds a quote, nor a "u" (an escape could spell a key otherwise)
+    if text.count(b'"counts"') != len(raws) or b"\\u" in text:
+        return None
     try:
-        decoded = _DECODER.decode(b"[" + b",".join(raws) + b"]")
+        decoded = _DECODER.decode(text)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
     counts = [d.counts for d in decoded]
@@ -119,7 +124,7 @@ def _parsed(lists: list[Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any
     for c in lists:
         inner = memoryview(c)[1:-1]
         pieces.append(_MARK)
-        if inner.nbytes > 8 or bytes(inner).strip():  # ("[]", or whitespace inside: no counts)
+        if inner.nbytes and (_DIGIT_0 <= inner[0] <= _DIGIT_9 or bytes(inner).strip()):  # (not "[]" nor "[  ]")
             pieces.append(inner)
     body = b",".join(pieces)
     if body.translate(None, _RUN_BYTES) or body.count(b"-") != len(lists):  # (a sign of the file's own)
