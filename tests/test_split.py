@@ -1186,6 +1186,11 @@ def test_a_split_name_with_a_final_newline_is_refused() -> None:
         with pytest.raises(UsageError, match="bad split name"):
             parse_ratios({name: 0.5, "val": 0.5})
     assert list(parse_ratios({"com0": 0.5, "a.b": 0.5})) == ["com0", "a.b"]
+    # the string form too: its names were stripped of any white space, the newline with it (spaces still are)
+    for ratios in ("train\n=0.5,b=0.5", "a=0.5,\tb=0.5"):
+        with pytest.raises(UsageError, match="bad split name"):
+            parse_ratios(ratios)
+    assert parse_ratios(" a = 0.5 , b=0.5") == {"a": 0.5, "b": 0.5}
 
 
 def test_a_ratio_sum_off_by_little_is_printed_with_its_digits() -> None:

@@ -71,16 +71,18 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
     """
     if isinstance(ratios, str):
         parsed: dict[str, float] = {}
-        for part in filter(None, (p.strip() for p in ratios.split(","))):
+        # (spaces around a name or share are passed over, "train = 0.8, val = 0.2"; another white space is no
+        # name's: "train\n" was taken for train)
+        for part in filter(None, (p.strip(" ") for p in ratios.split(","))):
             name, sep, value = part.partition("=")
             if not sep:
                 raise UsageError("bad split ratio", expected="NAME=SHARE, e.g. train=0.8", found=repr(part))
             if not _SHARE.fullmatch(value.strip()):  # (float() takes 1_0 as 10 and other scripts' digits)
                 raise UsageError("bad split ratio", expected="a number after '='", found=repr(part))
             share = float(value)
-            if name.strip() in parsed:
-                raise UsageError("a split is named twice", found=repr(name.strip()))
-            parsed[name.strip()] = share
+            if name.strip(" ") in parsed:
+                raise UsageError("a split is named twice", found=repr(name.strip(" ")))
+            parsed[name.strip(" ")] = share
         ratios = parsed
     if not isinstance(ratios, Mapping):  # (a list or a number was AttributeError: no attribute 'items')
         raise UsageError(
