@@ -438,10 +438,9 @@ def field_of(key: str) -> str:
 
 _JSON_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 """A JSON number's text."""
-_BOOKKEEPING_VALUE = f'(?:{_JSON_NUMBER}|null|true|false|\\[[^\\[\\]{{}}"]*\\]|"[a-z_]*")'
+_BOOKKEEPING_VALUE = f'(?:{_JSON_NUMBER}|null|true|false|\\[[^\\[\\]{{}}"]*\\])'
 _BOOKKEEPING = f',"coco:@[a-z_]+":{_BOOKKEEPING_VALUE}'
-"""A bookkeeping member (``coco:@...``) whose value is a number, a flat list of numbers or a plain word (a task
-name, ``"coco:@task":"person_keypoints"``: no escape, no quote inside), after
+"""A bookkeeping member (``coco:@...``) whose value holds no quote (a number, a flat list of numbers), after
 another member, which :func:`carried_extras` cuts out so that the row's other members may still be spliced as
 they are (:data:`_FIRST_BOOKKEEPING` cuts out the first member)."""
 _FIRST_BOOKKEEPING = f'^\\{{"coco:@[a-z_]+":{_BOOKKEEPING_VALUE},?'
