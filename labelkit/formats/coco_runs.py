@@ -1,12 +1,13 @@
 """COCO RLE masks of uncompressed counts (``{"size": [h, w], "counts": [n, ...]}``) decoded many at once.
 
-Used by :mod:`labelkit.formats.coco_objects`. CVAT's COCO export writes every mask so, and COCO's own crowd
-annotations are so: decoded one by one, each count became a Python int and each list a Python list before it
-became an Arrow column (100,000 masks of about 170 counts: 1.7 s of decoding, 1.1 s of conversion). Here the
-RLEs of a chunk are decoded in one msgspec call with their counts left raw, and every count is parsed by one
-numpy call over their joined text. Anything unusual (a field besides size and counts, a count that is not
-plain digits, a count of 19 digits or more, one of 2**31 or more, counts nested in lists) sends the chunk back
-to the one-by-one decode, which names what is wrong where it is wrong.
+Used by :mod:`labelkit.formats.coco_objects`. COCO's own crowd annotations are so, and exporters that keep a
+mask's holes write every mask so: decoded one by one, each count became a Python int and each list a Python
+list before it became an Arrow column (100,000 masks of about 170 counts: 1.7 s of decoding, 1.1 s of
+conversion). Here the RLEs of a chunk are decoded in one msgspec call with their counts left raw, and every
+count is parsed by one numpy call over their joined text. Anything unusual (a field besides size and counts,
+a count that is not plain digits, a count of 11 digits or more, one of 2**31 or more, counts nested in lists, a
+counts key given twice or spelled with an escape) sends the chunk back to the one-by-one decode, which names
+what is wrong where it is wrong.
 """
 
 from __future__ import annotations
