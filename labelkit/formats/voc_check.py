@@ -401,6 +401,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         lists = len(decoded) - len(plain)
         report.lose("objects with list-valued attributes", lists, "Pascal VOC attribute values are single texts")
         as_written = [written_attributes(a) for a in plain]
+        reads_back = _reads_back_otherwise()  # (one cache for every object's values)
         report.lose(
             "object attributes whose name another's of the object is, read back stripped",
             sum(len(a) - len(w) for a, w in zip(plain, as_written, strict=True)),
@@ -414,7 +415,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         report.transform(
             "objects with attribute values that read back otherwise",
-            sum(1 for a in plain if any(map(_reads_back_otherwise({}), a.values()))),
+            sum(1 for a in plain if any(map(reads_back, a.values()))),
             "Pascal VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
         )
         voc_rows = objects["extras"].filter(contains_match(objects["extras"], '"voc:'))
@@ -637,11 +638,12 @@ def _report_colors(dataset: Dataset, report: Report) -> None:
     )
 
 
-def _reads_back_otherwise(seen: dict[tuple[type, Any], bool]) -> Callable[[Any], bool]:
+def _reads_back_otherwise() -> Callable[[Any], bool]:
     """:func:`reads_back_otherwise`, told once per text, number or flag (objects' attribute values repeat).
 
     (Not floats: ``0.0`` and ``-0.0`` are one key and two texts.)
     """
+    seen: dict[tuple[type, Any], bool] = {}
 
     def otherwise(value: Any) -> bool:
         if type(value) not in (str, int, bool):
