@@ -179,21 +179,22 @@ def _refuse_bad_keypoint_numbers(keypoints: pa.ListArray, rows: list[int], path:
     )
 
 
-def _sparse_masks(masks: list[dict[str, Any] | None], rows: np.ndarray, listed: ListedRuns | None) -> pa.Array:
-    """The mask column: the RLE cells at ``rows``, null elsewhere (no Arrow scalar per row).
+def _sparse_masks(
+    masks: list[dict[str, Any] | None], alone: np.ndarray, listed_k: np.ndarray, listed: ListedRuns | None
+) -> pa.Array:
+    """The mask column: the RLE cells, null elsewhere (no Arrow scalar per row).
 
-    The cells ``listed`` decoded come from its arrays; the others are converted from ``masks``.
+    The cells at ``alone`` are converted from ``masks``; those at ``listed_k`` come from ``listed``'s arrays.
     """
-    if not len(rows):
+    if not len(alone) and not len(listed_k):
         return pa.nulls(len(masks), MASK_TYPE)
-    alone = rows if listed is None else rows[~listed.listed]
+    if listed is not None and len(listed_k) == len(masks):  # (every row a mask decoded at once: nothing to spread)
+        return listed.column()
     values = pa.array([masks[k] for k in alone.tolist()], MASK_TYPE)
     index = np.full(len(masks), -1, dtype=np.int64)
     index[alone] = np.arange(len(alone))
-    if listed is not None:
-        if not len(alone) and len(rows) == len(masks):  # (every row a mask, in order: nothing to spread)
-            return listed.column()
-        index[rows[listed.listed]] = len(alone) + np.arange(len(listed.heights))
+    if listed is not None and len(listed_k):
+        index[listed_k] = len(alone) + np.arange(len(listed_k))
         values = pa.concat_arrays([values, listed.column()])
     return values.take(pa.array(index, mask=index < 0))
 
@@ -219,7 +220,7 @@ def _check_listed(
             (h != np.nan_to_num(image_h).astype(np.int64)) | (w != np.nan_to_num(image_w).astype(np.int64))
         )
     unfit = ~other & (h.astype(np.float64) * w.astype(np.float64) >= RLE_PIXEL_LIMIT)  # (exact below 2**53)
-    wrong = ~other & ~unfit & (listed.sums != np.where(unfit | other, 0, h * w))
+    wrong = ~other & ~unfit & (listed.sums != h * w)  # (h * w of the others: never looked at)
     for j in np.flatnonzero(other).tolist():
         row = int(at[j])
         size = [int(h[j]), int(w[j])]
@@ -325,10 +326,12 @@ def objects_table(
     masks: list[dict[str, Any] | None] = [None] * m
     strings: list[tuple[int, str, int, int]] = []
     listed = listed_runs([seg_raw[k] for k in rle_k.tolist()]) if len(rle_k) else None
-    if listed is not None:  # (the uncompressed ones decoded at once: their checks, a column at a time)
-        _check_listed(listed, rows[rle_k[listed.listed]], known_image, heights, widths, where, out)
-        shape[rle_k[listed.listed]] = _MASK
-    for k in (rle_k if listed is None else rle_k[~listed.listed]).tolist():
+    listed_k = rle_k[listed.listed] if listed is not None else rle_k[:0]  # (decoded at once)
+    alone_k = rle_k[~listed.listed] if listed is not None else rle_k  # (decoded one by one, below)
+    if listed is not None:  # (the uncompressed ones: their checks, a column at a time)
+        _check_listed(listed, rows[listed_k], known_image, heights, widths, where, out)
+        shape[listed_k] = _MASK
+    for k in alone_k.tolist():
         row = row_list[k]
         rle: Rle
         try:
@@ -428,7 +431,7 @@ def objects_table(
             "shape": _SHAPES.take(pa.array(shape)),
             "bbox": pa.nulls(m, pa.list_(pa.float64(), 4)),
             "polygon": pa.nulls(m, POLYGONS),
-            "mask": _sparse_masks(masks, rle_k, listed),
+            "mask": _sparse_masks(masks, alone_k, listed_k, listed),
             "keypoints": keypoints,
             "_row": idx,
         }

@@ -79,10 +79,10 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
                 raise UsageError("bad split ratio", expected="NAME=SHARE, e.g. train=0.8", found=repr(part))
             if not _SHARE.fullmatch(value.strip()):  # (float() takes 1_0 as 10 and other scripts' digits)
                 raise UsageError("bad split ratio", expected="a number after '='", found=repr(part))
-            share = float(value)
-            if name.strip(" ") in parsed:
-                raise UsageError("a split is named twice", found=repr(name.strip(" ")))
-            parsed[name.strip(" ")] = share
+            share, name = float(value), name.strip(" ")
+            if name in parsed:
+                raise UsageError("a split is named twice", found=repr(name))
+            parsed[name] = share
         ratios = parsed
     if not isinstance(ratios, Mapping):  # (a list or a number was AttributeError: no attribute 'items')
         raise UsageError(
