@@ -201,9 +201,12 @@ def _not_read(file: Path, path: Path) -> bool:
 def _prefixes(files: list[CocoFile]) -> dict[int, str]:
     """Item id prefix per file: ``<split>/`` when two splits share an image id, else nothing."""
     by_split: dict[str | None, set[int]] = {}
+    one_split = len({f.split for f in files}) < 2  # (no two splits: no clash, and no image's id to gather)
     for f in files:
         if f.task == "results" and not f.images:  # (a results list names no images: its annotations name them)
             by_split.setdefault(f.split, set()).update(result_image_ids(f).tolist())
+            continue
+        if one_split:
             continue
         by_split.setdefault(f.split, set()).update(int(i["id"]) for i in f.images if isinstance(i.get("id"), int))
     clash = _clash(by_split)
