@@ -14,7 +14,7 @@ from conftest import FIXTURES
 import labelkit
 from labelkit import formats
 from labelkit.cli import cli
-from labelkit.errors import DataLossError, MissingDependencyError, UnknownFormatError, UsageError
+from labelkit.errors import DataLossError, InputError, MissingDependencyError, UnknownFormatError, UsageError
 from labelkit.formats.base import Capabilities, Option
 from labelkit.report import Report
 
@@ -130,7 +130,7 @@ def test_detect_fails_listing_candidates(tmp_path: Path) -> None:
         formats.detect(unknown)
     assert info.value.location.path == str(unknown)
     assert info.value.expected == ", ".join(formats.names())
-    with pytest.raises(UnknownFormatError):
+    with pytest.raises(InputError, match="no such file or folder"):  # (as load's: it was an UnknownFormatError)
         formats.detect(tmp_path / "missing.json")
 
 
@@ -250,6 +250,7 @@ def _module_plugin(site: Path, folder: Path, name: str, source: str) -> Iterator
         yield
     finally:
         sys.path.remove(str(folder))
+        sys.modules.pop(f"{name}_format", None)  # (a test's next case writes the module anew)
 
 
 def test_read_only_plugin(tiny: Path, tmp_path: Path) -> None:
@@ -353,3 +354,104 @@ def test_write_only_plugin_without_a_check(tiny: Path, tmp_path: Path) -> None:
             labelkit.load(out, "writeonly")
         assert refused.value.one_line() == "format 'writeonly' cannot read, only write"
         assert formats.detect(out).format == "tiny"  # (the write-only format, which detects .tiny too, is not asked)
+
+
+_TINY_HEAD = (
+    "from tiny_format import NAME, DESCRIPTION, OUTPUT, EXTENSIONS, CAPABILITIES, OPTIONS, detect, read, write\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("def detect(path):\n    raise ValueError('only JSON here')\n", "ValueError: only JSON here"),
+        ("def detect(path):\n    return 0.5\n", "it returned float, not a Detection or None"),
+    ],
+)
+def test_a_plugin_whose_detect_fails_is_passed_over_and_named(tiny: Path, tmp_path: Path, body: str, why: str) -> None:
+    """A detector that raised (or answered a float) stopped every input being recognised, built-in ones too, with an
+    internal error naming no plug-in."""
+    with _module_plugin(tiny, tmp_path, "shaky", _TINY_HEAD + body):
+        assert formats.detect(IMAGES).format == "labelkit"
+        result = CliRunner().invoke(cli, ["info", str(IMAGES)])
+        assert result.exit_code == 0, result.output
+        unknown = tmp_path / "x.unknown"
+        unknown.write_text("?")
+        with pytest.raises(UnknownFormatError) as info:  # nothing else answers: why this one could not
+            formats.detect(unknown)
+        assert info.value.message == f"format 'shaky' failed in its detect: {why}"
+        assert info.value.hint == "check the plug-in (entry point labelkit.formats: shaky = shaky_format)"
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("detect = None\n", "missing detect as a function"),
+        ("OUTPUT = 'folder'\n", 'missing OUTPUT as "file" or "dir"'),
+        ("OPTIONS = {'sep': 'tab'}\n", "missing OPTIONS as a mapping of names to labelkit.formats.base.Option"),
+        ("OPTIONS = None\n", "missing OPTIONS as a mapping of names to labelkit.formats.base.Option"),
+    ],
+)
+def test_a_plugin_of_wrong_attributes_is_not_a_format(tiny: Path, tmp_path: Path, body: str, found: str) -> None:
+    """They loaded, then failed as internal errors when used (``formats NAME``, ``convert``, detecting)."""
+    with _module_plugin(tiny, tmp_path, "odd", _TINY_HEAD + body):
+        with pytest.raises(UnknownFormatError, match="not a labelkit format") as info:
+            formats.get("odd")
+        assert info.value.found == found
+        assert formats.detect(IMAGES).format == "labelkit"
+
+
+def test_a_plugin_failing_as_it_reads_or_writes_is_named(tiny: Path, tmp_path: Path) -> None:
+    """Its KeyError was ``labelkit: internal error: KeyError: 'oops'``, naming no plug-in; a read returning None
+    was handed on as the dataset."""
+    body = (
+        "from labelkit.formats.base import Detection\n"
+        "def detect(path):\n    return Detection(0.9, 'a .faulty file') if path.suffix == '.faulty' else None\n"
+        "def read(path, **options):\n    return None if path.name == 'none.faulty' else {}['oops']\n"
+        "def write(dataset, path, report, **options):\n    raise TypeError('write() got an unexpected keyword')\n"
+    )
+    with _module_plugin(tiny, tmp_path, "faulty", _TINY_HEAD + body):
+        src = tmp_path / "a.faulty"
+        src.write_text("a\tcat\n")
+        with pytest.raises(UnknownFormatError) as info:
+            labelkit.load(src)
+        assert info.value.message == "format 'faulty' failed in its read: KeyError: 'oops'"
+        assert isinstance(info.value.__cause__, KeyError)
+        none = tmp_path / "none.faulty"
+        none.write_text("a\tcat\n")
+        with pytest.raises(UnknownFormatError, match="^format 'faulty' failed in its read: it returned None, not a"):
+            labelkit.load(none)
+        argv = ["convert", str(IMAGES), str(tmp_path / "out.faulty"), "--to", "faulty", "--allow-loss"]
+        result = CliRunner().invoke(cli, argv)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "labelkit: error: format 'faulty' failed in its write: TypeError: write() got an unexpected keyword; "
+            "hint: check the plug-in (entry point labelkit.formats: faulty = faulty_format)\n"
+        )
+        assert not (tmp_path / "out.faulty").exists()
+
+
+def test_entry_points_are_read_as_importlib_reads_them(tiny: Path, tmp_path: Path) -> None:
+    """``mod : attr`` and ``mod [extra]`` load with ``EntryPoint.load``; they were split on ``:`` as written,
+    ``No module named 'tiny_format '``. A module that does not exist is said to be one, not a missing package."""
+    install_plugin(
+        tiny,
+        "[labelkit.formats]\nspaced = tiny_format : NAME_SPACE\nextra = tiny_format [fast]\n"
+        "typo = tiny_fromat\nnone = :x\n",
+        dist="styles",
+    )
+    import tiny_format
+
+    tiny_format.NAME_SPACE = tiny_format  # type: ignore[attr-defined]  # (an object inside the module: itself)
+    try:
+        assert formats.get("spaced").DESCRIPTION == tiny_format.DESCRIPTION
+        assert formats.get("extra").DESCRIPTION == tiny_format.DESCRIPTION
+    finally:
+        del tiny_format.NAME_SPACE  # type: ignore[attr-defined]
+    with pytest.raises(MissingDependencyError) as info:
+        formats.get("typo")
+    assert info.value.hint == (
+        "the plug-in (entry point labelkit.formats: typo = tiny_fromat) names a module that cannot be found"
+    )
+    with pytest.raises(UnknownFormatError, match="its entry point names no module"):
+        formats.get("none")

@@ -12,11 +12,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import cast
 
-from labelkit.errors import MissingDependencyError, UnknownFormatError
+from labelkit.errors import InputError, LabelkitError, MissingDependencyError, UnknownFormatError, type_name
 from labelkit.formats.base import Capabilities, Detection, FormatModule, Option
+from labelkit.model.dataset import Dataset
 
 __all__ = [
     "BUILTIN",
@@ -47,11 +49,31 @@ _loaded: dict[str, FormatModule] = {}
 
 
 def _plugins() -> dict[str, str]:
+    """Plug-in name -> entry-point value (as written: ``mod``, ``mod:obj``, ``mod : obj [extra]``)."""
     found: dict[str, str] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name not in BUILTIN:
             found[ep.name] = ep.value
     return found
+
+
+def _target(name: str, value: str) -> tuple[str, str]:
+    """The module and attribute path an entry point's value names, read as ``EntryPoint.load`` reads it.
+
+    >>> _target("x", "pkg.mod : obj.inner [fast]")
+    ('pkg.mod', 'obj.inner')
+    """
+    if name in BUILTIN:
+        return value, ""
+    try:
+        ep = EntryPoint(name, value, ENTRY_POINT_GROUP)
+        return ep.module, ep.attr or ""
+    except AttributeError:  # (no match: not a value EntryPoint.load could load either)
+        raise UnknownFormatError(
+            f"format {name!r} cannot be loaded: its entry point names no module",
+            found=value,
+            hint=f"check the plug-in (entry point {ENTRY_POINT_GROUP}: {name} = {value})",
+        ) from None
 
 
 def names() -> list[str]:
@@ -70,15 +92,20 @@ def get(name: str) -> FormatModule:
     target = BUILTIN.get(name) or _plugins().get(name)
     if target is None:
         raise UnknownFormatError(f"unknown format {name!r}", expected=", ".join(names()))
-    module_name, _, attr = target.partition(":")
+    module_name, attr = _target(name, target)
     where = "built-in format" if name in BUILTIN else f"plug-in (entry point {ENTRY_POINT_GROUP}: {name} = {target})"
     try:
         obj = importlib.import_module(module_name)
         for part in filter(None, attr.split(".")):
             obj = getattr(obj, part)
     except ImportError as exc:
+        absent = getattr(exc, "name", None) or ""  # (the module not found: the plug-in's own, or one it imports)
+        own = bool(absent) and (module_name == absent or module_name.startswith(absent + "."))
         raise MissingDependencyError(
-            f"format {name!r} cannot be imported: {exc}", hint=f"the {where} needs a package that is not installed"
+            f"format {name!r} cannot be imported: {exc}",
+            hint=f"the {where} names a module that cannot be found"
+            if own
+            else f"the {where} needs a package that is not installed",
         ) from exc
     except AttributeError as exc:
         raise UnknownFormatError(f"format {name!r} cannot be loaded: {exc}", hint=f"check the {where}") from exc
@@ -91,6 +118,13 @@ def get(name: str) -> FormatModule:
     missing = [a for a in ("NAME", "DESCRIPTION", "OUTPUT", "CAPABILITIES", "detect") if not hasattr(obj, a)]
     if hasattr(obj, "CAPABILITIES") and not isinstance(obj.CAPABILITIES, Capabilities):
         missing.append("CAPABILITIES as a labelkit.formats.base.Capabilities")
+    if hasattr(obj, "detect") and not callable(obj.detect):
+        missing.append("detect as a function")
+    if hasattr(obj, "OUTPUT") and obj.OUTPUT not in ("file", "dir"):
+        missing.append('OUTPUT as "file" or "dir"')
+    declared = getattr(obj, "OPTIONS", {})
+    if not isinstance(declared, Mapping) or not all(isinstance(o, Option) for o in declared.values()):
+        missing.append("OPTIONS as a mapping of names to labelkit.formats.base.Option")
     if missing or not (hasattr(obj, "read") or hasattr(obj, "write")):
         raise UnknownFormatError(
             f"format {name!r} is not a labelkit format",
@@ -98,8 +132,46 @@ def get(name: str) -> FormatModule:
             found="missing " + ", ".join(missing or ["read and write"]),
             hint=f"check the {where}",
         )
-    _loaded[name] = obj
-    return obj
+    loaded: FormatModule = obj if name in BUILTIN else cast(FormatModule, _Plugin(name, obj))
+    _loaded[name] = loaded
+    return loaded
+
+
+_CALLED = ("read", "write", "check", "validate")
+"""A plug-in's functions whose failures are told as the plug-in's (see :class:`_Plugin`)."""
+
+
+class _Plugin:
+    """A plug-in format as loaded, its failures named.
+
+    What its ``read``, ``write``, ``check`` or ``validate`` raises other than a labelkit error, an ``OSError`` or a
+    ``MemoryError`` (a ``KeyError``, a ``TypeError`` of a plug-in written for another version) becomes an
+    :class:`UnknownFormatError` naming the plug-in and its entry point, as a ``read`` that returns no ``Dataset``
+    does; every other attribute is the plug-in's own.
+    """
+
+    def __init__(self, name: str, module: object) -> None:
+        self._name = name
+        self._module = module
+
+    def __getattr__(self, attr: str) -> object:
+        value = getattr(self._module, attr)
+        if attr not in _CALLED or not callable(value):
+            return value
+        name, fn = self._name, value
+
+        def called(*args: object, **kwargs: object) -> object:
+            try:
+                result = fn(*args, **kwargs)
+            except (LabelkitError, OSError, MemoryError):
+                raise
+            except Exception as exc:
+                raise _failed(name, attr, f"{type(exc).__name__}: {exc}") from exc
+            if attr == "read" and not isinstance(result, Dataset):
+                raise _failed(name, attr, f"it returned {type_name(result)}, not a labelkit Dataset")
+            return result
+
+        return called
 
 
 def can_read(fmt: FormatModule) -> bool:
@@ -116,6 +188,14 @@ def options(fmt: FormatModule) -> Mapping[str, Option]:
     """A format's options (none when it declares no ``OPTIONS``)."""
     value: Mapping[str, Option] = getattr(fmt, "OPTIONS", {})
     return value
+
+
+def _failed(name: str, what: str, why: str) -> UnknownFormatError:
+    """The error of a plug-in whose ``what`` (detect, read, write, check) failed or returned the wrong thing."""
+    return UnknownFormatError(
+        f"format {name!r} failed in its {what}: {why}",
+        hint=f"check the plug-in (entry point {ENTRY_POINT_GROUP}: {name} = {_plugins().get(name, '?')})",
+    )
 
 
 @dataclass(frozen=True)
@@ -140,7 +220,7 @@ def detect(path: str | Path) -> DetectResult:
     """
     path = Path(path)
     if not path.exists():
-        raise UnknownFormatError("no such file or folder", path=path)
+        raise InputError("no such file or folder", path=path)
     answers: list[tuple[str, Detection]] = []
     broken: list[UnknownFormatError | MissingDependencyError] = []
     for name in names():
@@ -158,6 +238,14 @@ def detect(path: str | Path) -> DetectResult:
         except OSError:
             # a detector that cannot read something (permissions, a dangling link) is not an answer;
             # an InputError ("this is mine but broken") still reaches the user
+            continue
+        except Exception as exc:  # a plug-in's detector failing: it cannot answer, the others still can
+            if name in BUILTIN or isinstance(exc, LabelkitError):  # (its "this is mine but broken" reaches the user)
+                raise
+            broken.append(_failed(name, "detect", f"{type(exc).__name__}: {exc}"))
+            continue
+        if answer is not None and not isinstance(answer, Detection):  # (a plug-in's: the built-ins' are)
+            broken.append(_failed(name, "detect", f"it returned {type(answer).__name__}, not a Detection or None"))
             continue
         if answer is not None:
             answers.append((name, answer))
