@@ -400,6 +400,10 @@ def test_every_derived_dataset_keeps_the_read_notes_in_a_list_of_its_own() -> No
     ]
     for other in derived:
         assert other is not ds and other.read_notes == ["a note"] and other.read_notes is not ds.read_notes
+        # (as the README says: the writers' views share the records; copy() and filter() copy them)
+        assert other.categories[0] is ds.categories[0] and other.info is ds.info
+    assert ds.with_rows("objects", np.array([True, True])) is ds
+    assert ds.copy().categories[0] is not ds.categories[0] and ds.copy().info is not ds.info
 
 
 def test_a_category_name_two_categories_hold_filters_both_and_is_no_single_category() -> None:
