@@ -1035,7 +1035,13 @@ def test_validate_names_a_skeleton_index_naming_no_keypoint_as_coco_does(tmp_pat
     ]
     assert [(f.where, f.message) for f in labelkit.validate(src)] == expected
     assert labelkit.load(src).categories[0].skeleton == [(1, 5), (0, 1)]  # (read as before: carried)
-    labelkit.convert(src, tmp_path / "s.parquet", to="parquet")
+    report = labelkit.convert(src, tmp_path / "s.parquet", to="parquet")
+    # (written with a note, as COCO's writer notes them: save wrote a file validate then named, unsaid)
+    assert report.notes == [
+        "2 category skeleton indexes name none of their category's keypoints (counted from 1, as in COCO): "
+        "written as they are, and validate names each"
+    ]
+    assert labelkit.convert(src, tmp_path / "again.labelkit.json", to="labelkit").notes == report.notes
     manifest = str(tmp_path / "s.parquet" / "labelkit.json")
     assert [(f.path, f.where, f.message) for f in labelkit.validate(tmp_path / "s.parquet")] == [
         (manifest, where, text) for where, text in expected

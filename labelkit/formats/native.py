@@ -24,7 +24,7 @@ from labelkit.errors import InputError, inner_errors, json_pointer, union_messag
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.chunked_rows import ChunkedRows, piece_bounds
 from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
-from labelkit.formats.native_categories import category_findings, skeleton_findings
+from labelkit.formats.native_categories import category_findings, note_skeleton_indexes, skeleton_findings
 from labelkit.formats.native_errors import (
     depth_error,
     missing_message,
@@ -606,6 +606,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             visibility triples``).
     """
     refuse_unreadable(dataset, TITLE)
+    note_skeleton_indexes(dataset.categories, report)
 
 
 _CHUNK = 65_536

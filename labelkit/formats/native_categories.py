@@ -9,7 +9,7 @@ from __future__ import annotations
 from labelkit.errors import OutputError, json_pointer
 from labelkit.model import Category, Dataset
 from labelkit.model.records import names_no_keypoint
-from labelkit.report import Finding
+from labelkit.report import Finding, Report
 
 
 def check_parents(dataset: Dataset) -> None:
@@ -148,6 +148,15 @@ def skeleton_findings(categories: list[Category], where: str) -> list[Finding]:
                     message = f"skeleton index {index} names {names} (counted from 1, as in COCO)"
                     findings.append(Finding(where, "#" + json_pointer("categories", i, "skeleton", j, k), message))
     return findings
+
+
+def note_skeleton_indexes(categories: list[Category], report: Report) -> None:
+    """Note the skeleton indexes :func:`skeleton_findings` names, which both native writers write as they are."""
+    if n := len(skeleton_findings(categories, "")):
+        report.note(
+            f"{n} category skeleton indexes name none of their category's keypoints (counted from 1, as in COCO): "
+            "written as they are, and validate names each"
+        )
 
 
 def parent_findings(categories: list[Category], where: str) -> list[Finding]:

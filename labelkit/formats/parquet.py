@@ -19,7 +19,7 @@ from pydantic import BeforeValidator, Field, ValidationError
 from labelkit.errors import InputError, naming
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native import not_bool
-from labelkit.formats.native_categories import skeleton_findings
+from labelkit.formats.native_categories import note_skeleton_indexes, skeleton_findings
 from labelkit.formats.native_errors import depth_error, pointer_from_loc, short_list_message, wide_int_error
 from labelkit.formats.native_values import (
     mask_run_findings,
@@ -373,6 +373,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             records refuse (:func:`.native_values.check_values`).
     """
     refuse_unreadable(dataset, TITLE)
+    note_skeleton_indexes(dataset.categories, report)
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
