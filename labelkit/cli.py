@@ -450,6 +450,8 @@ def formats_command(name: str | None) -> None:
                 echo(f"{n:<{width}}  {'cannot be loaded':<22}  {exc}")
                 continue
             echo(f"{n:<{width}}  {_abilities(fmt):<22}  holds: {fmt.CAPABILITIES.summary()}")
+        for entry in formats.passed_over():
+            echo(f"passed over: entry point {entry}: a plug-in cannot take a built-in format's name")
         return
     fmt = formats.get(name)
     echo(f"{fmt.NAME}: {fmt.DESCRIPTION}")

@@ -455,3 +455,21 @@ def test_entry_points_are_read_as_importlib_reads_them(tiny: Path, tmp_path: Pat
     )
     with pytest.raises(UnknownFormatError, match="its entry point names no module"):
         formats.get("none")
+
+
+def test_two_plugins_of_one_name_are_no_format_and_a_built_in_name_taken_is_said(tiny: Path) -> None:
+    """Two packages registering ``tiny`` gave whichever was found last, and ``coco = ...`` was passed over, both
+    unsaid."""
+    install_plugin(tiny, "[labelkit.formats]\ntiny = other_tiny_format\ncoco = tiny_format\n", dist="rival")
+    with pytest.raises(UnknownFormatError) as info:
+        formats.get("tiny")
+    assert info.value.message == "format 'tiny' is registered by 2 plug-ins"
+    assert sorted((info.value.found or "").split(", ")) == ["tiny = other_tiny_format", "tiny = tiny_format"]
+    assert getattr(formats.get("coco"), "__name__", None) == "labelkit.formats.coco"  # (the built-in, as before)
+    listing = CliRunner().invoke(cli, ["formats"])
+    assert listing.exit_code == 0, listing.output
+    lines = listing.output.splitlines()
+    assert lines[-1] == (
+        "passed over: entry point labelkit.formats: coco = tiny_format: a plug-in cannot take a built-in format's name"
+    )
+    assert next(x for x in lines if x.startswith("tiny")).split(None, 1)[1].startswith("cannot be loaded")

@@ -32,6 +32,7 @@ __all__ = [
     "get",
     "names",
     "options",
+    "passed_over",
 ]
 
 ENTRY_POINT_GROUP = "labelkit.formats"
@@ -50,11 +51,25 @@ _loaded: dict[str, FormatModule] = {}
 
 def _plugins() -> dict[str, str]:
     """Plug-in name -> entry-point value (as written: ``mod``, ``mod:obj``, ``mod : obj [extra]``)."""
-    found: dict[str, str] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name not in BUILTIN:
-            found[ep.name] = ep.value
-    return found
+    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTIN}
+
+
+def _registrations(name: str) -> list[str]:
+    """The distinct entry-point values registering plug-in ``name`` (two or more: no one of them is the format)."""
+    return list(dict.fromkeys(ep.value for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name))
+
+
+def passed_over() -> list[str]:
+    """The entry points naming a built-in format, which no plug-in can take (``coco = mine``), as written.
+
+    >>> passed_over()
+    []
+    """
+    return [
+        f"{ENTRY_POINT_GROUP}: {ep.name} = {ep.value}"
+        for ep in entry_points(group=ENTRY_POINT_GROUP)
+        if ep.name in BUILTIN
+    ]
 
 
 def _target(name: str, value: str) -> tuple[str, str]:
@@ -92,6 +107,12 @@ def get(name: str) -> FormatModule:
     target = BUILTIN.get(name) or _plugins().get(name)
     if target is None:
         raise UnknownFormatError(f"unknown format {name!r}", expected=", ".join(names()))
+    if name not in BUILTIN and len(values := _registrations(name)) > 1:
+        raise UnknownFormatError(
+            f"format {name!r} is registered by {len(values)} plug-ins",
+            found=", ".join(f"{name} = {v}" for v in values),
+            hint=f"uninstall all but one of the packages naming it under the entry-point group {ENTRY_POINT_GROUP}",
+        )
     module_name, attr = _target(name, target)
     where = "built-in format" if name in BUILTIN else f"plug-in (entry point {ENTRY_POINT_GROUP}: {name} = {target})"
     try:
