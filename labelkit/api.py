@@ -128,15 +128,17 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
     path = input_path(path)
     fmt = reader_of(path, format)
     parsed = parse_options(options, fmt, None)
-    with _named_wrongly(path, format), input_guard(path), bulk_work():
+    with formats.failures_named(fmt, "read"), _named_wrongly(path, format), input_guard(path), bulk_work():
         return _read_by(fmt, fmt.read(path, **parsed.read))
 
 
 def _read_by(reader: FormatModule, dataset: Dataset) -> Dataset:
     """``dataset`` as ``reader`` made it: made by a built-in reader, its values are those records hold.
 
-    A plug-in reader's tables are checked as tables given to ``Dataset.from_tables`` are, before writing.
+    A plug-in reader's tables are checked as tables given to ``Dataset.from_tables`` are, before writing; what it
+    returns must be a ``Dataset`` (:func:`labelkit.formats.read_by`).
     """
+    dataset = formats.read_by(reader, dataset)
     if getattr(reader, "__name__", "").startswith("labelkit.formats."):
         dataset.given_tables = False
     return dataset
@@ -163,8 +165,8 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
     read_options = parse_options(options, fmt, None).read
     if _may_count_polygons(fmt, read_options):
         read_options["count_polygons"] = "all"  # counts need no coordinates, nor to tell a box's rectangle
-    with _named_wrongly(path, format), input_guard(path), bulk_work():
-        dataset = fmt.read(path, **read_options)
+    with formats.failures_named(fmt, "read"), _named_wrongly(path, format), input_guard(path), bulk_work():
+        dataset = _read_by(fmt, fmt.read(path, **read_options))
         return dataset.stats(empty_splits_read(dataset.info.extras))
 
 
@@ -219,7 +221,8 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
             report.lose(*loss)
     check = getattr(fmt, "check", None)
     if check is not None:
-        check(dataset, report, **options)
+        with formats.failures_named(fmt, "check"):
+            check(dataset, report, **options)
     else:
         check_capabilities(dataset, fmt.CAPABILITIES, title, report)
     if CROWD in getattr(fmt, "OPTIONS", {}):
@@ -387,7 +390,7 @@ def _save(
     left: list[Path] = []
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite, left=left) as tmp:
         try:
-            with _unwritable(path, fmt.NAME), bulk_work():
+            with formats.failures_named(fmt, "write"), _unwritable(path, fmt.NAME), bulk_work():
                 fmt.write(dataset, tmp, report, **options)
                 refuse_names_not_utf8(tmp)
         except OSError as exc:  # disk full, permissions, ...: one clear line, and nothing is left behind
@@ -482,7 +485,7 @@ def read_for(
         read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
     if reader is writer and getattr(reader, SOURCE_TEXT, False):
         read_options["source_text"] = True  # the same format: values it does not change are written as read
-    with _named_wrongly(src, named), input_guard(src), bulk_work():
+    with formats.failures_named(reader, "read"), _named_wrongly(src, named), input_guard(src), bulk_work():
         dataset: Dataset = reader.read(src, **read_options)
     return _read_by(reader, dataset)
 
@@ -635,10 +638,10 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
     """The findings of the file or folder ``path`` (see :func:`validate`)."""
     check = getattr(fmt, "validate", None)
     try:
-        with input_guard(path), bulk_work():
+        with formats.failures_named(fmt, "validate" if check is not None else "read"), input_guard(path), bulk_work():
             if check is not None:
                 return list(check(path, **options))
-            fmt.read(path, **options)
+            _read_by(fmt, fmt.read(path, **options))
     except InputError as exc:
         if _of_a_read_file(exc, path, options):  # (-o image_sizes=FILE: not the dataset; as info, exit 2)
             raise

@@ -437,7 +437,7 @@ def test_entry_points_are_read_as_importlib_reads_them(tiny: Path, tmp_path: Pat
     install_plugin(
         tiny,
         "[labelkit.formats]\nspaced = tiny_format : NAME_SPACE\nextra = tiny_format [fast]\n"
-        "typo = tiny_fromat\nnone = :x\n",
+        "typo = tiny_fromat\nnone = :x\ncolon = tiny_format:\n",
         dist="styles",
     )
     import tiny_format
@@ -446,6 +446,7 @@ def test_entry_points_are_read_as_importlib_reads_them(tiny: Path, tmp_path: Pat
     try:
         assert formats.get("spaced").DESCRIPTION == tiny_format.DESCRIPTION
         assert formats.get("extra").DESCRIPTION == tiny_format.DESCRIPTION
+        assert formats.get("colon").DESCRIPTION == tiny_format.DESCRIPTION  # (loaded before: importlib refuses it)
     finally:
         del tiny_format.NAME_SPACE  # type: ignore[attr-defined]
     with pytest.raises(MissingDependencyError) as info:
@@ -473,3 +474,26 @@ def test_two_plugins_of_one_name_are_no_format_and_a_built_in_name_taken_is_said
         "passed over: entry point labelkit.formats: coco = tiny_format: a plug-in cannot take a built-in format's name"
     )
     assert next(x for x in lines if x.startswith("tiny")).split(None, 1)[1].startswith("cannot be loaded")
+
+
+def test_a_plugin_failure_labelkit_tells_otherwise_is_told_as_before(tiny: Path, tmp_path: Path) -> None:
+    """Named as the plug-in's, a read of a file that is not UTF-8 (an InputError at its line, a finding of
+    ``validate``) and a write of a name holding NUL (an OutputError) became ``failed in its read``: the plug-in's
+    failures are told outside labelkit's own guards."""
+    bad = tmp_path / "bad.tiny"
+    bad.write_bytes(b"a\tcat\n\xff\tdog\n")
+    with pytest.raises(InputError, match="not UTF-8"):
+        labelkit.load(bad)
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 1, result.output
+    body = (
+        "from labelkit.formats.base import Detection\n"
+        "class Odd(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\n"
+        "def detect(path):\n    raise Odd()\n"
+        "def read(path, **options):\n    raise Odd()\n"
+    )
+    with _module_plugin(tiny, tmp_path, "odd", _TINY_HEAD + body):
+        assert formats.detect(IMAGES).format == "labelkit"  # (its message failing made every input an internal error)
+        with pytest.raises(UnknownFormatError) as info:
+            labelkit.load(IMAGES, format="odd")
+        assert info.value.message == "format 'odd' failed in its read: Odd (its message could not be shown)"

@@ -10,11 +10,11 @@ the entry-point group ``labelkit.formats``::
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import cast
 
 from labelkit.errors import InputError, LabelkitError, MissingDependencyError, UnknownFormatError, type_name
 from labelkit.formats.base import Capabilities, Detection, FormatModule, Option
@@ -75,8 +75,10 @@ def passed_over() -> list[str]:
 def _target(name: str, value: str) -> tuple[str, str]:
     """The module and attribute path an entry point's value names, read as ``EntryPoint.load`` reads it.
 
-    >>> _target("x", "pkg.mod : obj.inner [fast]")
-    ('pkg.mod', 'obj.inner')
+    A value ``EntryPoint`` cannot parse is read as ``module:attr`` (``mod:``, which labelkit loaded, stays loaded).
+
+    >>> _target("x", "pkg.mod : obj.inner [fast]"), _target("y", "pkg.mod:")
+    (('pkg.mod', 'obj.inner'), ('pkg.mod', ''))
     """
     if name in BUILTIN:
         return value, ""
@@ -84,6 +86,9 @@ def _target(name: str, value: str) -> tuple[str, str]:
         ep = EntryPoint(name, value, ENTRY_POINT_GROUP)
         return ep.module, ep.attr or ""
     except AttributeError:  # (no match: not a value EntryPoint.load could load either)
+        module, _, attr = (part.strip() for part in value.partition(":"))
+        if module and all(p.isidentifier() for p in module.split(".")):
+            return module, attr
         raise UnknownFormatError(
             f"format {name!r} cannot be loaded: its entry point names no module",
             found=value,
@@ -121,7 +126,7 @@ def get(name: str) -> FormatModule:
             obj = getattr(obj, part)
     except ImportError as exc:
         absent = getattr(exc, "name", None) or ""  # (the module not found: the plug-in's own, or one it imports)
-        own = bool(absent) and (module_name == absent or module_name.startswith(absent + "."))
+        own = isinstance(exc, ModuleNotFoundError) and (module_name == absent or module_name.startswith(absent + "."))
         raise MissingDependencyError(
             f"format {name!r} cannot be imported: {exc}",
             hint=f"the {where} names a module that cannot be found"
@@ -153,46 +158,62 @@ def get(name: str) -> FormatModule:
             found="missing " + ", ".join(missing or ["read and write"]),
             hint=f"check the {where}",
         )
-    loaded: FormatModule = obj if name in BUILTIN else cast(FormatModule, _Plugin(name, obj))
-    _loaded[name] = loaded
-    return loaded
+    if name not in BUILTIN:
+        _PLUGIN_NAMES[id(obj)] = name
+    _loaded[name] = obj
+    return obj
 
 
-_CALLED = ("read", "write", "check", "validate")
-"""A plug-in's functions whose failures are told as the plug-in's (see :class:`_Plugin`)."""
+_PLUGIN_NAMES: dict[int, str] = {}
+"""The plug-ins loaded, by the identity of what :func:`get` returned (held in ``_loaded``): their names."""
 
 
-class _Plugin:
-    """A plug-in format as loaded, its failures named.
+def plugin_name(fmt: object) -> str | None:
+    """The name of the plug-in format ``fmt`` (None: a built-in)."""
+    return _PLUGIN_NAMES.get(id(fmt))
 
-    What its ``read``, ``write``, ``check`` or ``validate`` raises other than a labelkit error, an ``OSError`` or a
-    ``MemoryError`` (a ``KeyError``, a ``TypeError`` of a plug-in written for another version) becomes an
-    :class:`UnknownFormatError` naming the plug-in and its entry point, as a ``read`` that returns no ``Dataset``
-    does; every other attribute is the plug-in's own.
+
+@contextmanager
+def failures_named(fmt: object, what: str) -> Iterator[None]:
+    """Tell what a plug-in's ``what`` (read, write, check, validate) raised as the plug-in's failure.
+
+    Put outside the guards that turn errors into labelkit's (a file that is not UTF-8, a NUL in a name): what
+    they leave, other than a labelkit error, an ``OSError`` or a ``MemoryError`` (a ``KeyError``, a ``TypeError``
+    of a plug-in written for another version), becomes an :class:`UnknownFormatError` naming the plug-in and its
+    entry point (it was an internal error naming none). A built-in's pass through: they are labelkit's bugs.
     """
+    name = plugin_name(fmt)
+    try:
+        yield
+    except (LabelkitError, OSError, MemoryError):
+        raise
+    except Exception as exc:
+        if name is None:
+            raise
+        raise _failed(name, what, _said(exc)) from exc
 
-    def __init__(self, name: str, module: object) -> None:
-        self._name = name
-        self._module = module
 
-    def __getattr__(self, attr: str) -> object:
-        value = getattr(self._module, attr)
-        if attr not in _CALLED or not callable(value):
-            return value
-        name, fn = self._name, value
+def read_by(fmt: object, dataset: object) -> Dataset:
+    """``dataset``, which ``fmt``'s ``read`` returned, refused when a plug-in's is not a :class:`Dataset`.
 
-        def called(*args: object, **kwargs: object) -> object:
-            try:
-                result = fn(*args, **kwargs)
-            except (LabelkitError, OSError, MemoryError):
-                raise
-            except Exception as exc:
-                raise _failed(name, attr, f"{type(exc).__name__}: {exc}") from exc
-            if attr == "read" and not isinstance(result, Dataset):
-                raise _failed(name, attr, f"it returned {type_name(result)}, not a labelkit Dataset")
-            return result
+    Raises:
+        UnknownFormatError: naming the plug-in (it was handed on, and failed later as an internal error).
+    """
+    if not isinstance(dataset, Dataset):
+        raise _failed(
+            plugin_name(fmt) or str(getattr(fmt, "NAME", fmt)),
+            "read",
+            f"it returned {type_name(dataset)}, not a labelkit Dataset",
+        )
+    return dataset
 
-        return called
+
+def _said(exc: BaseException) -> str:
+    """``Type: message`` of ``exc``, or its type alone where its message cannot be made (its ``__str__`` raises)."""
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # noqa: BLE001 - a plug-in's exception whose __str__ fails: named by its type
+        return f"{type(exc).__name__} (its message could not be shown)"
 
 
 def can_read(fmt: FormatModule) -> bool:
@@ -263,7 +284,7 @@ def detect(path: str | Path) -> DetectResult:
         except Exception as exc:  # a plug-in's detector failing: it cannot answer, the others still can
             if name in BUILTIN or isinstance(exc, LabelkitError):  # (its "this is mine but broken" reaches the user)
                 raise
-            broken.append(_failed(name, "detect", f"{type(exc).__name__}: {exc}"))
+            broken.append(_failed(name, "detect", _said(exc)))
             continue
         if answer is not None and not isinstance(answer, Detection):  # (a plug-in's: the built-ins' are)
             broken.append(_failed(name, "detect", f"it returned {type(answer).__name__}, not a Detection or None"))

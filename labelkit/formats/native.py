@@ -606,7 +606,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             visibility triples``).
     """
     refuse_unreadable(dataset, TITLE)
-    note_skeleton_indexes(dataset.categories, report)
+    note_skeleton_indexes(dataset, report)
 
 
 _CHUNK = 65_536

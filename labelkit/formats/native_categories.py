@@ -150,9 +150,15 @@ def skeleton_findings(categories: list[Category], where: str) -> list[Finding]:
     return findings
 
 
-def note_skeleton_indexes(categories: list[Category], report: Report) -> None:
-    """Note the skeleton indexes :func:`skeleton_findings` names, which both native writers write as they are."""
-    if n := len(skeleton_findings(categories, "")):
+def note_skeleton_indexes(dataset: Dataset, report: Report) -> None:
+    """Note the skeleton indexes :func:`skeleton_findings` names, which both native writers write as they are.
+
+    As COCO's writer, not those of categories read from COCO: reading noted them.
+    """
+    from labelkit.formats.coco_categories import read_categories  # (COCO's modules load only when used)
+
+    read = read_categories(dataset)
+    if n := len(skeleton_findings([c for c in dataset.categories if c.id not in read], "")):
         report.note(
             f"{n} category skeleton indexes name none of their category's keypoints (counted from 1, as in COCO): "
             "written as they are, and validate names each"

@@ -373,7 +373,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             records refuse (:func:`.native_values.check_values`).
     """
     refuse_unreadable(dataset, TITLE)
-    note_skeleton_indexes(dataset.categories, report)
+    note_skeleton_indexes(dataset, report)
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
