@@ -1199,3 +1199,20 @@ def test_other_parquet_files_in_a_parquet_folder_are_named_in_a_read_note(tmp_pa
         "Items.parquet, part-0.parquet not read: a labelkit Parquet folder's tables are "
         + ", ".join(f"{t}.parquet" for t in tables)
     ]
+
+
+@pytest.mark.parametrize("version", [2, 2.0, 7])
+def test_validate_says_a_later_version_is_one(version: float, tmp_path: Path) -> None:
+    """Reading said ``version 2 is newer than this labelkit reads``; ``validate`` said only ``#/version: 1 was
+    expected`` (the schema's), which does not tell the user to upgrade. The rest is not judged by this schema."""
+    doc = json.loads((FIXTURES / "native/images.labelkit.json").read_text())
+    doc["version"] = version
+    doc["items"][0]["media"]["width"] = "a later format's field"
+    src = tmp_path / "v.labelkit.json"
+    src.write_text(json.dumps(doc))
+    said = f"Value error, version {int(version)} is newer than this labelkit reads (1): upgrade labelkit to read it"
+    for schema in (True, False):
+        assert [(f.where, f.message) for f in labelkit.validate(src, schema=schema)] == [("#/version", said)]
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.load(src)
+    assert err.value.message == said

@@ -21,6 +21,7 @@ MODULES = [
     "labelkit.formats.base",
     "labelkit.formats.capability",
     "labelkit.formats.crowd",
+    "labelkit.formats.native",
     "labelkit.formats.native_categories",
     "labelkit.formats.parquet",
     "labelkit.formats.coco_build",

@@ -747,3 +747,42 @@ def test_skip_invalid_is_noted_by_every_conversion_as_the_coco_options_table_say
         report = labelkit.convert(source, tmp_path / f"out-{fmt}", to=fmt, allow_loss=True, skip_invalid=True)
         assert note in report.notes, fmt
     assert note in labelkit.stats(source, skip_invalid=True).notes
+
+
+def test_the_native_format_example_document_reads(tmp_path: Path) -> None:
+    """Its token named an item ``doc1`` the example's items lacked: filled in, it was refused (unknown item)."""
+    import labelkit
+
+    block = next(b for b in blocks("The native formats") if b.startswith('{"format": "labelkit"'))
+    text = block.replace('"keypoints": [...]', '"keypoints": ["a", "b"]').replace("[...]", "[]")
+    text = text.replace("{...}", "{}").replace('"..."', '"example"')
+    (tmp_path / "example.labelkit.json").write_text(text)
+    ds = labelkit.load(tmp_path / "example.labelkit.json")
+    assert (ds.item_ids(), ds.table("tokens").num_rows) == (["img1", "doc1"], 1)
+    assert labelkit.validate(tmp_path / "example.labelkit.json") == []
+
+
+@pytest.mark.parametrize(
+    ("index", "field", "value", "message"),
+    [
+        (7, "keypoints", [1, 2], "Value error, keypoints are x, y, v triples"),
+        (3, "polygon", [[2, 2, 22, 2, 22]], "Value error, polygon ring 0 has an odd number of coordinates; rings are"),
+        (3, "polygon_holes", [False], "Value error, polygon_holes has 1 flags for 2 rings"),
+        (1, "polygon_holes", [False], "Value error, polygon_holes has 1 flags for 0 rings"),
+    ],
+)
+def test_rules_no_json_schema_can_say_are_found_by_validate(
+    index: int, field: str, value: object, message: str, tmp_path: Path
+) -> None:
+    """As the README says: the bundled schema passes these documents, and validate names each at its pointer."""
+    import jsonschema
+
+    import labelkit
+
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["annotations"][index][field] = value
+    jsonschema.validate(doc, orjson.loads((ROOT / "schemas" / "labelkit.schema.json").read_bytes()))
+    src = tmp_path / "d.labelkit.json"
+    src.write_bytes(orjson.dumps(doc))
+    [finding] = labelkit.validate(src)
+    assert finding.where == f"#/annotations/{index}/{field}" and finding.message.startswith(message)

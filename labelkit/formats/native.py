@@ -73,9 +73,25 @@ def not_bool(value: Any) -> Any:
     # the schema and the fast reader refuse true
     if isinstance(value, bool):
         raise ValueError("Input should be 1")
-    if type(value) in (int, float) and 1 < value < 1000 and value == int(value):  # (a later format: say so)
-        raise ValueError(f"version {int(value)} is newer than this labelkit reads (1): upgrade labelkit to read it")
+    if (later := later_version(value)) is not None:  # (a later format: say so)
+        raise ValueError(newer_version(later))
     return 1 if type(value) is float and value == 1 else value
+
+
+def later_version(value: Any) -> int | None:
+    """The format version ``value`` gives when it is a later one than labelkit reads (``2``, ``2.0``), else None.
+
+    >>> later_version(2), later_version(1), later_version(True), later_version("2")
+    (2, None, None, None)
+    """
+    if type(value) in (int, float) and 1 < value < 1000 and value == int(value):
+        return int(value)
+    return None
+
+
+def newer_version(version: int) -> str:
+    """What reading and ``validate`` say of a document of a later format version."""
+    return f"version {version} is newer than this labelkit reads (1): upgrade labelkit to read it"
 
 
 class NativeDocument(Record):
@@ -277,6 +293,9 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
     value = parse_json(data, path)
     with bulk_work():
         repeats = document_repeats(without_bom(data), value, path)  # (beside the schema's: reading keeps the last)
+    if isinstance(value, dict) and (later := later_version(value.get("version"))) is not None:
+        # (a later format: this labelkit's schema cannot judge it; it said only "#/version: 1 was expected")
+        return [Finding(str(path), "#/version", f"Value error, {newer_version(later)}")] + repeats
     if schema:
         with bulk_work():
             findings = schema_findings(value, str(path), raw=without_bom(data))
