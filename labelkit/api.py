@@ -128,8 +128,8 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
     path = input_path(path)
     fmt = reader_of(path, format)
     parsed = parse_options(options, fmt, None)
-    with formats.failures_named(fmt, "read"), _named_wrongly(path, format), input_guard(path), bulk_work():
-        return _read_by(fmt, fmt.read(path, **parsed.read))
+    with formats.failures_named(fmt), _named_wrongly(path, format), input_guard(path), bulk_work():
+        return _read_by(fmt, formats.call(fmt, "read", path, **parsed.read))
 
 
 def _read_by(reader: FormatModule, dataset: Dataset) -> Dataset:
@@ -165,8 +165,8 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
     read_options = parse_options(options, fmt, None).read
     if _may_count_polygons(fmt, read_options):
         read_options["count_polygons"] = "all"  # counts need no coordinates, nor to tell a box's rectangle
-    with formats.failures_named(fmt, "read"), _named_wrongly(path, format), input_guard(path), bulk_work():
-        dataset = _read_by(fmt, fmt.read(path, **read_options))
+    with formats.failures_named(fmt), _named_wrongly(path, format), input_guard(path), bulk_work():
+        dataset = _read_by(fmt, formats.call(fmt, "read", path, **read_options))
         return dataset.stats(empty_splits_read(dataset.info.extras))
 
 
@@ -191,7 +191,7 @@ def plan(dataset: Dataset, format: str, **options: Any) -> Report:
     write_options = parse_options(options, None, fmt).write
     refuse_media_without_root(fmt, write_options)  # (as a dry run and a write refuse it)
     refuse_unsafe_splits(dataset, None, fmt, write_options)  # (and these: a plan passed them, a dry run refused)
-    with bulk_work():
+    with formats.failures_named(fmt), bulk_work():
         report, planned = _plan(dataset, fmt, write_options)
         _refuse_unsafe_media(planned, write_options, None)
     return report
@@ -221,8 +221,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
             report.lose(*loss)
     check = getattr(fmt, "check", None)
     if check is not None:
-        with formats.failures_named(fmt, "check"):
-            check(dataset, report, **options)
+        formats.call(fmt, "check", dataset, report, **options)
     else:
         check_capabilities(dataset, fmt.CAPABILITIES, title, report)
     if CROWD in getattr(fmt, "OPTIONS", {}):
@@ -372,7 +371,7 @@ def _save(
         refuse_over(path, root.folders(dataset.table("items")["split"].to_pylist()), "the images' folder (media_root)")
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
-    with _unwritable(path, fmt.NAME), bulk_work():
+    with formats.failures_named(fmt), _unwritable(path, fmt.NAME), bulk_work():
         refuse_unsafe_splits(dataset, path, fmt, options)
         refuse_too_deep(path, fmt.OUTPUT)  # (before its items' paths are found too long below it)
         title = target_title(fmt, dataset, options)
@@ -390,8 +389,8 @@ def _save(
     left: list[Path] = []
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite, left=left) as tmp:
         try:
-            with formats.failures_named(fmt, "write"), _unwritable(path, fmt.NAME), bulk_work():
-                fmt.write(dataset, tmp, report, **options)
+            with formats.failures_named(fmt), _unwritable(path, fmt.NAME), bulk_work():
+                formats.call(fmt, "write", dataset, tmp, report, **options)
                 refuse_names_not_utf8(tmp)
         except OSError as exc:  # disk full, permissions, ...: one clear line, and nothing is left behind
             name = exc.filename if isinstance(exc.filename, str) else ""
@@ -485,8 +484,8 @@ def read_for(
         read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
     if reader is writer and getattr(reader, SOURCE_TEXT, False):
         read_options["source_text"] = True  # the same format: values it does not change are written as read
-    with formats.failures_named(reader, "read"), _named_wrongly(src, named), input_guard(src), bulk_work():
-        dataset: Dataset = reader.read(src, **read_options)
+    with formats.failures_named(reader), _named_wrongly(src, named), input_guard(src), bulk_work():
+        dataset: Dataset = formats.call(reader, "read", src, **read_options)
     return _read_by(reader, dataset)
 
 
@@ -638,10 +637,10 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
     """The findings of the file or folder ``path`` (see :func:`validate`)."""
     check = getattr(fmt, "validate", None)
     try:
-        with formats.failures_named(fmt, "validate" if check is not None else "read"), input_guard(path), bulk_work():
+        with formats.failures_named(fmt), input_guard(path), bulk_work():
             if check is not None:
-                return list(check(path, **options))
-            _read_by(fmt, fmt.read(path, **options))
+                return list(formats.call(fmt, "validate", path, **options))
+            _read_by(fmt, formats.call(fmt, "read", path, **options))
     except InputError as exc:
         if _of_a_read_file(exc, path, options):  # (-o image_sizes=FILE: not the dataset; as info, exit 2)
             raise

@@ -1074,8 +1074,11 @@ def test_a_skeleton_of_a_category_without_keypoint_names_is_judged_as_coco_does(
         (tmp_path / "o.parquet", "parquet", tmp_path / "o.parquet" / "labelkit.json"),
     ]:
         notes = labelkit.convert(coco, out, to=to).notes
-        # (the read note only: the native writers note the indexes of categories not read from COCO, as COCO's)
-        assert sum("skeleton index" in n for n in notes) == 1, notes
+        # (the read note of the input's, then the write note of the output's, which validate names below)
+        assert [n.split(" (")[0].split(": ")[-1] for n in notes if "skeleton index" in n] == [
+            "1 skeleton index naming none of their category's keypoints",
+            "1 category skeleton indexes name none of their category's keypoints",
+        ], notes
         assert labelkit.load(out).categories[0].keypoints == []
         assert [(f.path, f.where, f.message) for f in labelkit.validate(out)] == [
             (str(path), "#/categories/1/skeleton/0/0", index_0 + " (counted from 1, as in COCO)")

@@ -497,3 +497,43 @@ def test_a_plugin_failure_labelkit_tells_otherwise_is_told_as_before(tiny: Path,
         with pytest.raises(UnknownFormatError) as info:
             labelkit.load(IMAGES, format="odd")
         assert info.value.message == "format 'odd' failed in its read: Odd (its message could not be shown)"
+
+
+def test_only_what_a_plugin_raised_is_told_as_its_failure(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check raising RecursionError is told as labelkit tells it (its check ran inside the guard of the write);
+    labelkit's own failure around a plug-in's read is not blamed on the plug-in; one module two entry points name
+    is named by both, and one naming a built-in's module is the built-in (its errors were blamed on the entry point);
+    a plug-in that only reads needs no OUTPUT."""
+    body = "def check(dataset, report, **options):\n    raise RecursionError('deep')\n"
+    with _module_plugin(tiny, tmp_path, "deep", _TINY_HEAD + body):
+        result = CliRunner().invoke(cli, ["convert", str(IMAGES), str(tmp_path / "o.tiny"), "--to", "deep"])
+        assert result.exit_code == 2
+        assert result.stderr.endswith("cannot write: a path or value is nested too deeply\n"), result.stderr
+    src = tmp_path / "a.tiny"
+    src.write_text("a\tcat\n")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("labelkit's own")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(labelkit.Dataset, "stats", broken)
+        with pytest.raises(KeyError):  # (not "format 'tiny' failed in its read")
+            labelkit.stats(src, format="tiny")
+    install_plugin(tiny, "[labelkit.formats]\ntwin = tiny_format\nmylk = labelkit.formats.native\n", dist="aliases")
+    formats.get("twin")
+    body = "def read(path, **options):\n    raise KeyError('oops')\n"
+    with _module_plugin(tiny, tmp_path, "solo", _TINY_HEAD.replace(", write", "") + body + "OUTPUT = None\n"):
+        assert not formats.can_write(formats.get("solo"))
+        with pytest.raises(UnknownFormatError, match="^format 'solo' failed in its read: KeyError: 'oops'; "):
+            labelkit.load(src, format="solo")
+    with monkeypatch.context() as patch:
+        patch.setattr("tiny_format.read", lambda path, **options: {}["x"])
+        with pytest.raises(UnknownFormatError, match=r"^format 'tiny' \(also 'twin'\) failed in its read: KeyError"):
+            labelkit.load(src, format="tiny")
+    assert formats.get("mylk") is formats.get("labelkit")
+    with monkeypatch.context() as patch:
+        patch.setattr("labelkit.formats.native.read", lambda path, **options: {}["x"])
+        with pytest.raises(KeyError):  # (a built-in's failure is labelkit's, whichever name loaded its module)
+            labelkit.load(IMAGES, format="labelkit")

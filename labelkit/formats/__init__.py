@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import Any
 
 from labelkit.errors import InputError, LabelkitError, MissingDependencyError, UnknownFormatError, type_name
 from labelkit.formats.base import Capabilities, Detection, FormatModule, Option
@@ -146,7 +147,7 @@ def get(name: str) -> FormatModule:
         missing.append("CAPABILITIES as a labelkit.formats.base.Capabilities")
     if hasattr(obj, "detect") and not callable(obj.detect):
         missing.append("detect as a function")
-    if hasattr(obj, "OUTPUT") and obj.OUTPUT not in ("file", "dir"):
+    if hasattr(obj, "OUTPUT") and hasattr(obj, "write") and obj.OUTPUT not in ("file", "dir"):  # (a reader's: unused)
         missing.append('OUTPUT as "file" or "dir"')
     declared = getattr(obj, "OPTIONS", {})
     if not isinstance(declared, Mapping) or not all(isinstance(o, Option) for o in declared.values()):
@@ -158,39 +159,58 @@ def get(name: str) -> FormatModule:
             found="missing " + ", ".join(missing or ["read and write"]),
             hint=f"check the {where}",
         )
-    if name not in BUILTIN:
-        _PLUGIN_NAMES[id(obj)] = name
     _loaded[name] = obj
     return obj
 
 
-_PLUGIN_NAMES: dict[int, str] = {}
-"""The plug-ins loaded, by the identity of what :func:`get` returned (held in ``_loaded``): their names."""
+def plugin_names(fmt: object) -> list[str]:
+    """The names the plug-in format ``fmt`` was loaded by (one module two entry points name has both).
+
+    None for a built-in, also when an entry point names a built-in's module (``mine = labelkit.formats.native``).
+    """
+    if any(fmt is _loaded.get(name) for name in BUILTIN) or getattr(fmt, "__name__", None) in BUILTIN.values():
+        return []
+    return [name for name, obj in _loaded.items() if obj is fmt]
 
 
-def plugin_name(fmt: object) -> str | None:
-    """The name of the plug-in format ``fmt`` (None: a built-in)."""
-    return _PLUGIN_NAMES.get(id(fmt))
+_RAISED_IN = "_labelkit_plugin_call"
+"""The attribute :func:`call` sets on what a plug-in's function raised: the function's name."""
+
+
+def call(fmt: object, what: str, *args: Any, **kwargs: Any) -> Any:
+    """``fmt.<what>(*args, **kwargs)``: what a plug-in's raises is marked as raised there, and passes on unchanged.
+
+    Labelkit's guards on the way out still tell it as for its own formats (a file that is not UTF-8, a NUL in a
+    name); :func:`failures_named`, outside them, tells what is left and marked as the plug-in's failure, and only
+    that (labelkit's own code around the call fails as labelkit's).
+    """
+    try:
+        return getattr(fmt, what)(*args, **kwargs)
+    except Exception as exc:
+        if plugin_names(fmt):
+            with suppress(AttributeError, TypeError):  # (an exception taking no attribute: told as before)
+                setattr(exc, _RAISED_IN, what)
+        raise
 
 
 @contextmanager
-def failures_named(fmt: object, what: str) -> Iterator[None]:
-    """Tell what a plug-in's ``what`` (read, write, check, validate) raised as the plug-in's failure.
+def failures_named(fmt: object) -> Iterator[None]:
+    """Tell what a plug-in's function raised (through :func:`call`) and no guard told as the plug-in's failure.
 
-    Put outside the guards that turn errors into labelkit's (a file that is not UTF-8, a NUL in a name): what
-    they leave, other than a labelkit error, an ``OSError`` or a ``MemoryError`` (a ``KeyError``, a ``TypeError``
-    of a plug-in written for another version), becomes an :class:`UnknownFormatError` naming the plug-in and its
-    entry point (it was an internal error naming none). A built-in's pass through: they are labelkit's bugs.
+    Put outside the guards: what they leave, other than a labelkit error, an ``OSError`` or a ``MemoryError`` (a
+    ``KeyError``, a ``TypeError`` of a plug-in written for another version), becomes an
+    :class:`UnknownFormatError` naming the plug-in and its entry point (it was an internal error naming none).
     """
-    name = plugin_name(fmt)
     try:
         yield
     except (LabelkitError, OSError, MemoryError):
         raise
     except Exception as exc:
-        if name is None:
+        what = getattr(exc, _RAISED_IN, None)
+        names = plugin_names(fmt)
+        if not isinstance(what, str) or not names:
             raise
-        raise _failed(name, what, _said(exc)) from exc
+        raise _failed(names, what, _said(exc)) from exc
 
 
 def read_by(fmt: object, dataset: object) -> Dataset:
@@ -201,7 +221,7 @@ def read_by(fmt: object, dataset: object) -> Dataset:
     """
     if not isinstance(dataset, Dataset):
         raise _failed(
-            plugin_name(fmt) or str(getattr(fmt, "NAME", fmt)),
+            plugin_names(fmt) or [str(getattr(fmt, "NAME", fmt))],
             "read",
             f"it returned {type_name(dataset)}, not a labelkit Dataset",
         )
@@ -232,11 +252,15 @@ def options(fmt: FormatModule) -> Mapping[str, Option]:
     return value
 
 
-def _failed(name: str, what: str, why: str) -> UnknownFormatError:
-    """The error of a plug-in whose ``what`` (detect, read, write, check) failed or returned the wrong thing."""
+def _failed(names: list[str], what: str, why: str) -> UnknownFormatError:
+    """The error of a plug-in whose ``what`` (detect, read, write, check, validate) failed or returned the wrong thing.
+
+    ``names``: the plug-in's (one module two entry points name has both).
+    """
+    also = f" (also {', '.join(map(repr, names[1:]))})" if len(names) > 1 else ""
     return UnknownFormatError(
-        f"format {name!r} failed in its {what}: {why}",
-        hint=f"check the plug-in (entry point {ENTRY_POINT_GROUP}: {name} = {_plugins().get(name, '?')})",
+        f"format {names[0]!r}{also} failed in its {what}: {why}",
+        hint=f"check the plug-in (entry point {ENTRY_POINT_GROUP}: {names[0]} = {_plugins().get(names[0], '?')})",
     )
 
 
@@ -284,10 +308,10 @@ def detect(path: str | Path) -> DetectResult:
         except Exception as exc:  # a plug-in's detector failing: it cannot answer, the others still can
             if name in BUILTIN or isinstance(exc, LabelkitError):  # (its "this is mine but broken" reaches the user)
                 raise
-            broken.append(_failed(name, "detect", _said(exc)))
+            broken.append(_failed([name], "detect", _said(exc)))
             continue
         if answer is not None and not isinstance(answer, Detection):  # (a plug-in's: the built-ins' are)
-            broken.append(_failed(name, "detect", f"it returned {type(answer).__name__}, not a Detection or None"))
+            broken.append(_failed([name], "detect", f"it returned {type(answer).__name__}, not a Detection or None"))
             continue
         if answer is not None:
             answers.append((name, answer))

@@ -153,12 +153,10 @@ def skeleton_findings(categories: list[Category], where: str) -> list[Finding]:
 def note_skeleton_indexes(dataset: Dataset, report: Report) -> None:
     """Note the skeleton indexes :func:`skeleton_findings` names, which both native writers write as they are.
 
-    As COCO's writer, not those of categories read from COCO: reading noted them.
+    Every category's, those read from COCO too: the COCO reader's note says what the input holds, this one what
+    the output does (which ``validate`` names), and a dataset read from labelkit JSON or Parquet got no read note.
     """
-    from labelkit.formats.coco_categories import read_categories  # (COCO's modules load only when used)
-
-    read = read_categories(dataset)
-    if n := len(skeleton_findings([c for c in dataset.categories if c.id not in read], "")):
+    if n := len(skeleton_findings(dataset.categories, "")):
         report.note(
             f"{n} category skeleton indexes name none of their category's keypoints (counted from 1, as in COCO): "
             "written as they are, and validate names each"
