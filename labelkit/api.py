@@ -639,7 +639,8 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
     try:
         with formats.failures_named(fmt), input_guard(path), bulk_work():
             if check is not None:
-                return list(formats.call(fmt, "validate", path, **options))
+                findings: list[Finding] = formats.call(fmt, "validate", path, **options)
+                return findings
             _read_by(fmt, formats.call(fmt, "read", path, **options))
     except InputError as exc:
         if _of_a_read_file(exc, path, options):  # (-o image_sizes=FILE: not the dataset; as info, exit 2)

@@ -537,3 +537,17 @@ def test_only_what_a_plugin_raised_is_told_as_its_failure(
         patch.setattr("labelkit.formats.native.read", lambda path, **options: {}["x"])
         with pytest.raises(KeyError):  # (a built-in's failure is labelkit's, whichever name loaded its module)
             labelkit.load(IMAGES, format="labelkit")
+
+
+def test_a_plugin_validate_that_fails_as_it_yields_is_named(tiny: Path, tmp_path: Path) -> None:
+    """A generator ``validate`` raising partway was listed outside the call: an internal error naming no plug-in."""
+    body = (
+        "from labelkit.report import Finding\n"
+        "def validate(path, **options):\n    yield Finding(str(path), ':1', 'first')\n    raise KeyError('oops')\n"
+    )
+    with _module_plugin(tiny, tmp_path, "lazy", _TINY_HEAD + body):
+        src = tmp_path / "a.tiny"
+        src.write_text("a\tcat\n")
+        result = CliRunner().invoke(cli, ["validate", str(src), "--format", "lazy"])
+        assert result.exit_code == 2
+        assert result.stderr.startswith("labelkit: error: format 'lazy' failed in its validate: KeyError: 'oops'; ")

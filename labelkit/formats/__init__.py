@@ -185,7 +185,8 @@ def call(fmt: object, what: str, *args: Any, **kwargs: Any) -> Any:
     that (labelkit's own code around the call fails as labelkit's).
     """
     try:
-        return getattr(fmt, what)(*args, **kwargs)
+        result = getattr(fmt, what)(*args, **kwargs)
+        return list(result) if what == "validate" else result  # (a generator's findings: made here, inside)
     except Exception as exc:
         if plugin_names(fmt):
             with suppress(AttributeError, TypeError):  # (an exception taking no attribute: told as before)
