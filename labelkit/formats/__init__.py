@@ -110,15 +110,16 @@ def get(name: str) -> FormatModule:
     """
     if name in _loaded:
         return _loaded[name]
-    target = BUILTIN.get(name) or _plugins().get(name)
-    if target is None:
+    values = [BUILTIN[name]] if name in BUILTIN else _registrations(name)  # (one look at the entry points)
+    if not values:
         raise UnknownFormatError(f"unknown format {name!r}", expected=", ".join(names()))
-    if name not in BUILTIN and len(values := _registrations(name)) > 1:
+    if len(values) > 1:
         raise UnknownFormatError(
             f"format {name!r} is registered by {len(values)} plug-ins",
             found=", ".join(f"{name} = {v}" for v in values),
             hint=f"uninstall all but one of the packages naming it under the entry-point group {ENTRY_POINT_GROUP}",
         )
+    target = values[0]
     module_name, attr = _target(name, target)
     where = "built-in format" if name in BUILTIN else f"plug-in (entry point {ENTRY_POINT_GROUP}: {name} = {target})"
     try:
@@ -168,7 +169,7 @@ def plugin_names(fmt: object) -> list[str]:
 
     None for a built-in, also when an entry point names a built-in's module (``mine = labelkit.formats.native``).
     """
-    if any(fmt is _loaded.get(name) for name in BUILTIN) or getattr(fmt, "__name__", None) in BUILTIN.values():
+    if getattr(fmt, "__name__", None) in BUILTIN.values():  # (a built-in, by whatever name it was loaded)
         return []
     return [name for name, obj in _loaded.items() if obj is fmt]
 
