@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import CocoFile
 from labelkit.formats.derived import cached
+from labelkit.formats.native_categories import skeleton_findings
 from labelkit.io import json_text, refuse_deep
 from labelkit.model import Category, Dataset
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -213,12 +214,7 @@ def skeleton_indexes_outside(dataset: Dataset) -> int:
     from COCO is written back as read, its read note said so.
     """
     read = read_categories(dataset)
-    n = 0
-    for c in dataset.categories:
-        if c.skeleton and c.id not in read:
-            count = len(c.keypoints) if c.keypoints else None
-            n += sum(1 for edge in c.skeleton for i in edge if names_no_keypoint(i, count))
-    return n
+    return len(skeleton_findings([c for c in dataset.categories if c.id not in read], ""))
 
 
 def same_json(a: Any, b: Any) -> bool:
