@@ -1,0 +1,130 @@
+"""COCO annotation fields read a chunk at a time agree with the one-by-one reading they stand in for.
+
+``attributes`` objects are decoded in one typed call when every value is a flat object (coco_build); the
+tests compare each reading with the one-by-one path (the bulk path switched off) on the same file: the
+same attributes and extras, or the same error at the same place.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import labelkit
+from labelkit.errors import InputError
+from labelkit.formats import coco_build
+
+
+def _document(annotation_fields: list[dict[str, Any] | None]) -> dict[str, Any]:
+    annotations = []
+    for i, fields in enumerate(annotation_fields):
+        ann = {"id": i + 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}
+        annotations.append({**ann, **fields} if fields is not None else ann)
+    return {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}],
+        "categories": [{"id": 1, "name": "a"}],
+        "annotations": annotations,
+    }
+
+
+def _read(path: Path) -> Any:
+    """What the reader made of the objects' attributes and extras, or the error's line."""
+    try:
+        return [(o.id, o.attributes, o.extras) for o in labelkit.load(path).objects()]
+    except InputError as exc:
+        return ("error", exc.one_line())
+
+
+def _both(path: Path) -> tuple[Any, Any]:
+    bulk = _read(path)
+    with mock.patch.object(coco_build, "_flat_attribute_texts", lambda raws: None):
+        one_by_one = _read(path)
+    return bulk, one_by_one
+
+
+def test_flat_attribute_texts_are_the_texts_json_text_writes() -> None:
+    raws = [b'{"occluded": false, "rotation": 0.0}', b"{}", b'{ "n" : 3, "s": "x", "l": ["a", "b"] }']
+    assert coco_build._flat_attribute_texts(raws) == [
+        '{"occluded":false,"rotation":0.0}',
+        None,
+        '{"n":3,"s":"x","l":["a","b"]}',
+    ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a": null}',  # a value no attribute holds: carried
+        b'{"a": {"b": 1}}',
+        b'{"a": [1]}',
+        b"[]",
+        b'{"a": 9223372036854775808}',  # past int64: carried
+        b'{"a": -9223372036854775809}',  # past int64 below: refused with its pointer
+        b'{"a": "1234567890123456789"}',  # (19 digits in a string: only the one-by-one path tells)
+        b'{"a": 1e400}',
+    ],
+)
+def test_values_other_than_flat_objects_take_the_one_by_one_path(raw: bytes) -> None:
+    assert coco_build._flat_attribute_texts([b'{"a": 1}', raw]) is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [{"attributes": {"occluded": False, "rotation": 0.0}}] * 3,  # CVAT's: every annotation has them
+        [{"attributes": {"occluded": True}}, None, {"attributes": {}}, {"attributes": {"z": "w", "l": []}}],
+        [{"attributes": {}}] * 2,
+        [{"attributes": {"n": 10000000000000000000}}, {"attributes": {"a": 1}}],
+        [{"attributes": {"n": -9223372036854775809}}],
+        [{"attributes": {"a": None}}, {"attributes": {"a": 1.5}}],
+        [{"attributes": {"a": {"deep": [1, {"x": 2}]}}}, {"attributes": {"a": "1234567890123456789"}}],
+        [{"attributes": [1, 2]}, {"attributes": "x"}, {"attributes": None}],
+    ],
+)
+def test_attributes_read_as_one_by_one(tmp_path: Path, fields: list[dict[str, Any] | None]) -> None:
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(_document(fields)))
+    bulk, one_by_one = _both(src)
+    assert bulk == one_by_one
+
+
+def test_a_number_no_float_holds_is_refused_at_its_pointer_either_way(tmp_path: Path) -> None:
+    src = tmp_path / "instances_val.json"
+    text = json.dumps(_document([{"attributes": {"a": 1}}, {"attributes": {"b": 0}}]))
+    src.write_text(text.replace('"b": 0', '"b": 1e400'))
+    bulk, one_by_one = _both(src)
+    assert bulk == one_by_one == ("error", bulk[1])
+    assert "/annotations/1/attributes/b" in bulk[1]
+
+
+_SCALARS = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**64), max_value=2**65),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=4),
+    st.none(),
+)
+_VALUES = st.one_of(_SCALARS, st.lists(st.one_of(st.text(max_size=3), st.integers(0, 3)), max_size=2))
+_ATTRIBUTES = st.one_of(
+    st.dictionaries(st.text(max_size=3), _VALUES, max_size=3),
+    st.dictionaries(st.text(max_size=3), st.one_of(st.booleans(), st.floats(-10, 10), st.text(max_size=3)), max_size=3),
+    st.lists(st.integers(0, 3), max_size=2),
+    st.none(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.fixed_dictionaries({"attributes": _ATTRIBUTES})), min_size=1, max_size=6))
+def test_any_attributes_read_as_one_by_one(fields: list[dict[str, Any] | None]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "instances_val.json"
+        src.write_text(json.dumps(_document(fields)))
+        bulk, one_by_one = _both(src)
+        assert bulk == one_by_one
