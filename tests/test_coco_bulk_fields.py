@@ -1,6 +1,7 @@
 """COCO annotation fields read a chunk at a time agree with the one-by-one reading they stand in for.
 
-``attributes`` objects are decoded in one typed call when every value is a flat object (coco_build); the
+``attributes`` objects are decoded in one typed call when every value is a flat object (coco_build), and
+fields no COCO annotation has get raw fields of their own in the structs (coco_read.decode_annotations); the
 tests compare each reading with the one-by-one path (the bulk path switched off) on the same file: the
 same attributes and extras, or the same error at the same place.
 """
@@ -13,13 +14,14 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelkit
 from labelkit.errors import InputError
-from labelkit.formats import coco_build
+from labelkit.formats import coco_build, coco_read
 
 
 def _document(annotation_fields: list[dict[str, Any] | None]) -> dict[str, Any]:
@@ -35,11 +37,13 @@ def _document(annotation_fields: list[dict[str, Any] | None]) -> dict[str, Any]:
 
 
 def _read(path: Path) -> Any:
-    """What the reader made of the objects' attributes and extras, or the error's line."""
+    """What the reader made of the objects', labels' and captions' attributes and extras, or the error's line."""
     try:
-        return [(o.id, o.attributes, o.extras) for o in labelkit.load(path).objects()]
+        dataset = labelkit.load(path)
     except InputError as exc:
         return ("error", exc.one_line())
+    records = [*dataset.objects(), *dataset.labels(), *dataset.transcripts()]
+    return sorted(((r.id, type(r).__name__, r.attributes, r.extras) for r in records), key=repr)
 
 
 def _both(path: Path) -> tuple[Any, Any]:
@@ -126,4 +130,95 @@ def test_any_attributes_read_as_one_by_one(fields: list[dict[str, Any] | None]) 
         src = Path(tmp) / "instances_val.json"
         src.write_text(json.dumps(_document(fields)))
         bulk, one_by_one = _both(src)
+        assert bulk == one_by_one
+
+
+def _nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _apart(path: Path) -> tuple[Any, Any]:
+    """The reading with unknown fields held by the structs, and with them decoded per annotation."""
+    bulk = _read(path)
+    with mock.patch.object(coco_read, "UNKNOWN_FIELDS", 0):
+        one_by_one = _read(path)
+    return bulk, one_by_one
+
+
+def test_unknown_fields_become_fields_of_the_structs_in_the_order_met() -> None:
+    raws = [msgspec.Raw(b'{"id": 1, "track_id": 3, "a b": [1]}'), msgspec.Raw(b'{"id": 2, "z": {}}')]
+    anns, extra, names = coco_read.decode_annotations(raws, Path("x.json"), 0, ("z",))
+    assert extra is None and names == ("z", "track_id", "a b")
+    assert [bytes(a._unknown_1) for a in anns] == [b"3", b""]  # type: ignore[attr-defined]
+    assert [bytes(a._unknown_0) for a in anns] == [b"", b"{}"]  # type: ignore[attr-defined]
+    with mock.patch.object(coco_read, "UNKNOWN_FIELDS", 1):
+        anns, extra, names = coco_read.decode_annotations(raws, Path("x.json"), 0)
+    assert names == ("track_id",) and extra == [{"track_id": mock.ANY, "a b": mock.ANY}, {"z": mock.ANY}]
+
+
+def test_unknown_fields_keep_the_file_s_order_in_the_extras_text(tmp_path: Path) -> None:
+    src = tmp_path / "instances_val.json"
+    fields = [{"area": 1, "track_id": 7, "b": [1, 2], "a": None}] * 2
+    src.write_text(json.dumps(_document(fields), separators=(",", ":")))  # (values are kept as written)
+    table = labelkit.load(src).table("objects")
+    assert table["extras"].to_pylist() == ['{"coco:area":1,"coco:track_id":7,"coco:b":[1,2],"coco:a":null}'] * 2
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [{"track_id": 1}, {"track_id": 2, "area": 4}, None],
+        [{"x": 1}, {"y": 2}, {"x": 3, "y": 4}, {"y": 5, "x": 6}],
+        [{"@type": "box", "~t": 1, "a`b - at `$[0]": 2, "é\n": {"deep": [1, [2]]}}],
+        [{"n": 10000000000000000000}],  # past 64 bits: refused at its pointer
+        [{"n": 1}, {"n": _nested(40)}],  # deeper than an extra field may nest: refused
+        [{"caption": "a cat", "k": 1}, {"caption": "a dog"}],
+        [{"bbox": None, "k": 1}, {"k": 2}],
+        [{"id": "7", "k": 1}],  # a wrong type beside an unknown field: the same error
+        [{f"f{i}": i} for i in range(20)],  # more names than the structs get fields for
+    ],
+)
+def test_unknown_fields_read_as_one_by_one(tmp_path: Path, fields: list[dict[str, Any] | None]) -> None:
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(_document(fields)))
+    bulk, one_by_one = _apart(src)
+    assert bulk == one_by_one
+
+
+def test_names_found_in_one_chunk_are_tried_first_in_the_next(tmp_path: Path) -> None:
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(_document([{"a": i} if i % 2 else {"b": i} for i in range(7)])))
+    seen: list[tuple[str, ...]] = []
+    decode = coco_read.decode_annotations
+
+    def spy(*args: Any) -> Any:
+        out = decode(*args)
+        seen.append(out[2])
+        return out
+
+    with mock.patch.object(coco_read, "ANNOTATION_CHUNK", 3), mock.patch.object(coco_read, "decode_annotations", spy):
+        bulk = _read(src)
+    assert seen[-3:] == [("b", "a"), ("b", "a"), ("b", "a")]
+    assert bulk == _apart(src)[1]
+
+
+_NAMES = ["track_id", "a b", "`", "` - at `$[0]", "@x", "~y", "area", "z"]
+_KEYS = st.one_of(st.sampled_from(_NAMES), st.text(max_size=3))
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**65), 2**65), st.floats(allow_nan=False), st.text(max_size=3)),
+    lambda inner: st.one_of(st.lists(inner, max_size=2), st.dictionaries(st.text(max_size=2), inner, max_size=2)),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dictionaries(_KEYS, _JSON, max_size=3)), min_size=1, max_size=6))
+def test_any_unknown_fields_read_as_one_by_one(fields: list[dict[str, Any] | None]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "instances_val.json"
+        src.write_text(json.dumps(_document(fields)))
+        bulk, one_by_one = _apart(src)
         assert bulk == one_by_one

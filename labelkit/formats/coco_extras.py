@@ -76,12 +76,14 @@ class Extras:
 def annotation_extras(f: CocoFile, caption: np.ndarray, odd: list[tuple[int, str, str]] | None = None) -> Extras:
     """Per annotation, the extras JSON text: carried fields and unknown fields, raw bytes spliced in.
 
-    When every annotation of the chunk has the same carried fields (the usual case), each field's raw
-    values become one Arrow column and Arrow's element-wise join writes the texts, without a per-row loop.
+    When every annotation of the chunk has the same carried fields and unknown fields the structs hold (the
+    usual case), each field's raw values become one Arrow column and Arrow's element-wise join writes the
+    texts, without a per-row loop. The members are the carried fields in :data:`CARRIED_FIELDS`' order, then
+    the unknown fields in the order the chunk's decode met them (see ``decode_annotations``); those the
+    structs do not hold last, in each annotation's order.
     Carried values the COCO schema rejects are added to ``odd`` (see :func:`odd_carried`).
     """
-    anns = f.annotations
-    n = len(anns)
+    n = len(f.annotations)
     columns = [(name.encode(), f.column(name)) for name in CARRIED_FIELDS]
     lengths = {key: _lengths(values) for key, values in columns}
     present = [(key, values) for key, values in columns if lengths[key].any()]
@@ -90,27 +92,32 @@ def annotation_extras(f: CocoFile, caption: np.ndarray, odd: list[tuple[int, str
         if odd is not None:
             found = odd_carried(field.decode(), texts[field], values, lengths[field])
             odd += [(i, field.decode(), text) for i, text in found]
-    uniform = all(lengths[key].all() for key, _ in present)
-    if present and uniform and f.extra_fields is None:
-        keys = [(b'{"coco:' if j == 0 else b',"coco:') + key + b'":' for j, (key, _) in enumerate(present)]
+    # each member's key as JSON text: the carried fields', then the unknown fields' the structs hold
+    members = [(b'"coco:' + key + b'":', values, lengths[key], texts[key]) for key, values in present]
+    for i, name in enumerate(f.unknown_fields):
+        values = f.column(f"_unknown_{i}")
+        size = _lengths(values)
+        if size.any():
+            members.append((orjson.dumps(extra_key(name)) + b":", values, size, binary_column(values, size)[0]))
+    uniform = all(size.all() for _, _, size, _ in members)
+    if members and uniform and f.extra_fields is None:
         parts: list[pa.Array | pa.Scalar] = []
-        for k, (name, _) in zip(keys, present, strict=True):
-            parts += [pa.scalar(k, pa.large_binary()), texts[name]]
+        for j, (member_key, _, _, text) in enumerate(members):
+            parts += [pa.scalar((b"{" if j == 0 else b",") + member_key, pa.large_binary()), text]
         parts += [pa.scalar(b"}", pa.large_binary()), pa.scalar(b"", pa.large_binary())]
         base = pc.binary_join_element_wise(*parts)  # in C: no Python object per row
         uniform_extras = Extras(base.cast(pa.binary()))
-        uniform_extras.long_rows = np.flatnonzero(
-            np.maximum.reduce([lengths[key] for key, _ in present]) >= _WIDE_DIGITS
-        )
+        longest = np.maximum.reduce([size for _, _, size, _ in members])
+        uniform_extras.long_rows = np.flatnonzero(longest >= _WIDE_DIGITS)
         return uniform_extras
     out: list[bytes | None] = [None] * n
-    if present:
-        keys = [b'"coco:' + key + b'":' for key, _ in present]
-        value_lists = [values for _, values in present]
+    if members:
+        keys = [key for key, _, _, _ in members]
+        value_lists = [values for _, values, _, _ in members]
         for i, row in enumerate(zip(*value_lists, strict=True)):
-            members = [k + v for k, v in zip(keys, row, strict=True) if len(v)]
-            if members:
-                out[i] = b"{" + b",".join(members) + b"}"
+            row_members = [k + v for k, v in zip(keys, row, strict=True) if len(v)]
+            if row_members:
+                out[i] = b"{" + b",".join(row_members) + b"}"
     if f.extra_fields is not None:
         for i, extra in enumerate(f.extra_fields):
             for key, raw in extra.items():

@@ -16,6 +16,7 @@ JSON text byte for byte, so they come back exactly as they were written.
 
 from __future__ import annotations
 
+import functools
 import mmap
 import operator
 import os
@@ -24,7 +25,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
 import numpy as np
@@ -155,7 +156,10 @@ class CocoFile:
         decoded: every annotation decoded, when the file was decoded in one pass (:meth:`chunks` hands
             them out and lets them go).
         annotations: in a chunk, the annotations (raw fields).
-        extra_fields: in a chunk, per annotation, unknown fields as raw JSON (None when there are none).
+        extra_fields: in a chunk, per annotation, unknown fields as raw JSON (None when there are none, or when
+            the structs hold them).
+        unknown_fields: in a chunk, the names of the unknown fields its structs hold (see
+            :func:`decode_annotations`).
         offset: in a chunk, the index of its first annotation in the file.
     """
 
@@ -171,6 +175,7 @@ class CocoFile:
     decoded: list[Annotation] | list[InstanceAnnotation] | None = None
     annotations: list[Annotation] | list[InstanceAnnotation] = field(default_factory=list)
     extra_fields: list[dict[str, Raw]] | None = None
+    unknown_fields: tuple[str, ...] = ()  # in a chunk, the fields of no Annotation its structs hold (_unknown_<i>)
     offset: int = 0
     extra_keys: dict[str, Any] = field(default_factory=dict)  # other top-level keys, in the file's order
     sections: dict[str, bytes] = field(default_factory=dict)  # info and licenses as the file spells them
@@ -227,11 +232,15 @@ class CocoFile:
                     self.release()
                 start += len(part)
             return
+        unknown: tuple[str, ...] = ()
         for start in range(0, len(self.raw_annotations), size):
-            anns, extra = decode_annotations(self.raw_annotations[start : start + size], self.path, start)
+            raws = self.raw_annotations[start : start + size]
+            anns, extra, unknown = decode_annotations(raws, self.path, start, unknown)
             if self.release is not None:  # the chunk is copied out: let the file's pages go
                 self.release()
-            yield CocoFile(self.path, self.task, self.split, annotations=anns, extra_fields=extra, offset=start)
+            chunk = CocoFile(self.path, self.task, self.split, annotations=anns, extra_fields=extra, offset=start)
+            chunk.unknown_fields = unknown if extra is None else ()
+            yield chunk
 
 
 TASK_RE = re.compile(r"^(instances|person_keypoints|captions|labels|image_info|stuff|panoptic|results)_(.+)\.json$")
@@ -502,25 +511,58 @@ def _map(path: Path) -> tuple[Buffer, Callable[[], None] | None]:
 
 
 def decode_annotations(
-    raws: Sequence[Raw], path: Path, offset: int
-) -> tuple[list[Annotation], list[dict[str, Raw]] | None]:
-    """Decode raw annotations into structs in one call; unknown fields come back separately.
+    raws: Sequence[Raw], path: Path, offset: int, unknown: tuple[str, ...] = ()
+) -> tuple[list[Annotation], list[dict[str, Raw]] | None, tuple[str, ...]]:
+    """Decode raw annotations into structs in one call; unknown fields come back as fields or separately.
+
+    A field no :class:`Annotation` has is given a raw field of its own (:func:`wider_annotation`), named as
+    msgspec's error names it, and the chunk decoded again: the structs then hold every field, the names of
+    those fields second in the result (read back by :meth:`CocoFile.column` as ``_unknown_<i>``). ``unknown``:
+    the names an earlier chunk found, tried first. Past :data:`UNKNOWN_FIELDS` names the chunk is decoded
+    leniently: its unknown fields come back per annotation (the second result), the names as they were.
 
     Raises:
         InputError: an annotation is not an object or has a field of the wrong type.
     """
     body = b"[" + b",".join(raws) + b"]"
-    try:
-        return msgspec.json.decode(body, type=list[Annotation]), None
-    except msgspec.ValidationError as exc:
-        if "unknown field" not in str(exc):
-            raise _shifted(exc, path, offset, raws) from exc
+    names = unknown
+    while True:
+        try:
+            wider: Any = wider_annotation(names)
+            return msgspec.json.decode(body, type=list[wider]), None, names
+        except msgspec.ValidationError as exc:
+            found = _UNKNOWN_FIELD.fullmatch(str(exc))
+            if found is None:
+                raise _shifted(exc, path, offset, raws) from exc
+            if len(names) >= UNKNOWN_FIELDS or found.group(1) in names or _UNNAMEABLE.search(found.group(1)):
+                break  # (a name the message does not spell, or msgspec's renames cannot: decoded per annotation)
+            names += (found.group(1),)
     try:
         anns: list[Annotation] = list(msgspec.json.decode(body, type=list[_LenientAnnotation]))
         lenient = msgspec.json.decode(body, type=list[dict[str, Raw]])
     except msgspec.ValidationError as exc:
         raise _shifted(exc, path, offset, raws) from exc
-    return anns, [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in lenient]
+    return anns, [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in lenient], names
+
+
+UNKNOWN_FIELDS = 16
+"""How many fields of no :class:`Annotation` a file's annotations get raw fields for (a name found costs a decode
+of the chunk up to where it is met); the fields of a chunk beyond them are decoded per annotation."""
+_UNNAMEABLE = re.compile(r'[\x00-\x1f"\\]')
+_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(.*)` - at `\$\[[0-9]+\]`", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=64)
+def wider_annotation(names: tuple[str, ...]) -> type[Annotation]:
+    """:class:`Annotation` with a raw field ``_unknown_<i>`` for each of ``names`` (itself for none)."""
+    if not names:
+        return Annotation
+    fields = [(f"_unknown_{i}", Raw, ABSENT) for i in range(len(names))]
+    rename = {f"_unknown_{i}": name for i, name in enumerate(names)}
+    wider: Any = msgspec.defstruct(
+        "WiderAnnotation", fields, bases=(Annotation,), rename=rename, forbid_unknown_fields=True, gc=False
+    )
+    return cast(type[Annotation], wider)
 
 
 _ID_FIELDS = ("id", "image_id", "category_id")
