@@ -158,8 +158,8 @@ class CocoFile:
         annotations: in a chunk, the annotations (raw fields).
         extra_fields: in a chunk, per annotation, unknown fields as raw JSON (None when there are none, or when
             the structs hold them).
-        unknown_fields: in a chunk, the names of the unknown fields its structs hold (see
-            :func:`decode_annotations`).
+        unknown_fields: the names of the unknown fields the structs hold, in a chunk or a file decoded in one
+            pass (see :func:`decode_annotations`).
         offset: in a chunk, the index of its first annotation in the file.
     """
 
@@ -175,7 +175,7 @@ class CocoFile:
     decoded: list[Annotation] | list[InstanceAnnotation] | None = None
     annotations: list[Annotation] | list[InstanceAnnotation] = field(default_factory=list)
     extra_fields: list[dict[str, Raw]] | None = None
-    unknown_fields: tuple[str, ...] = ()  # in a chunk, the fields of no Annotation its structs hold (_unknown_<i>)
+    unknown_fields: tuple[str, ...] = ()  # the fields of no Annotation the structs hold (_unknown_<i>)
     offset: int = 0
     extra_keys: dict[str, Any] = field(default_factory=dict)  # other top-level keys, in the file's order
     sections: dict[str, bytes] = field(default_factory=dict)  # info and licenses as the file spells them
@@ -227,7 +227,9 @@ class CocoFile:
             while decoded:
                 part = decoded[:size]
                 del decoded[:size]
-                yield CocoFile(self.path, self.task, self.split, annotations=part, offset=start)
+                chunk = CocoFile(self.path, self.task, self.split, annotations=part, offset=start)
+                chunk.unknown_fields = self.unknown_fields
+                yield chunk
                 if self.release is not None:  # the chunk is built: let the file's pages go
                     self.release()
                 start += len(part)
@@ -383,15 +385,12 @@ def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, 
         out.release = release
         return out
     out = CocoFile(path=path, task=task or "unknown", split=split)
-    doc: _Document | _DecodedDocument | _InstancesDocument
+    doc: Any
     if not one_pass or task == "results":
         doc, out.extra_keys = _decode_document(buf, path)
     else:
-        try:  # one pass; a file with unknown annotation fields or a wrong type takes the two-pass path
-            try:
-                doc = msgspec.json.decode(buf, type=_InstancesDocument)
-            except msgspec.ValidationError:  # another field (a keypoints or results file) or a wrong type
-                doc = msgspec.json.decode(buf, type=_DecodedDocument)
+        try:  # one pass; a file with a wrong type (or unknown annotation fields met late) takes the two-pass path
+            doc, out.unknown_fields = _decode_one_pass(buf)
         except msgspec.ValidationError:
             doc, out.extra_keys = _decode_document(buf, path)
         except msgspec.DecodeError as exc:  # not JSON: the same error the two-pass decode would give
@@ -411,7 +410,7 @@ def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, 
         raise InputError("missing required field 'images'", path=path, pointer="/images", expected="a COCO document")
     out.images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
     out.categories = decode_at(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
-    if isinstance(doc, (_DecodedDocument, _InstancesDocument)):
+    if not isinstance(doc, _Document):
         out.decoded = [] if isinstance(doc.annotations, msgspec.UnsetType) else doc.annotations
     else:
         out.raw_annotations = [] if isinstance(doc.annotations, msgspec.UnsetType) else doc.annotations
@@ -421,6 +420,47 @@ def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, 
     if release is not None:
         release()
     return out
+
+
+def _decode_one_pass(buf: Buffer) -> tuple[Any, tuple[str, ...]]:
+    """The document with its annotations decoded into structs, and the unknown fields they hold.
+
+    Annotations of the instance fields only decode into :class:`InstanceAnnotation`, others into
+    :class:`Annotation`; a field no annotation has, met in the first :data:`ANNOTATION_CHUNK` annotations, is
+    given a raw field of its own (see :func:`decode_annotations`) and the file decoded again.
+
+    Raises:
+        msgspec.ValidationError: a wrong type, or an unknown field met later (or one too many, or one msgspec
+            cannot rename to): the two-pass decode (:func:`_decode_document`) reads such a file.
+        msgspec.DecodeError: not JSON.
+    """
+    try:
+        return msgspec.json.decode(buf, type=_InstancesDocument), ()
+    except msgspec.ValidationError:  # another field (a keypoints or results file) or a wrong type
+        pass
+    names: tuple[str, ...] = ()
+    while True:
+        try:
+            return msgspec.json.decode(buf, type=_decoded_document(names)), names
+        except msgspec.ValidationError as exc:
+            found = _UNKNOWN_IN_DOCUMENT.fullmatch(str(exc))
+            if found is None or int(found.group(2)) >= ANNOTATION_CHUNK or not _may_add(found.group(1), names):
+                raise
+            names += (found.group(1),)
+
+
+_UNKNOWN_IN_DOCUMENT = re.compile(r"Object contains unknown field `(.*)` - at `\$\.annotations\[([0-9]+)\]`", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=64)
+def _decoded_document(names: tuple[str, ...]) -> Any:
+    """:class:`_DecodedDocument` whose annotations are :func:`wider_annotation` of ``names``."""
+    if not names:
+        return _DecodedDocument
+    wider: Any = wider_annotation(names)
+    annotations: Any = list[wider] | msgspec.UnsetType
+    fields = [("annotations", annotations, msgspec.UNSET)]
+    return msgspec.defstruct("WiderDocument", fields, bases=(_Sections,), forbid_unknown_fields=True)
 
 
 def _decode_document(buf: Buffer, path: Path) -> tuple[_Document, dict[str, Any]]:
@@ -534,8 +574,8 @@ def decode_annotations(
             found = _UNKNOWN_FIELD.fullmatch(str(exc))
             if found is None:
                 raise _shifted(exc, path, offset, raws) from exc
-            if len(names) >= UNKNOWN_FIELDS or found.group(1) in names or _UNNAMEABLE.search(found.group(1)):
-                break  # (a name the message does not spell, or msgspec's renames cannot: decoded per annotation)
+            if not _may_add(found.group(1), names):
+                break
             names += (found.group(1),)
     try:
         anns: list[Annotation] = list(msgspec.json.decode(body, type=list[_LenientAnnotation]))
@@ -548,6 +588,17 @@ def decode_annotations(
 UNKNOWN_FIELDS = 16
 """How many fields of no :class:`Annotation` a file's annotations get raw fields for (a name found costs a decode
 of the chunk up to where it is met); the fields of a chunk beyond them are decoded per annotation."""
+
+
+def _may_add(name: str, names: tuple[str, ...]) -> bool:
+    """Whether structs may get a field for ``name`` beside ``names``.
+
+    Not one too many, nor one the message does not spell (a name already there), nor one msgspec cannot rename
+    to (a quote, backslash or control character).
+    """
+    return len(names) < UNKNOWN_FIELDS and name not in names and not _UNNAMEABLE.search(name)
+
+
 _UNNAMEABLE = re.compile(r'[\x00-\x1f"\\]')
 _UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(.*)` - at `\$\[[0-9]+\]`", re.DOTALL)
 
