@@ -158,7 +158,9 @@ def datumaro_layout(src: Path, data: Path) -> Path:
     (root / "annotations").mkdir(parents=True, exist_ok=True)
     (root / "images" / "train2017").mkdir(parents=True, exist_ok=True)
     link = root / "annotations" / "instances_train2017.json"
-    if not link.exists():
+    if link.is_symlink() and os.readlink(link) != str(src.resolve()):  # (a link to the file of an earlier --file)
+        link.unlink()
+    if not link.is_symlink():
         os.symlink(src.resolve(), link)
     return root
 

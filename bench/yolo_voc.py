@@ -275,7 +275,7 @@ def main() -> None:
         settle(args.out)
         pn = args.peer_repeat
         globox, datum = str(PEERS / "globox"), str(PEERS / "datum")
-        dm = datumaro_layout(src, DATA)
+        dm = datumaro_layout(src, args.out)
         for fmt, label in (("yolov5", "COCO->YOLO detect"), ("pascalvoc", "COCO->VOC")):
             target = args.out / f"out_globox_{fmt}"
             cmd = [globox, "convert", "-f", "coco", "-F", fmt, str(src), str(target)]
