@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -74,8 +75,8 @@ def _rle_counts(rng: np.random.Generator, h: int, w: int) -> list[int]:
     return [*runs.tolist(), int(total - runs.sum())]
 
 
-def generate(path: Path, n_images: int, n_annotations: int, seed: int) -> None:
-    """Write the file; see the module docstring."""
+def generate(path: Path, n_images: int, n_annotations: int, seed: int, fields: dict[str, Any] | None = None) -> None:
+    """Write the file; see the module docstring. ``fields``: more fields, the same on every annotation."""
     rng = np.random.default_rng(seed)
     images, image_ids, widths, heights = _images(rng, n_images)
     # about 1% of images get no annotation
@@ -143,6 +144,7 @@ def generate(path: Path, n_images: int, n_annotations: int, seed: int) -> None:
                         "bbox": [x0, y0, bw, bh],
                         "category_id": int(cats[k]),
                         "id": int(ann_ids[k]),
+                        **(fields or {}),
                     }
                 )
             body = orjson.dumps(anns, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1]
@@ -158,9 +160,21 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=118_287)
     parser.add_argument("--annotations", type=int, default=860_001)
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="a field added to every annotation, after the others (the rest of the file is the same), e.g. "
+        '\'attributes={"occluded": false, "rotation": 0.0}\' as CVAT writes, or track_id=7',
+    )
     args = parser.parse_args()
+    fields = {}
+    for given in args.field:
+        name, _, value = given.partition("=")
+        fields[name] = orjson.loads(value)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    generate(args.output, args.images, args.annotations, args.seed)
+    generate(args.output, args.images, args.annotations, args.seed, fields)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.0f} MB)")
 
 
