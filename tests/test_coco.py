@@ -2484,6 +2484,7 @@ def test_detection_results_written_back_report_no_polygon_or_file_name(tmp_path:
         ("item ids", 1),  # (item extra reads back as its image id)
         ("boxes", 1),
         ("items without a file name", 1),
+        ("annotation ids", 1),  # (object x reads back with the number it was given)
     ]
     assert labelkit.load(tmp_path / "o2").report_counts() == report.written
 
@@ -3717,7 +3718,11 @@ def test_a_captions_category_from_another_format_is_written(tmp_path: Path, rein
     ds.add(Transcript(id="t2", item_id="1", text="a street"))
     report = labelkit.save(ds, tmp_path / "out", "coco", reindex=reindex)
     assert report.lost == []
-    assert [(c.what, c.count) for c in report.transformed] == ([("category ids", 1)] if reindex else [])
+    # (t1 and t2 read back as the numbers they were given)
+    assert [(c.what, c.count) for c in report.transformed] == [
+        *([("category ids", 1)] if reindex else []),
+        ("annotation ids", 2),
+    ]
     written = _load(tmp_path / "out/annotations/captions_train.json")
     assert written["annotations"] == [
         {"id": 1, "image_id": 1, "category_id": 1 if reindex else 7, "caption": "a dog"},
@@ -4683,7 +4688,8 @@ def test_an_id_of_leading_zeros_past_int_s_limit_is_its_number(tmp_path: Path, n
     report = labelkit.save(ds, tmp_path / "o", "coco")
     # (none renumbered; the ids read back as their numbers, "1" and "-2", and "a" as its new one)
     assert [(c.what, c.count) for c in report.transformed if c.what.endswith(" ids")] == [
-        ("item ids", 3 if neighbour == "a" else 2)
+        ("item ids", 3 if neighbour == "a" else 2),
+        ("annotation ids", 1),  # (b, without a number)
     ]
     instances = _load(tmp_path / "o/annotations/instances_default.json")
     assert [(i["id"], i["file_name"]) for i in instances["images"]] == [
@@ -5035,7 +5041,7 @@ def test_detections_are_written_as_they_are_their_boxes_and_polygons_never_clipp
     ds.add(added)
     assert labelkit.plan(ds, "coco").transformed == []
     report = labelkit.save(ds, tmp_path / "document", "coco", allow_loss=True)
-    assert report.transformed == []
+    assert [(c.what, c.count) for c in report.transformed] == [("annotation ids", 1)]  # (x, written unnumbered)
     assert [(c.what, c.count) for c in report.lost] == [("image file names, sizes and metadata", 1), ("categories", 1)]
     extra = b',{"image_id":1,"category_id":1,"segmentation":[[1,1,100,1,1,5]],"bbox":[5,5,20,20],"score":0.5}]'
     assert (tmp_path / "document/annotations/results_val.json").read_bytes() == written[:-1] + extra
@@ -7287,7 +7293,11 @@ def test_an_object_beside_a_keypoints_file_never_takes_the_id_of_a_keypoints_obj
     column = pa.array(["x" if i != "1" else split for i in items["id"].to_pylist()])
     ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", column))
     report = labelkit.save(ds, tmp_path / "out", "coco")
-    assert [(c.what, c.count) for c in report.transformed] == [("boxes", 1), ("annotation ids", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("boxes", 1),
+        ("annotation ids", 1),
+        ("annotation ids", 1),
+    ]
     boxes = _load(tmp_path / "out" / "annotations" / f"instances_{split}.json")["annotations"]
     assert [(a["id"], a["image_id"], "keypoints" in a) for a in boxes] == [(1, 1, False)]
     kept = _load(tmp_path / "out" / "annotations" / f"person_keypoints_{split}.json")["annotations"]
@@ -7425,10 +7435,15 @@ def test_an_object_id_of_0_from_another_format_is_numbered_after_its_split_s_lar
     assert [(c.what, c.count, c.reason) for c in report.transformed if c.what == "annotation ids"] == [
         (
             "annotation ids",
+            1,
+            "COCO's ids are integers: an id without a number was numbered after the largest of its split",
+        ),
+        (
+            "annotation ids",
             2,
             "pycocotools' COCOeval takes a ground-truth id of 0 for no match (a detection of it counts as false):"
             " numbered after the largest of its split",
-        )
+        ),
     ]
     train = _load(tmp_path / "o/annotations/instances_train.json")
     assert [(a["id"], a["bbox"]) for a in train["annotations"]] == [(2, [1, 1, 2, 2]), (1, [3, 3, 2, 2])]

@@ -151,7 +151,7 @@ def _off_zero(ids: np.ndarray, split_code: np.ndarray) -> Renumbered:
     none: a ground-truth object of id 0 is never matched, and its detection counts as a false positive.
 
     >>> ids = np.array([0, 3, 0, 0]); _off_zero(ids, np.array([0, 0, 1, 0])), ids.tolist()
-    (Renumbered(repeated=0, too_large=0, crowded=0, zero=3), [4, 3, 1, 5])
+    (Renumbered(repeated=0, too_large=0, crowded=0, zero=3, unnumbered=0), [4, 3, 1, 5])
     """
     changed = Renumbered()
     for code in np.unique(split_code[ids == 0]).tolist():

@@ -117,12 +117,14 @@ class Renumbered:
         too_large: the number lies beyond 64 bits, which COCO's ids do not.
         crowded: no number above the largest was free (it is near 2^63), so every id was numbered 1..N.
         zero: an object's id of 0, from another format than COCO (see :func:`coco_ids.object_ids`).
+        unnumbered: ids without a number of their own (``obj-1``), which read back as the number they got.
     """
 
     repeated: int = 0
     too_large: int = 0
     crowded: int = 0
     zero: int = 0
+    unnumbered: int = 0
 
     def __add__(self, other: Renumbered) -> Renumbered:
         return Renumbered(
@@ -130,10 +132,17 @@ class Renumbered:
             self.too_large + other.too_large,
             self.crowded + other.crowded,
             self.zero + other.zero,
+            self.unnumbered + other.unnumbered,
         )
 
-    def report_to(self, report: Report, what: str, repeated: str) -> None:
-        """Add each count to ``report`` as transformed ``what`` (``image ids``), ``repeated`` the first's reason."""
+    def report_to(self, report: Report, what: str, repeated: str, unnumbered: str | None = None) -> None:
+        """Add each count to ``report`` as transformed ``what`` (``image ids``), ``repeated`` the first's reason.
+
+        ``unnumbered``: the reason for ids without a number, reported only when given (an item's id is counted
+        apart, as ``item ids``, with every other id that reads back otherwise).
+        """
+        if unnumbered is not None:
+            report.transform(what, self.unnumbered, unnumbered)
         report.transform(what, self.repeated, repeated)
         report.transform(what, self.too_large, "COCO ids are 64-bit integers: numbered after the largest")
         report.transform(
@@ -165,11 +174,12 @@ def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tupl
     """:func:`int_ids`, and how many ids that had a number of their own got another (:class:`Renumbered`).
 
     >>> numbered_ids(["7", "val/3", "a", "7", "9" * 20])[1]
-    Renumbered(repeated=1, too_large=1, crowded=0, zero=0)
+    Renumbered(repeated=1, too_large=1, crowded=0, zero=0, unnumbered=1)
     """
     numbers, has, beyond = own_numbers(ids)
     n = len(numbers)
     too_large = int(beyond.sum())
+    unnumbered = n - int(has.sum()) - too_large
     if not n:
         return numbers, Renumbered()
     keep = has.copy()
@@ -183,11 +193,12 @@ def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tupl
     top = int(numbers[keep].max()) if keep.any() else 0
     if top > INT64_MAX - n:  # no room above the largest: every id numbered 1..N
         out: np.ndarray = np.arange(1, n + 1, dtype=np.int64)
-        return out, Renumbered(too_large=too_large, crowded=int((has & (numbers != out)).sum()))
+        crowded = int((has & (numbers != out)).sum())
+        return out, Renumbered(too_large=too_large, crowded=crowded, unnumbered=unnumbered)
     fresh = ~keep
     out = numbers.copy()
     out[fresh] = top + 1 + np.arange(int(fresh.sum()), dtype=np.int64)
-    return out, Renumbered(repeated=int((has & fresh).sum()), too_large=too_large)
+    return out, Renumbered(repeated=int((has & fresh).sum()), too_large=too_large, unnumbered=unnumbered)
 
 
 _FRACTIONS = pa.array(["", *(f".{i:02d}".rstrip("0") for i in range(1, 100))], pa.string())

@@ -437,4 +437,5 @@ class Writer(FilePlan):
             self.report,
             "annotation ids",
             "another annotation of its file had the same id: numbered after the largest of its split",
+            "COCO's ids are integers: an id without a number was numbered after the largest of its split",
         )
