@@ -439,7 +439,7 @@ def test_formats_table_angles_holes_and_polygons_are_lost_or_transformed_as_it_s
     (table,) = re.findall(r"^## Formats\n(.*?)^## ", README, re.M | re.S)
     rows = {row.split(" | ")[0].lstrip("| "): row for row in table.splitlines() if row.startswith("| ")}
     assert "holes (the polygon becomes RLE): both reported as transformed, not refused;" in rows["COCO"]
-    assert rows["Pascal VOC"].split(" | ")[-1].startswith("angles, polygons (unless `-o masks=all`)")
+    assert rows["Pascal VOC"].split(" | ")[-1].startswith("angles, polygons (unless `-o masks=all`")
     ds = labelkit.load(IMAGES)
 
     def whats(report: labelkit.Report) -> tuple[set[str], set[str]]:
@@ -451,6 +451,39 @@ def test_formats_table_angles_holes_and_polygons_are_lost_or_transformed_as_it_s
     assert {"rotated boxes", "polygons"} <= lost
     lost, transformed = whats(labelkit.plan(ds, "voc", masks="all"))
     assert "rotated boxes" in lost and "polygons" not in lost and "polygons" in transformed
+
+
+def test_formats_table_drawn_shapes_unnumbered_ids_and_user_extras_are_as_it_says(tmp_path: Path) -> None:
+    """*Formats*: COCO writes polylines, point sets, cuboids and ellipses without their drawn shape and numbers
+    an annotation id without a number (both transformed, not refused; the id went unsaid); every row loses
+    extras without a format's prefix (the table named none)."""
+    import labelkit
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    (table,) = re.findall(r"^## Formats\n(.*?)^## ", README, re.M | re.S)
+    rows = {row.split(" | ")[0].lstrip("| "): row for row in table.splitlines() if row.startswith("| ")}
+    assert "so are the drawn shapes of polylines, point sets, cuboids and ellipses" in rows["COCO"]
+    assert "and annotation ids without a number (`obj-1` reads back as the number it gets)" in rows["COCO"]
+    for row in ("COCO", "YOLO", "Pascal VOC"):
+        assert "extras without a format's prefix" in rows[row].split(" | ")[-1]
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=40, height=40)))
+    ring = [[10.0, 10.0, 20.0, 10.0, 20.0, 20.0, 10.0, 20.0]]
+    for k, shape in enumerate(("polyline", "points", "cuboid")):
+        ds.add(Object(id=str(k + 1), item_id="1", category_id=1, polygon=ring, shape=shape))
+    ds.add(Object(id="obj-1", item_id="1", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0), shape="ellipse"))
+    report = labelkit.save(ds, tmp_path / "coco", "coco")
+    assert report.lost == []
+    assert {(c.what, c.count) for c in report.transformed} >= {
+        ("polyline objects", 1),
+        ("points objects", 1),
+        ("cuboid objects", 1),
+        ("ellipse objects", 1),
+        ("annotation ids", 1),
+    }
+    ds.add(Object(id="9", item_id="1", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0), extras={"foo": 1}))
+    for target in ("coco", "yolo", "voc"):
+        assert "object annotations with the extra 'foo'" in {c.what for c in labelkit.plan(ds, target).lost}, target
 
 
 def test_pyarrow_and_python_lower_bounds_are_ones_labelkit_parquet_works_with() -> None:
