@@ -551,3 +551,19 @@ def test_a_plugin_validate_that_fails_as_it_yields_is_named(tiny: Path, tmp_path
         result = CliRunner().invoke(cli, ["validate", str(src), "--format", "lazy"])
         assert result.exit_code == 2
         assert result.stderr.startswith("labelkit: error: format 'lazy' failed in its validate: KeyError: 'oops'; ")
+
+
+def test_a_plugin_validate_giving_something_other_than_findings_is_named(tiny: Path, tmp_path: Path) -> None:
+    """A ``validate`` listing strings (not :class:`Finding`s) failed later, when they were shown: an internal
+    error naming no plug-in."""
+    body = "def validate(path, **options):\n    return ['a.tiny:1: bad']\n"
+    with _module_plugin(tiny, tmp_path, "texts", _TINY_HEAD + body):
+        src = tmp_path / "a.tiny"
+        src.write_text("a\tcat\n")
+        result = CliRunner().invoke(cli, ["validate", str(src), "--format", "texts"])
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "labelkit: error: format 'texts' failed in its validate: it gave str, not a labelkit Finding; "
+        ), result.stderr
+        with pytest.raises(UnknownFormatError, match="failed in its validate: it gave str"):
+            labelkit.validate(src, format="texts")

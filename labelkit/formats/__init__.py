@@ -20,6 +20,7 @@ from typing import Any
 from labelkit.errors import InputError, LabelkitError, MissingDependencyError, UnknownFormatError, type_name
 from labelkit.formats.base import Capabilities, Detection, FormatModule, Option
 from labelkit.model.dataset import Dataset
+from labelkit.report import Finding
 
 __all__ = [
     "BUILTIN",
@@ -187,12 +188,18 @@ def call(fmt: object, what: str, *args: Any, **kwargs: Any) -> Any:
     """
     try:
         result = getattr(fmt, what)(*args, **kwargs)
-        return list(result) if what == "validate" else result  # (a generator's findings: made here, inside)
+        if what != "validate":
+            return result
+        findings = list(result)  # (a generator's findings: made here, inside)
     except Exception as exc:
         if plugin_names(fmt):
             with suppress(AttributeError, TypeError):  # (an exception taking no attribute: told as before)
                 setattr(exc, _RAISED_IN, what)
         raise
+    odd = next((f for f in findings if not isinstance(f, Finding)), None)
+    if odd is not None and (names := plugin_names(fmt)):  # (it failed later, as an internal error naming none)
+        raise _failed(names, "validate", f"it gave {type_name(odd)}, not a labelkit Finding")
+    return findings
 
 
 @contextmanager
