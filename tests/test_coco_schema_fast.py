@@ -122,12 +122,25 @@ VALUES: dict[str, list[str]] = {
     "date_captured": ['"2013-11-14"', '{"y":2013}', "[1,2]"],
     "flickr_url": ['"http://y"'],
     "attributes": ['{"occluded":false}'],
-    "x": ["1"],
+    "x": [
+        "1",
+        '{"a":1,"b":[{"c":2}]}',
+        '{"a":1,"a":2}',
+        '[{"k":{}}]',
+        '"\\u0031"',
+        "null",
+        "1e400",
+        '"\udcff"',
+        "9" * 4400,
+        '{"\u0061":1,"a":2}',
+        "[\n1,\n2]",
+    ],  # fmt: skip
+    "y": ['"t"', "{}", '{"y":{"y":1}}'],
 }
-IMAGE = ["id", "file_name", "width", "height", "license", "coco_url", "date_captured", "flickr_url", "x"]
+IMAGE = ["id", "file_name", "width", "height", "license", "coco_url", "date_captured", "flickr_url", "x", "y"]
 ANNOTATION = ["id", "image_id", "category_id", "bbox", "segmentation", "area", "iscrowd", "keypoints",
-              "num_keypoints", "score", "caption", "attributes", "x"]  # fmt: skip
-RESULT = ["id", "image_id", "category_id", "bbox", "segmentation", "keypoints", "score", "area", "x"]
+              "num_keypoints", "score", "caption", "attributes", "x", "y"]  # fmt: skip
+RESULT = ["id", "image_id", "category_id", "bbox", "segmentation", "keypoints", "score", "area", "x", "y"]
 GOOD = {
     "id": "1", "image_id": "1", "category_id": "1", "width": "640", "height": "480", "file_name": '"a.jpg"',
     "bbox": "[1,2,3,4]", "segmentation": "[[1,2,3,4,5,6]]", "area": "12", "iscrowd": "0", "score": "0.5",
@@ -217,6 +230,23 @@ def test_a_list_that_fits_is_not_checked_record_by_record(tmp_path: Path, monkey
     assert coco_schema.schema_findings(path) == []
 
 
+def test_a_list_with_fields_of_its_own_is_taken_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field the schema leaves free and no struct has (a ``track_id``) sent the whole list to the per-record
+    check (on 100,000 annotations, ``validate`` took 5.3 s against 3.1 s without it)."""
+    path = _write(
+        tmp_path,
+        '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "track_id": 4, "meta": {"by": "x"}}, '
+        '{"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "track_id": 5}',
+        '{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3, "extra": {"name": "a.jpg"}}',
+    )
+
+    def refused(*args: object) -> None:
+        raise AssertionError("a record was checked alone")
+
+    monkeypatch.setattr(coco_schema, "_item", refused)
+    assert coco_schema.schema_findings(path) == []
+
+
 @pytest.mark.parametrize(
     ("annotation", "pointer", "message"),
     [
@@ -271,6 +301,16 @@ def test_a_repeated_top_level_key_is_found_beside_a_list_taken_whole(tmp_path: P
         (b'[{"id": 1, "file_name": "", "width": 1, "height": 2}]', "images", None),
         (b'[{"id": 1, "image_id": 2, "category_id": 3, "segmentation": [[1, [2]]]}]', "annotations", None),
         (b'[{"id": 1, "image_id": 2, "category_id": 3, "keypoints": {}}]', "annotations", None),
+        # fields of no struct, which the schema leaves free: their keys and the keys they hold
+        (
+            b'[{"id": 1, "image_id": 2, "category_id": 3, "x": {"a": 1, "b": [{"c": 2}]}}, {"id": 2, "image_id": 2,'
+            b' "category_id": 3, "y": 1}]',
+            "annotations",
+            11,
+        ),  # fmt: skip
+        (b'[{"id": 1, "file_name": "a", "width": 1, "height": 2, "extra": {"name": "a"}}]', "images", 6),
+        (b'[{"image_id": 2, "category_id": 3, "score": 0.5, "track": 7}]', "results", 4),
+        (b'[{"id": 1, "image_id": 2, "category_id": 3, "q\\"": 1}]', "annotations", None),  # (no field named so)
     ],
 )
 def test_fitted_keys(text: bytes, kind: str, keys: int | None) -> None:

@@ -444,7 +444,7 @@ def _decode_one_pass(buf: Buffer) -> tuple[Any, tuple[str, ...]]:
             return msgspec.json.decode(buf, type=_decoded_document(names)), names
         except msgspec.ValidationError as exc:
             found = _UNKNOWN_IN_DOCUMENT.fullmatch(str(exc))
-            if found is None or int(found.group(2)) >= ANNOTATION_CHUNK or not _may_add(found.group(1), names):
+            if found is None or int(found.group(2)) >= ANNOTATION_CHUNK or not may_name(found.group(1), names):
                 raise
             names += (found.group(1),)
 
@@ -574,7 +574,7 @@ def decode_annotations(
             found = _UNKNOWN_FIELD.fullmatch(str(exc))
             if found is None:
                 raise _shifted(exc, path, offset, raws) from exc
-            if not _may_add(found.group(1), names):
+            if not may_name(found.group(1), names):
                 break
             names += (found.group(1),)
     try:
@@ -590,8 +590,8 @@ UNKNOWN_FIELDS = 16
 of the chunk up to where it is met); the fields of a chunk beyond them are decoded per annotation."""
 
 
-def _may_add(name: str, names: tuple[str, ...]) -> bool:
-    """Whether structs may get a field for ``name`` beside ``names``.
+def may_name(name: str, names: tuple[str, ...]) -> bool:
+    """Whether structs may get a field for ``name`` beside ``names`` (see :func:`decode_annotations`).
 
     Not one too many, nor one the message does not spell (a name already there), nor one msgspec cannot rename
     to (a quote, backslash or control character).

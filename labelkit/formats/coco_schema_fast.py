@@ -6,8 +6,9 @@ fit, so a list is first decoded in one call into structs that are at least as st
 (:class:`_Image`, :class:`_Annotation`, :class:`_Result`: the schema's fields only, its types and ranges, an
 integer for ``integer`` where the schema also takes ``2.0``). When that decode succeeds, and the file's key
 count shows that no record repeats a key (see :func:`fitted_keys`), every record is known to fit: the
-per-record check is skipped. Any other list (an unknown field, a wrong type, ``2.0`` as an id, a repeated key, text
-the decoder refuses) takes the per-record check, which names each finding as before.
+per-record check is skipped. A field the structs do not have, which the schema leaves free (a ``track_id``), gets
+a raw field of its own (see :func:`_records`). Any other list (a wrong type, ``2.0`` as an id, a repeated key,
+text the decoder refuses, more than 16 such fields) takes the per-record check, which names each finding as before.
 
 What the per-record check does not see, this does not check either: a polygon's or keypoint list's
 coordinates (emptied there, and checked by the semantic pass with their pointers).
@@ -15,6 +16,7 @@ coordinates (emptied there, and checked by the semantic pass with their pointers
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 import sys
@@ -25,6 +27,7 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, Meta, Raw, UnsetType
 
+from labelkit.formats.coco_read import may_name
 from labelkit.json_repeats import key_count
 
 Int64 = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
@@ -81,9 +84,48 @@ _TYPES: dict[str, type[msgspec.Struct]] = {"images": _Image, "annotations": _Ann
 _REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeDecodeError)
 """A decode that does not take the text (msgspec 0.18 raises UnicodeDecodeError for a string that is not UTF-8;
 its depth limit counts the caller's frames): the per-record check decides."""
-_DECODERS = {kind: msgspec.json.Decoder(list[struct]) for kind, struct in _TYPES.items()}  # type: ignore[valid-type]
 _RAW = frozenset(f.name for struct in _TYPES.values() for f in msgspec.structs.fields(struct) if f.default is ABSENT)
 """The fields kept raw (their default is :data:`ABSENT`): a given one counts by its length, not by UNSET."""
+
+
+UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(.*)` - at `\$\[[0-9]+\]`", re.DOTALL)
+"""msgspec's error for a record with a field its struct has not, and the field's name."""
+
+
+@functools.lru_cache(maxsize=64)
+def _decoder(kind: str, names: tuple[str, ...]) -> tuple[msgspec.json.Decoder[list[msgspec.Struct]], tuple[str, ...]]:
+    """A decoder of ``kind``'s records with a raw field ``_unknown_<i>`` for each of ``names``, and its fields.
+
+    The schema leaves every record's other fields free: a field no struct has is one of those, and its keys,
+    where it holds objects, are counted as ``attributes``' are.
+    """
+    struct = _TYPES[kind]
+    if names:
+        fields = [(f"_unknown_{i}", Raw, ABSENT) for i in range(len(names))]
+        rename = {f"_unknown_{i}": name for i, name in enumerate(names)}
+        wider = f"Wider{struct.__name__}"
+        struct = msgspec.defstruct(wider, fields, bases=(struct,), rename=rename, forbid_unknown_fields=True)
+    return msgspec.json.Decoder(list[struct]), struct.__struct_fields__  # type: ignore[valid-type]
+
+
+def _records(text: Raw | bytes, kind: str) -> tuple[list[msgspec.Struct], tuple[str, ...]] | None:
+    """The records of ``text`` decoded, and their struct's fields; None when the text does not fit.
+
+    Each field met that no struct has gets a raw field of its own, and the text is decoded again (up to
+    :data:`~labelkit.formats.coco_read.UNKNOWN_FIELDS` of them).
+    """
+    names: tuple[str, ...] = ()
+    while True:
+        decoder, fields = _decoder(kind, names)
+        try:
+            return decoder.decode(text), fields
+        except msgspec.ValidationError as exc:
+            found = UNKNOWN_FIELD.fullmatch(str(exc))
+            if found is None or not may_name(found.group(1), names):
+                return None
+            names += (found.group(1),)
+        except _REFUSED:
+            return None
 
 
 def fitted_keys(text: Raw | bytes, kind: str) -> int | None:
@@ -97,23 +139,22 @@ def fitted_keys(text: Raw | bytes, kind: str) -> int | None:
     the text spells (``coco_schema._key_ends``, never fewer than the keys); where they differ, the per-record
     check decides.
     """
-    try:
-        records = _DECODERS[kind].decode(text)
-    except _REFUSED:
+    decoded = _records(text, kind)
+    if decoded is None:
         return None
+    records, fields = decoded
     n = len(records)
     keys = 0
     unset: dict[str, list[bool]] = {}
-    for name in _TYPES[kind].__struct_fields__:
+    for name in fields:
         values = list(map(operator.attrgetter(name), records))
-        if name in _RAW:
+        if name in _RAW or name.startswith("_unknown_"):
             lengths = list(map(len, values))
             given = n - lengths.count(0)
             keys += given
             if given:
-                more = _checked(
-                    _CHECKS.get(name, _free), [v for v, length in zip(values, lengths, strict=True) if length]
-                )
+                check = _keys_inside if name.startswith("_unknown_") else _CHECKS.get(name, _free)
+                more = _checked(check, [v for v, length in zip(values, lengths, strict=True) if length])
                 if more is None:
                     return None
                 keys += more
