@@ -36,6 +36,13 @@ def _document(annotation_fields: list[dict[str, Any] | None]) -> dict[str, Any]:
     }
 
 
+def _written(folder: Path, fields: list[dict[str, Any] | None]) -> Path:
+    """An instances file of annotations with ``fields`` each."""
+    src = folder / "instances_val.json"
+    src.write_text(json.dumps(_document(fields)))
+    return src
+
+
 def _read(path: Path) -> Any:
     """What the reader made of the objects', labels' and captions' attributes and extras, or the error's line."""
     try:
@@ -92,9 +99,7 @@ def test_values_other_than_flat_objects_take_the_one_by_one_path(raw: bytes) -> 
     ],
 )
 def test_attributes_read_as_one_by_one(tmp_path: Path, fields: list[dict[str, Any] | None]) -> None:
-    src = tmp_path / "instances_val.json"
-    src.write_text(json.dumps(_document(fields)))
-    bulk, one_by_one = _both(src)
+    bulk, one_by_one = _both(_written(tmp_path, fields))
     assert bulk == one_by_one
 
 
@@ -127,9 +132,7 @@ _ATTRIBUTES = st.one_of(
 @given(st.lists(st.one_of(st.none(), st.fixed_dictionaries({"attributes": _ATTRIBUTES})), min_size=1, max_size=6))
 def test_any_attributes_read_as_one_by_one(fields: list[dict[str, Any] | None]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "instances_val.json"
-        src.write_text(json.dumps(_document(fields)))
-        bulk, one_by_one = _both(src)
+        bulk, one_by_one = _both(_written(Path(tmp), fields))
         assert bulk == one_by_one
 
 
@@ -182,9 +185,7 @@ def test_unknown_fields_keep_the_file_s_order_in_the_extras_text(tmp_path: Path)
     ],
 )
 def test_unknown_fields_read_as_one_by_one(tmp_path: Path, fields: list[dict[str, Any] | None]) -> None:
-    src = tmp_path / "instances_val.json"
-    src.write_text(json.dumps(_document(fields)))
-    bulk, one_by_one = _apart(src)
+    bulk, one_by_one = _apart(_written(tmp_path, fields))
     assert bulk == one_by_one
 
 
@@ -218,9 +219,7 @@ _JSON = st.recursive(
 @given(st.lists(st.one_of(st.none(), st.dictionaries(_KEYS, _JSON, max_size=3)), min_size=1, max_size=6))
 def test_any_unknown_fields_read_as_one_by_one(fields: list[dict[str, Any] | None]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "instances_val.json"
-        src.write_text(json.dumps(_document(fields)))
-        bulk, one_by_one = _apart(src)
+        bulk, one_by_one = _apart(_written(Path(tmp), fields))
         assert bulk == one_by_one
 
 

