@@ -3,9 +3,15 @@
 msgspec decodes the document into typed structs whose every annotation field is kept as raw JSON bytes
 (:class:`msgspec.Raw`), in one pass over the file: into the smaller :class:`InstanceAnnotation` when the
 annotations have the instance fields only (most files), else into :class:`Annotation` (a file with another
-field only late in it is decoded twice). A file whose annotations have unknown fields (or a
-field of the wrong type) is decoded again in two passes: annotations kept raw, then decoded a chunk at
-a time, the unknown fields separately (and type errors reported with their pointer).
+field only late in it is decoded twice). Unknown fields met in the first chunk of annotations get raw fields
+of their own (:func:`wider_annotation`; the file is decoded again for each). A file whose annotations have
+unknown fields met later (or more of them, or a field of the wrong type) is decoded again in two passes:
+annotations kept raw, then decoded a chunk at a time, the unknown fields as struct fields or, past those,
+separately (and type errors reported with their pointer).
+
+The extras text holds an annotation's unknown fields in the order the decode first met them: where one
+annotation holds two values no writer can hold (two integers past 64 bits), the error names the first in that
+order, not necessarily the first in the annotation.
 
 Scalars are then decoded a whole column at a time, polygons and keypoints are turned into Arrow lists by
 ``pyarrow.json`` over NDJSON chunks (:mod:`.coco_lists`), and RLE masks are decoded in bulk where their
