@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import labelkit
 from labelkit.errors import InputError
-from labelkit.formats import coco_build, coco_read
+from labelkit.formats import coco_build, coco_fields, coco_read
 
 
 def _document(annotation_fields: list[dict[str, Any] | None]) -> dict[str, Any]:
@@ -146,7 +146,7 @@ def _nested(depth: int) -> Any:
 def _apart(path: Path) -> tuple[Any, Any]:
     """The reading with unknown fields held by the structs, and with them decoded per annotation."""
     bulk = _read(path)
-    with mock.patch.object(coco_read, "UNKNOWN_FIELDS", 0):
+    with mock.patch.object(coco_fields, "UNKNOWN_FIELDS", 0):
         one_by_one = _read(path)
     return bulk, one_by_one
 
@@ -157,7 +157,7 @@ def test_unknown_fields_become_fields_of_the_structs_in_the_order_met() -> None:
     assert extra is None and names == ("z", "track_id", "a b")
     assert [bytes(a._unknown_1) for a in anns] == [b"3", b""]  # type: ignore[attr-defined]
     assert [bytes(a._unknown_0) for a in anns] == [b"", b"{}"]  # type: ignore[attr-defined]
-    with mock.patch.object(coco_read, "UNKNOWN_FIELDS", 1):
+    with mock.patch.object(coco_fields, "UNKNOWN_FIELDS", 1):
         anns, extra, names = coco_read.decode_annotations(raws, Path("x.json"), 0)
     assert names == ("track_id",) and extra == [{"track_id": mock.ANY, "a b": mock.ANY}, {"z": mock.ANY}]
 

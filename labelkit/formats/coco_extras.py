@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import json_pointer
+from labelkit.formats.coco_fields import UNKNOWN_PREFIX
 from labelkit.formats.coco_lists import binary_column
 from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile
 from labelkit.formats.coco_text import extra_key, field_of
@@ -95,7 +96,7 @@ def annotation_extras(f: CocoFile, caption: np.ndarray, odd: list[tuple[int, str
     # each member's key as JSON text: the carried fields', then the unknown fields' the structs hold
     members = [(b'"coco:' + key + b'":', values, lengths[key], texts[key]) for key, values in present]
     for i, name in enumerate(f.unknown_fields):
-        values = f.column(f"_unknown_{i}")
+        values = f.column(f"{UNKNOWN_PREFIX}{i}")
         size = _lengths(values)
         if size.any():
             members.append((orjson.dumps(extra_key(name)) + b":", values, size, binary_column(values, size)[0]))

@@ -4,7 +4,7 @@ msgspec decodes the document into typed structs whose every annotation field is 
 (:class:`msgspec.Raw`), in one pass over the file: into the smaller :class:`InstanceAnnotation` when the
 annotations have the instance fields only (most files), else into :class:`Annotation` (a file with another
 field only late in it is decoded twice). Unknown fields met in the first chunk of annotations get raw fields
-of their own (:func:`wider_annotation`; the file is decoded again for each). A file whose annotations have
+of their own (:mod:`.coco_fields`; the file is decoded again for each). A file whose annotations have
 unknown fields met later (or more of them, or a field of the wrong type) is decoded again in two passes:
 annotations kept raw, then decoded a chunk at a time, the unknown fields as struct fields or, past those,
 separately (and type errors reported with their pointer).
@@ -31,13 +31,15 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import msgspec
 import numpy as np
 import pyarrow as pa
 
 from labelkit.errors import InputError, json_pointer
+from labelkit.formats.coco_fields import ABSENT as ABSENT
+from labelkit.formats.coco_fields import may_name, unknown_field, widened
 from labelkit.io import UTF8_BOM, json_text, read_file, read_text, too_deep
 from labelkit.json_checks import json_error
 from labelkit.json_places import integer_error, unnamed_place
@@ -51,8 +53,6 @@ Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
 """A size or run length: as an id, and never negative."""
 Buffer = bytes | mmap.mmap | memoryview
-ABSENT = msgspec.Raw()
-"""The default of every raw field, one shared object: a field absent from a value holds exactly this one."""
 ANNOTATION_CHUNK = 50_000
 """Annotations built into tables at a time (and, in the two-pass decode, decoded into structs at a time)."""
 
@@ -449,21 +449,18 @@ def _decode_one_pass(buf: Buffer) -> tuple[Any, tuple[str, ...]]:
         try:
             return msgspec.json.decode(buf, type=_decoded_document(names)), names
         except msgspec.ValidationError as exc:
-            found = _UNKNOWN_IN_DOCUMENT.fullmatch(str(exc))
-            if found is None or int(found.group(2)) >= ANNOTATION_CHUNK or not may_name(found.group(1), names):
+            found = unknown_field(exc, ".annotations")
+            if found is None or found[1] >= ANNOTATION_CHUNK or not may_name(found[0], names):
                 raise
-            names += (found.group(1),)
-
-
-_UNKNOWN_IN_DOCUMENT = re.compile(r"Object contains unknown field `(.*)` - at `\$\.annotations\[([0-9]+)\]`", re.DOTALL)
+            names += (found[0],)
 
 
 @functools.lru_cache(maxsize=64)
 def _decoded_document(names: tuple[str, ...]) -> Any:
-    """:class:`_DecodedDocument` whose annotations are :func:`wider_annotation` of ``names``."""
+    """:class:`_DecodedDocument` whose annotations are :class:`Annotation` widened by ``names``."""
     if not names:
         return _DecodedDocument
-    wider: Any = wider_annotation(names)
+    wider: Any = widened(Annotation, names)
     annotations: Any = list[wider] | msgspec.UnsetType
     fields = [("annotations", annotations, msgspec.UNSET)]
     return msgspec.defstruct("WiderDocument", fields, bases=(_Sections,), forbid_unknown_fields=True)
@@ -561,10 +558,10 @@ def decode_annotations(
 ) -> tuple[list[Annotation], list[dict[str, Raw]] | None, tuple[str, ...]]:
     """Decode raw annotations into structs in one call; unknown fields come back as fields or separately.
 
-    A field no :class:`Annotation` has is given a raw field of its own (:func:`wider_annotation`), named as
+    A field no :class:`Annotation` has is given a raw field of its own (:func:`~.coco_fields.widened`), named as
     msgspec's error names it, and the chunk decoded again: the structs then hold every field, the names of
     those fields second in the result (read back by :meth:`CocoFile.column` as ``_unknown_<i>``). ``unknown``:
-    the names an earlier chunk found, tried first. Past :data:`UNKNOWN_FIELDS` names the chunk is decoded
+    the names an earlier chunk found, tried first. Past :data:`~.coco_fields.UNKNOWN_FIELDS` names the chunk is decoded
     leniently: its unknown fields come back per annotation (the second result), the names as they were.
 
     Raises:
@@ -574,52 +571,21 @@ def decode_annotations(
     names = unknown
     while True:
         try:
-            wider: Any = wider_annotation(names)
+            wider: Any = widened(Annotation, names)
             return msgspec.json.decode(body, type=list[wider]), None, names
         except msgspec.ValidationError as exc:
-            found = _UNKNOWN_FIELD.fullmatch(str(exc))
+            found = unknown_field(exc)
             if found is None:
                 raise _shifted(exc, path, offset, raws) from exc
-            if not may_name(found.group(1), names):
+            if not may_name(found[0], names):
                 break
-            names += (found.group(1),)
+            names += (found[0],)
     try:
         anns: list[Annotation] = list(msgspec.json.decode(body, type=list[_LenientAnnotation]))
         lenient = msgspec.json.decode(body, type=list[dict[str, Raw]])
     except msgspec.ValidationError as exc:
         raise _shifted(exc, path, offset, raws) from exc
     return anns, [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in lenient], names
-
-
-UNKNOWN_FIELDS = 16
-"""How many fields of no :class:`Annotation` a file's annotations get raw fields for (a name found costs a decode
-of the chunk up to where it is met); the fields of a chunk beyond them are decoded per annotation."""
-
-
-def may_name(name: str, names: tuple[str, ...]) -> bool:
-    """Whether structs may get a field for ``name`` beside ``names`` (see :func:`decode_annotations`).
-
-    Not one too many, nor one the message does not spell (a name already there), nor one msgspec cannot rename
-    to (a quote, backslash or control character).
-    """
-    return len(names) < UNKNOWN_FIELDS and name not in names and not _UNNAMEABLE.search(name)
-
-
-_UNNAMEABLE = re.compile(r'[\x00-\x1f"\\]')
-_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(.*)` - at `\$\[[0-9]+\]`", re.DOTALL)
-
-
-@functools.lru_cache(maxsize=64)
-def wider_annotation(names: tuple[str, ...]) -> type[Annotation]:
-    """:class:`Annotation` with a raw field ``_unknown_<i>`` for each of ``names`` (itself for none)."""
-    if not names:
-        return Annotation
-    fields = [(f"_unknown_{i}", Raw, ABSENT) for i in range(len(names))]
-    rename = {f"_unknown_{i}": name for i, name in enumerate(names)}
-    wider: Any = msgspec.defstruct(
-        "WiderAnnotation", fields, bases=(Annotation,), rename=rename, forbid_unknown_fields=True, gc=False
-    )
-    return cast(type[Annotation], wider)
 
 
 _ID_FIELDS = ("id", "image_id", "category_id")

@@ -27,13 +27,12 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, Meta, Raw, UnsetType
 
-from labelkit.formats.coco_read import may_name
+from labelkit.formats.coco_fields import ABSENT, UNKNOWN_PREFIX, may_name, unknown_field, widened
 from labelkit.json_repeats import key_count
 
 Int64 = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
 Count = Annotated[int, Meta(ge=0, le=2**63 - 1)]
 """The schema's ``int64`` with ``minimum: 0``."""
-ABSENT = Raw()
 
 
 class _Rle(msgspec.Struct, forbid_unknown_fields=True):
@@ -88,23 +87,14 @@ _RAW = frozenset(f.name for struct in _TYPES.values() for f in msgspec.structs.f
 """The fields kept raw (their default is :data:`ABSENT`): a given one counts by its length, not by UNSET."""
 
 
-UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(.*)` - at `\$\[[0-9]+\]`", re.DOTALL)
-"""msgspec's error for a record with a field its struct has not, and the field's name."""
-
-
 @functools.lru_cache(maxsize=64)
 def _decoder(kind: str, names: tuple[str, ...]) -> tuple[msgspec.json.Decoder[list[msgspec.Struct]], tuple[str, ...]]:
-    """A decoder of ``kind``'s records with a raw field ``_unknown_<i>`` for each of ``names``, and its fields.
+    """A decoder of ``kind``'s records :func:`~.coco_fields.widened` by ``names``, and its fields.
 
     The schema leaves every record's other fields free: a field no struct has is one of those, and its keys,
     where it holds objects, are counted as ``attributes``' are.
     """
-    struct = _TYPES[kind]
-    if names:
-        fields = [(f"_unknown_{i}", Raw, ABSENT) for i in range(len(names))]
-        rename = {f"_unknown_{i}": name for i, name in enumerate(names)}
-        wider = f"Wider{struct.__name__}"
-        struct = msgspec.defstruct(wider, fields, bases=(struct,), rename=rename, forbid_unknown_fields=True)
+    struct = widened(_TYPES[kind], names)
     return msgspec.json.Decoder(list[struct]), struct.__struct_fields__  # type: ignore[valid-type]
 
 
@@ -112,7 +102,7 @@ def _records(text: Raw | bytes, kind: str) -> tuple[list[msgspec.Struct], tuple[
     """The records of ``text`` decoded, and their struct's fields; None when the text does not fit.
 
     Each field met that no struct has gets a raw field of its own, and the text is decoded again (up to
-    :data:`~labelkit.formats.coco_read.UNKNOWN_FIELDS` of them).
+    :data:`~.coco_fields.UNKNOWN_FIELDS` of them).
     """
     names: tuple[str, ...] = ()
     while True:
@@ -120,10 +110,10 @@ def _records(text: Raw | bytes, kind: str) -> tuple[list[msgspec.Struct], tuple[
         try:
             return decoder.decode(text), fields
         except msgspec.ValidationError as exc:
-            found = UNKNOWN_FIELD.fullmatch(str(exc))
-            if found is None or not may_name(found.group(1), names):
+            found = unknown_field(exc)
+            if found is None or not may_name(found[0], names):
                 return None
-            names += (found.group(1),)
+            names += (found[0],)
         except _REFUSED:
             return None
 
@@ -148,12 +138,12 @@ def fitted_keys(text: Raw | bytes, kind: str) -> int | None:
     unset: dict[str, list[bool]] = {}
     for name in fields:
         values = list(map(operator.attrgetter(name), records))
-        if name in _RAW or name.startswith("_unknown_"):
+        if name in _RAW or name.startswith(UNKNOWN_PREFIX):
             lengths = list(map(len, values))
             given = n - lengths.count(0)
             keys += given
             if given:
-                check = _keys_inside if name.startswith("_unknown_") else _CHECKS.get(name, _free)
+                check = _keys_inside if name.startswith(UNKNOWN_PREFIX) else _CHECKS.get(name, _free)
                 more = _checked(check, [v for v, length in zip(values, lengths, strict=True) if length])
                 if more is None:
                     return None
