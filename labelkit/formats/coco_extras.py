@@ -98,13 +98,14 @@ def annotation_extras(f: CocoFile, caption: np.ndarray, odd: list[tuple[int, str
     for i, name in enumerate(f.unknown_fields):
         values = f.column(f"{UNKNOWN_PREFIX}{i}")
         size = _lengths(values)
-        if size.any():
-            members.append((orjson.dumps(extra_key(name)) + b":", values, size, binary_column(values, size)[0]))
+        if size.any():  # (its text column is made only where it is joined, below)
+            members.append((orjson.dumps(extra_key(name)) + b":", values, size, None))
     uniform = all(size.all() for _, _, size, _ in members)
     if members and uniform and f.extra_fields is None:
         parts: list[pa.Array | pa.Scalar] = []
-        for j, (member_key, _, _, text) in enumerate(members):
-            parts += [pa.scalar((b"{" if j == 0 else b",") + member_key, pa.large_binary()), text]
+        for j, (member_key, values, size, text) in enumerate(members):
+            column = text if text is not None else binary_column(values, size)[0]
+            parts += [pa.scalar((b"{" if j == 0 else b",") + member_key, pa.large_binary()), column]
         parts += [pa.scalar(b"}", pa.large_binary()), pa.scalar(b"", pa.large_binary())]
         base = pc.binary_join_element_wise(*parts)  # in C: no Python object per row
         uniform_extras = Extras(base.cast(pa.binary()))
