@@ -4727,7 +4727,7 @@ def test_an_ids_own_number_does_not_depend_on_the_other_ids(ids: list[str | None
     """Arrow's cast, taken when every id casts, reads "0x10" as 16; one other id without a number (or a null)
     sent every id through the regular expression, which reads it as text: the same id was written as 16 or as
     a new number depending on its neighbours."""
-    from labelkit.formats.coco_text import own_numbers
+    from labelkit.formats.coco_ids import own_numbers
 
     together = [a.tolist() for a in own_numbers(pa.array(ids, pa.string()))]
     alone = [[a.tolist()[0] for a in own_numbers(pa.array([i], pa.string()))] for i in ids]
@@ -4738,7 +4738,7 @@ def test_an_ids_own_number_does_not_depend_on_the_other_ids(ids: list[str | None
 def test_ids_of_other_digits_are_text(text: str) -> None:
     """Only ASCII digits make an id's own number: Arabic-Indic or full-width digits (which int() reads) were
     written as COCO id 12, and so was "12" with a line break after it (the pattern's $ allowed one)."""
-    from labelkit.formats.coco_text import own_numbers
+    from labelkit.formats.coco_ids import own_numbers
 
     assert [a.tolist() for a in own_numbers([text, "7"])] == [[0, 7], [False, True], [False, False]]
 

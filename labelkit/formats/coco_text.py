@@ -1,4 +1,4 @@
-"""COCO JSON text built a column at a time: ids, numbers, lists, members and carried extras.
+"""COCO JSON text built a column at a time: numbers, lists, members and carried extras (ids: :mod:`.coco_ids`).
 
 Numbers are formatted by Arrow's float-to-string cast (the shortest text that reads back to the same
 float64), or from integers when they have at most two decimals; lists are joined with ``binary_join``, and
@@ -22,9 +22,7 @@ import pyarrow.compute as pc
 from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.model import geometry as G
-from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import contains_match, loads_text, members_or_raw, spliced_rows, true_mask, valid_mask
-from labelkit.report import Report
 
 EMPTY_SPLITS = "coco:@empty_splits"
 """The info extra naming the splits read from files that list no image (``instances_test.json`` of a test split to
@@ -52,155 +50,6 @@ LISTED_TAG = "coco:@listed_without_keypoints"
 """The extras key marking an object the keypoints file lists without keypoints, joined to the same annotation of
 the instances file (its value is ``true``): writing COCO lists it in the keypoints file too, as it lists the objects
 with keypoints (a record without keypoints of that file was written to the instances file only)."""
-_ID = re.compile(r"(?:.*/)?(-?[0-9]+)\Z")
-"""An id's own number: ASCII digits ending it (``\\d`` took ``١٢`` for 12, ``$`` a line break after it)."""
-
-
-def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each labelkit id's own number (``12``, ``val/12``), whether it has one, and whether it has one beyond 64 bits.
-
-    A number is decimal digits with an optional ``-`` (Arrow's cast also takes ``0x10``, which is text).
-    One beyond 64 bits (``9223372036854775808``) is no COCO id: the first array holds 0 for it.
-
-    >>> [a.tolist() for a in own_numbers(["7", "val/-3", "a", "0x10", "9" * 20, None])]
-    [[7, -3, 0, 0, 0, 0], [True, True, False, False, False, False], [False, False, False, False, True, False]]
-    """
-    arr = ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(list(ids), pa.string())
-    n = len(arr)
-    if not arr.null_count:
-        try:
-            numbers = pc.cast(arr, pa.int64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            numbers = None
-        if numbers is not None and not _may_hold_hex(arr):
-            none = np.zeros(n, dtype=bool)
-            return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64), ~none, none
-    out = np.zeros(n, dtype=np.int64)
-    has = np.zeros(n, dtype=bool)
-    beyond = np.zeros(n, dtype=bool)
-    for i, text in enumerate(arr.to_pylist()):
-        m = _ID.match(text or "")
-        if not m:
-            continue
-        number = m.group(1)
-        digits = number.lstrip("-").lstrip("0") or "0"  # (as Arrow's cast: 007 is 7)
-        sign = -1 if number.startswith("-") else 1
-        # (by length first, leading zeros left out: int() refuses more than 4,300 digits, zeros included)
-        if len(digits) <= 19 and INT64_MIN <= (value := sign * int(digits)) <= INT64_MAX:
-            out[i], has[i] = value, True
-        else:
-            beyond[i] = True
-    return out, has, beyond
-
-
-def _may_hold_hex(ids: pa.Array | pa.ChunkedArray) -> bool:
-    """Whether an id may be hexadecimal (``0x10``), which Arrow's cast to int64 takes.
-
-    Told by an ``x`` or ``X`` among the text's bytes (the whole buffer's: a false alarm only sends the ids the
-    exact, slower way).
-    """
-    for chunk in ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]:
-        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-            return True
-        data = chunk.buffers()[2]
-        if data is not None and bool(((np.frombuffer(data, np.uint8) | 32) == ord("x")).any()):  # (X | 32 is x)
-            return True
-    return False
-
-
-@dataclass(frozen=True)
-class Renumbered:
-    """How many ids that had a number of their own (:func:`own_numbers`) were written with another, and why.
-
-    Attributes:
-        repeated: another id of their file (or split) had the number first.
-        too_large: the number lies beyond 64 bits, which COCO's ids do not.
-        crowded: no number above the largest was free (it is near 2^63), so every id was numbered 1..N.
-        zero: an object's id of 0, from another format than COCO (see :func:`coco_ids.object_ids`).
-        unnumbered: ids without a number of their own (``obj-1``), which read back as the number they got.
-    """
-
-    repeated: int = 0
-    too_large: int = 0
-    crowded: int = 0
-    zero: int = 0
-    unnumbered: int = 0
-
-    def __add__(self, other: Renumbered) -> Renumbered:
-        return Renumbered(
-            self.repeated + other.repeated,
-            self.too_large + other.too_large,
-            self.crowded + other.crowded,
-            self.zero + other.zero,
-            self.unnumbered + other.unnumbered,
-        )
-
-    def report_to(self, report: Report, what: str, repeated: str, unnumbered: str | None = None) -> None:
-        """Add each count to ``report`` as transformed ``what`` (``image ids``), ``repeated`` the first's reason.
-
-        ``unnumbered``: the reason for ids without a number, reported only when given (an item's id is counted
-        apart, as ``item ids``, with every other id that reads back otherwise).
-        """
-        if unnumbered is not None:
-            report.transform(what, self.unnumbered, unnumbered)
-        report.transform(what, self.repeated, repeated)
-        report.transform(what, self.too_large, "COCO ids are 64-bit integers: numbered after the largest")
-        report.transform(
-            what,
-            self.crowded,
-            "the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N",
-        )
-        report.transform(
-            what,
-            self.zero,
-            "pycocotools' COCOeval takes a ground-truth id of 0 for no match (a detection of it counts as false):"
-            " numbered after the largest of its split",
-        )
-
-
-def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarray:
-    """COCO integer ids for labelkit ids.
-
-    Each id's own number (``12``, ``val/12``); an id without one, or repeating an earlier id's, gets the next
-    number after the largest, in order (so ids without numbers are numbered 1..N).
-
-    >>> int_ids(["7", "val/3", "a", "7", None]).tolist()
-    [7, 3, 8, 9, 10]
-    """
-    return numbered_ids(ids)[0]
-
-
-def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, Renumbered]:
-    """:func:`int_ids`, and how many ids that had a number of their own got another (:class:`Renumbered`).
-
-    >>> numbered_ids(["7", "val/3", "a", "7", "9" * 20])[1]
-    Renumbered(repeated=1, too_large=1, crowded=0, zero=0, unnumbered=1)
-    """
-    numbers, has, beyond = own_numbers(ids)
-    n = len(numbers)
-    too_large = int(beyond.sum())
-    unnumbered = n - int(has.sum()) - too_large
-    if not n:
-        return numbers, Renumbered()
-    keep = has.copy()
-    rows = np.flatnonzero(has)
-    if len(rows):
-        _, first = np.unique(numbers[rows], return_index=True)
-        keep[rows] = False
-        keep[rows[first]] = True
-    if keep.all():
-        return numbers, Renumbered()
-    top = int(numbers[keep].max()) if keep.any() else 0
-    if top > INT64_MAX - n:  # no room above the largest: every id numbered 1..N
-        out: np.ndarray = np.arange(1, n + 1, dtype=np.int64)
-        crowded = int((has & (numbers != out)).sum())
-        return out, Renumbered(too_large=too_large, crowded=crowded, unnumbered=unnumbered)
-    fresh = ~keep
-    out = numbers.copy()
-    out[fresh] = top + 1 + np.arange(int(fresh.sum()), dtype=np.int64)
-    return out, Renumbered(repeated=int((has & fresh).sum()), too_large=too_large, unnumbered=unnumbered)
-
-
 _FRACTIONS = pa.array(["", *(f".{i:02d}".rstrip("0") for i in range(1, 100))], pa.string())
 _SIGNS = pa.array(["", "-"], pa.string())
 

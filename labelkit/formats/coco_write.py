@@ -37,22 +37,19 @@ from labelkit.formats.coco_homes import (
     labels_of,
     posed_rows,
 )
-from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
+from labelkit.formats.coco_ids import Renumbered, image_numbers, numbered_ids, object_ids, own_numbers, split_rows
 from labelkit.formats.coco_images import image_records
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
 from labelkit.formats.coco_shapes import within_reach
 from labelkit.formats.coco_text import (
     STUFF_TAG,
-    Renumbered,
     caption_categories,
     carried_extras,
     concat,
     joined,
     json_strings,
     member,
-    numbered_ids,
     numbers_or_null,
-    own_numbers,
     section_text,
     write_array,
 )
