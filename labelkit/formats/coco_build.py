@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -39,13 +39,14 @@ from labelkit.formats.coco_read import (
     CAPTION_RESULTS,
     CAPTION_RESULTS_HINT,
     CocoFile,
+    Int64,
     decode_at,
     raw_column,
 )
 from labelkit.formats.coco_records import build_items, duplicates, result_items
 from labelkit.io import json_text, read_bytes, refuse_deep, without_bom
 from labelkit.model import Category
-from labelkit.model.annotations import INT64_MAX, INT64_MIN, UINT64_MAX
+from labelkit.model.annotations import INT64_MAX, UINT64_MAX
 from labelkit.report import Finding
 
 
@@ -117,8 +118,7 @@ def _is_attributes(value: Any) -> bool:
     return True
 
 
-_Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
-_FLAT_ATTRIBUTES = msgspec.json.Decoder(list[dict[str, bool | _Int64 | float | str | list[str]]])
+_FLAT_ATTRIBUTES = msgspec.json.Decoder(list[dict[str, bool | Int64 | float | str | list[str]]])
 """Objects of the values :func:`_is_attributes` accepts, but for an integer beyond int64 (which it carries)."""
 
 
