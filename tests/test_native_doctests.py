@@ -29,6 +29,7 @@ MODULES = [
     "labelkit.formats.coco_schema",
     "labelkit.formats.coco_shapes",
     "labelkit.formats.coco_fields",
+    "labelkit.formats.coco_heads",
     "labelkit.formats.coco_ids",
     "labelkit.formats.coco_homes",
     "labelkit.formats.coco_text",

@@ -203,12 +203,12 @@ def _prefixes(files: list[CocoFile]) -> dict[int, str]:
     by_split: dict[str | None, set[int]] = {}
     one_split = len({f.split for f in files}) < 2  # (no two splits: no clash, and no image's id to gather)
     for f in files:
-        if f.task == "results" and not f.images:  # (a results list names no images: its annotations name them)
+        if f.task == "results" and not f.image_count:  # (a results list names no images: its annotations name them)
             by_split.setdefault(f.split, set()).update(result_image_ids(f).tolist())
             continue
         if one_split:
             continue
-        by_split.setdefault(f.split, set()).update(int(i["id"]) for i in f.images if isinstance(i.get("id"), int))
+        by_split.setdefault(f.split, set()).update(int(i) for i in f.image_ids() if isinstance(i, int))
     clash = _clash(by_split)
     return {i: (f"{f.split}/" if clash and f.split else "") for i, f in enumerate(files)}
 
@@ -301,7 +301,7 @@ def _read(
                 f"does not list, only another file (first: #/annotations/{row}/category_id, category {cid}): COCO's "
                 "tools read a file alone (pycocotools' loadCats fails on them); writing COCO lists them in it"
             )
-        if f.images and (n := b.items["width"].null_count):  # (0 x 0: see coco_records.build_items)
+        if f.image_count and (n := b.items["width"].null_count):  # (0 x 0: see coco_records.build_items)
             at = int(np.flatnonzero(b.items["width"].is_null().to_numpy(zero_copy_only=False))[0])
             notes.append(
                 f"{f.path.name}: {n:,} image{'s' if n != 1 else ''} of 0 x 0 (first: #/images/{at}) read as of unknown "

@@ -216,10 +216,10 @@ def _build(
     else:
         items, image_ids, item_findings = (
             # (a results file that is a document lists its images: they are read, as an image info file's are)
-            build_items(f, item_prefix) if f.task != "results" or f.images else result_items(f, item_prefix)
+            build_items(f, item_prefix) if f.task != "results" or f.image_count else result_items(f, item_prefix)
         )
     out = Built(items=items, image_ids=image_ids, categories=build_categories(f), item_findings=item_findings)
-    out.named_by_results = images is None and f.task == "results" and not f.images
+    out.named_by_results = images is None and f.task == "results" and not f.image_count
     parts: dict[str, list[pa.Table]] = {"objects": [], "labels": [], "transcripts": []}
     ann_ids: list[np.ndarray] = []
     waiting: list[tuple[Built, int]] = []

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
+
+Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
+"""An integer of a column (ids): JSON allows any size, Arrow and numpy hold 64 bits."""
+Count = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
+"""A size or run length: as an id, and never negative."""
 ABSENT = msgspec.Raw()
 """The default of every raw field, one shared object: a field absent from a value holds exactly this one."""
 UNKNOWN_FIELDS = 16

@@ -31,7 +31,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -39,19 +39,17 @@ import pyarrow as pa
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_fields import ABSENT as ABSENT
+from labelkit.formats.coco_fields import Count as Count
+from labelkit.formats.coco_fields import Int64 as Int64
 from labelkit.formats.coco_fields import may_name, unknown_field, widened
+from labelkit.formats.coco_heads import Heads, image_heads
 from labelkit.io import UTF8_BOM, json_text, read_file, read_text, too_deep
 from labelkit.json_checks import json_error
 from labelkit.json_places import integer_error, unnamed_place
 from labelkit.json_places import msgspec_reason as msgspec_reason
-from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.records import Category
 
 Raw = msgspec.Raw
-Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
-"""An integer of a column (ids): JSON allows any size, Arrow and numpy hold 64 bits."""
-Count = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
-"""A size or run length: as an id, and never negative."""
 Buffer = bytes | mmap.mmap | memoryview
 ANNOTATION_CHUNK = 50_000
 """Annotations built into tables at a time (and, in the two-pass decode, decoded into structs at a time)."""
@@ -155,7 +153,9 @@ class CocoFile:
         present: top-level keys present in the file (``info``, ``licenses``, ``images``, ...).
         info: the ``info`` value (when present).
         licenses: the ``licenses`` value (when present).
-        images: the image records.
+        images_raw: the image list as written (absent in a bare list of detection results).
+        heads: the image records as columns, where they are plain (:func:`~.coco_heads.image_heads`); the
+            records are then decoded into dicts (:attr:`images`) only when asked for.
         categories: the category records.
         raw_annotations: every annotation as raw JSON (decoded a chunk at a time by :meth:`chunks`), when
             the file was not decoded in one pass.
@@ -175,7 +175,9 @@ class CocoFile:
     present: list[str] = field(default_factory=list)
     info: Any = None
     licenses: Any = None
-    images: list[dict[str, Any]] = field(default_factory=list)
+    images_raw: Raw = field(default_factory=Raw)  # the image list as written
+    heads: Heads | None = None  # the image records as columns, where they are plain (see coco_heads)
+    _images: list[dict[str, Any]] | None = field(default=None, repr=False)
     categories: list[dict[str, Any]] = field(default_factory=list)
     raw_annotations: list[Raw] = field(default_factory=list)
     decoded: list[Annotation] | list[InstanceAnnotation] | None = None
@@ -194,6 +196,23 @@ class CocoFile:
     unnamed: list[int] = field(default_factory=list)  # images of no file_name, named after their coco_url (LVIS v1)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     built_categories: list[Category] | None = field(default=None, repr=False)  # (see coco_categories.build_categories)
+
+    @property
+    def images(self) -> list[dict[str, Any]]:
+        """The image records as dicts (decoded when first asked for where :attr:`heads` holds them as columns)."""
+        if self._images is None:
+            raw = self.images_raw
+            self._images = msgspec.json.decode(raw, type=list[dict[str, Any]]) if len(raw) else []
+        return self._images
+
+    @property
+    def image_count(self) -> int:
+        """How many image records the file lists."""
+        return len(self.heads.ids) if self.heads is not None else len(self.images)
+
+    def image_ids(self) -> list[Any]:
+        """Every image record's ``id`` as written (None where it has none)."""
+        return self.heads.ids if self.heads is not None else [image.get("id") for image in self.images]
 
     def column(self, name: str) -> list[Any]:
         """One field of every annotation of the chunk (raw JSON, or the id), made once per chunk."""
@@ -414,7 +433,10 @@ def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, 
         out.licenses = decode_at(doc.licenses, path, "/licenses", list[dict[str, Any]])
     if not len(doc.images):
         raise InputError("missing required field 'images'", path=path, pointer="/images", expected="a COCO document")
-    out.images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
+    out.images_raw = doc.images
+    out.heads = image_heads(doc.images)
+    if out.heads is None:  # (not plain: decoded record by record, which says what is wrong where)
+        out._images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
     out.categories = decode_at(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
     if not isinstance(doc, _Document):
         out.decoded = [] if isinstance(doc.annotations, msgspec.UnsetType) else doc.annotations

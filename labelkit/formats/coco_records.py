@@ -38,15 +38,21 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
     Raises:
         InputError: an image lacks a required field, has a non-integer id or size, or an unsafe file name.
     """
-    ids, paths, widths, heights = _plain_columns(f.images) or _checked_columns(f)
-    try:
-        metadata = [_image_metadata(image) for image in f.images]
-    except TypeError:  # an integer orjson cannot write (beyond 64 bits), or a value nested too deep: find it
-        for i, image in enumerate(f.images):
-            _refuse_deep_fields(image, f, i)
-            json_text(image, f.path, json_pointer("images", i))
-        raise
-    texts = pa.array(metadata, pa.string())
+    if f.heads is not None:  # (the records as columns, typed: see coco_heads)
+        h = f.heads
+        columns = _plain_columns(h.ids, h.names, h.widths, h.heights)
+        texts = h.metadata.cast(pa.string())
+    else:
+        columns = _listed_columns(f.images)
+        try:
+            metadata = [_image_metadata(image) for image in f.images]
+        except TypeError:  # an integer orjson cannot write (beyond 64 bits), or a value nested too deep: find it
+            for i, image in enumerate(f.images):
+                _refuse_deep_fields(image, f, i)
+                json_text(image, f.path, json_pointer("images", i))
+            raise
+        texts = pa.array(metadata, pa.string())
+    ids, paths, widths, heights = columns or _checked_columns(f)
     # a field nested past MAX_FIELD_DEPTH takes that many brackets, opened and closed: only longer texts can hold one
     long = np.flatnonzero(true_mask(pc.greater(pc.binary_length(texts), 2 * MAX_FIELD_DEPTH)))
     if len(long):
@@ -91,7 +97,7 @@ def _image_metadata(image: dict[str, Any]) -> str | None:
 Columns = tuple[list[Any], Any, list[Any], list[Any]]
 
 
-def _plain_columns(images: list[dict[str, Any]]) -> Columns | None:
+def _listed_columns(images: list[dict[str, Any]]) -> Columns | None:
     """Ids, file names, widths and heights, when every image has them well typed and every name is plain.
 
     A whole column at a time; None sends the file to :func:`_checked_columns`, which says what is wrong.
@@ -110,6 +116,11 @@ def _plain_columns(images: list[dict[str, Any]]) -> Columns | None:
             return None
     if not all(type(name) is str for name in names):
         return None
+    return _plain_columns(ids, names, widths, heights)
+
+
+def _plain_columns(ids: list[int], names: list[str], widths: list[int], heights: list[int]) -> Columns | None:
+    """The columns (well typed), when every name is plain; else None."""
     paths = pa.array(names, pa.string())  # (the items' column: a column's check costs a third of a loop's)
     if len(paths) and not pc.all(plain_relpaths(paths)).as_py():
         return None
@@ -285,7 +296,7 @@ def dataset_info(
             extras["coco:licenses"] = f.licenses
     order: dict[str | None, dict[Any, None]] = {}  # a split's images in the order its items are read
     for f in files:
-        order.setdefault(f.split, {}).update(dict.fromkeys(i.get("id") for i in f.images))
+        order.setdefault(f.split, {}).update(dict.fromkeys(f.image_ids()))
     records: dict[int, tuple[dict[str, Any], str]] = {}  # category id -> (its record, its JSON, keys sorted)
     for category in categories:
         record = category_record(category)
@@ -328,7 +339,7 @@ def dataset_info(
             spec["name"] = f.path.name
         if f.task == "results" and f.had_ids:  # written back with them (without, numbered 1..N as read)
             spec["ids"] = True
-        ids = [i.get("id") for i in f.images]
+        ids = list(f.image_ids())
         if f.task != "results" and (ids != list(order[f.split]) or not ids):
             # this file lists fewer images than its split has, or in another order, or none (a file of categories)
             spec["images"] = ids
