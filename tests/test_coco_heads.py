@@ -119,6 +119,14 @@ def test_other_lists_read_record_by_record(tmp_path: Path, images: Any) -> None:
     assert typed == by_record
 
 
+def test_a_bad_field_of_the_four_is_named_before_a_bad_other_field(tmp_path: Path) -> None:
+    """The record-by-record way checks the four fields first, then the others (the order the errors had)."""
+    src = _written(tmp_path, [_image(1, id="x", big=10**20)])
+    typed, by_record = _both(src)
+    assert typed == by_record == ("error", typed[1])
+    assert typed[1].endswith("#/images/0/id: id must be an integer (found 'x')")
+
+
 def test_a_field_met_late_sends_the_list_record_by_record() -> None:
     images = [_image(i) for i in range(coco_heads.NAMED_WITHIN + 1)]
     images[-1]["license"] = 1

@@ -40,10 +40,10 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
     """
     if f.heads is not None:  # (the records as columns, typed: see coco_heads)
         h = f.heads
-        columns = _plain_columns(h.ids, h.names, h.widths, h.heights)
+        ids, paths, widths, heights = _plain_columns(h.ids, h.names, h.widths, h.heights) or _checked_columns(f)
         texts = h.metadata.cast(pa.string())
     else:
-        columns = _listed_columns(f.images)
+        ids, paths, widths, heights = _listed_columns(f.images) or _checked_columns(f)
         try:
             metadata = [_image_metadata(image) for image in f.images]
         except TypeError:  # an integer orjson cannot write (beyond 64 bits), or a value nested too deep: find it
@@ -52,7 +52,6 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
                 json_text(image, f.path, json_pointer("images", i))
             raise
         texts = pa.array(metadata, pa.string())
-    ids, paths, widths, heights = columns or _checked_columns(f)
     # a field nested past MAX_FIELD_DEPTH takes that many brackets, opened and closed: only longer texts can hold one
     long = np.flatnonzero(true_mask(pc.greater(pc.binary_length(texts), 2 * MAX_FIELD_DEPTH)))
     if len(long):
