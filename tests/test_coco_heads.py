@@ -8,11 +8,14 @@ place; and they pin which lists take the typed way.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -183,3 +186,36 @@ def test_any_records_read_as_record_by_record(records: list[dict[str, Any]]) -> 
             if mine["metadata"] is not None:
                 assert json.loads(mine["metadata"]) == json.loads(theirs["metadata"])
         assert json.loads(typed[1]) == json.loads(by_record[1])
+
+
+_RAW_NUMBERS = st.one_of(
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.sampled_from(["-0", "0", "-0.0", "1.5", "1e5", "1E5", "-1e-05", "123456789012345678", "-123456789012345678"]),
+    st.sampled_from(["1234567890123456789", "-1234567890123456789", "10.0"]),
+)
+_RAW_STRINGS = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters='"\\'), max_size=4).map(
+        lambda s: json.dumps(s, ensure_ascii=False)
+    ),
+    st.sampled_from(['"a\\/b"', '"\\u00e9"', '"\\""', '"e.-0"']),
+)
+_RAW_WORDS = st.sampled_from(["true", "false", "null"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(_RAW_NUMBERS, min_size=1, max_size=5),
+        st.lists(_RAW_STRINGS, min_size=1, max_size=5),
+        st.lists(_RAW_WORDS, min_size=1, max_size=5),
+        st.lists(st.one_of(_RAW_NUMBERS, _RAW_STRINGS, _RAW_WORDS), min_size=1, max_size=5),
+    )
+)
+def test_a_column_is_plain_where_every_value_matches_the_pattern(texts: list[str]) -> None:
+    """The searches of the joined bytes say what the pattern says of each value (the mixed columns use it)."""
+    values = [t.encode() for t in texts]
+    lengths = np.array([len(v) for v in values], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    column = pa.array(values, pa.large_binary())
+    expected = all(re.fullmatch(coco_heads._PLAIN_VALUE, t) for t in texts)
+    assert coco_heads._plain(column, b"".join(values), starts, lengths) == expected
