@@ -27,12 +27,10 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, Meta, Raw, UnsetType
 
-from labelkit.formats.coco_fields import ABSENT, UNKNOWN_PREFIX, may_name, unknown_field, widened
+from labelkit.formats.coco_fields import ABSENT, UNKNOWN_PREFIX, Count, Int64, may_name, unknown_field, widened
 from labelkit.json_repeats import key_count
 
-Int64 = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
-Count = Annotated[int, Meta(ge=0, le=2**63 - 1)]
-"""The schema's ``int64`` with ``minimum: 0``."""
+# (Int64 and Count are the schema's ``int64``, and ``int64`` with ``minimum: 0``)
 
 
 class _Rle(msgspec.Struct, forbid_unknown_fields=True):
