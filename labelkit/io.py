@@ -483,6 +483,8 @@ def create_file(path: str, data: bytes | memoryview) -> None:
     Raises:
         OSError: naming ``path``.
     """
+    if type(data) is not bytes:  # (a view of items wider than a byte: len counts items, where a write counts bytes)
+        data = memoryview(data).cast("B")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # (less the umask, as open(): 0o644 kept no g+w)
     failed: OSError | None = None
     try:

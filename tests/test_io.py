@@ -252,6 +252,22 @@ def test_a_short_write_is_written_again_never_left_cut_short(
     assert out == whole
 
 
+def test_a_view_of_wide_items_cut_short_is_written_again_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write of a view of 4-byte items cut short was written again from the item of the byte count (and its
+    len, counting items, took a write of 4 of its 12 bytes for the whole): wrong bytes, no error."""
+    import array
+
+    values = array.array("i", [1, 2, 3])
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data)[:2]))
+    create_file(str(tmp_path / "a.bin"), memoryview(values))
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data)[:4]))
+    create_file(str(tmp_path / "b.bin"), memoryview(values))
+    assert (tmp_path / "a.bin").read_bytes() == (tmp_path / "b.bin").read_bytes() == values.tobytes()
+
+
 def test_a_file_whose_write_fails_is_removed_and_created_again_meets_that_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
