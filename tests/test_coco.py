@@ -5902,8 +5902,8 @@ def test_carried_values_a_pattern_cannot_vouch_for_are_told_by_first_byte_as_by_
     """area's and iscrowd's patterns are read from the column's first bytes and lengths: the rows are the regex's."""
     import pyarrow.compute as pc
 
+    from labelkit.formats.coco_columns import binary_column
     from labelkit.formats.coco_extras import _PLAIN, _unvouched
-    from labelkit.formats.coco_lists import binary_column
 
     column, lengths = binary_column(texts)
     by_regex = ~np.asarray(pc.match_substring_regex(column, _PLAIN[name]).to_numpy(zero_copy_only=False), bool)

@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import json_pointer
+from labelkit.formats.coco_columns import binary_column, first_bytes
 from labelkit.formats.coco_fields import UNKNOWN_PREFIX
-from labelkit.formats.coco_lists import binary_column
 from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile
 from labelkit.formats.coco_text import extra_key, field_of
 from labelkit.io import MAX_FIELD_DEPTH, json_text
@@ -274,14 +274,3 @@ def miscounted_keypoints(objects: pa.Table | None) -> list[tuple[int, int, int]]
     wrong = known & (numbers != counted)
     at = np.asarray(some["_row"].to_numpy(zero_copy_only=False), np.int64)
     return sorted(zip(at[wrong].tolist(), numbers[wrong].tolist(), counted[wrong].tolist(), strict=True))
-
-
-def first_bytes(column: pa.Array, lengths: np.ndarray) -> np.ndarray:
-    """The first byte of every value of a :func:`binary_column` (0 when empty) as uint8."""
-    out = np.zeros(len(column), dtype=np.uint8)
-    present = lengths > 0
-    if present.any():
-        _, offsets, data = column.buffers()
-        starts = np.frombuffer(offsets, dtype=np.int64)[column.offset : column.offset + len(column)]
-        out[present] = np.frombuffer(data, dtype=np.uint8)[starts[present]]
-    return out

@@ -78,7 +78,7 @@ _LINE_PARTS = [pa.scalar(p, pa.large_binary()) for p in (b'{"b":', b',"v":', b"}
 def geometry_lines(bbox: pa.Array, seg: pa.Array | pa.Scalar) -> tuple[pa.Buffer, int]:
     """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object, and the longest line.
 
-    Both columns are :func:`~labelkit.formats.coco_lists.binary_column` s with ``null`` where a value is absent;
+    Both columns are :func:`~labelkit.formats.coco_columns.binary_column` s with ``null`` where a value is absent;
     ``seg`` may instead be one value for every line.
     """
     start, middle, end, nothing = _LINE_PARTS

@@ -31,6 +31,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.formats.coco_columns import binary_column, first_bytes
 from labelkit.formats.coco_fields import UNKNOWN_PREFIX, Count, Int64, may_name, unknown_field, widened
 from labelkit.model.tables import true_mask
 
@@ -102,11 +103,8 @@ def image_heads(raw: msgspec.Raw | bytes) -> Heads | None:
         lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
         if not lengths.all():  # (a record without it: the record-by-record way writes its own members)
             return None
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        joined = b"".join(values)
-        column = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(joined)])
-        if not _plain(column, joined, offsets[:-1], lengths):
+        column, _ = binary_column(values, lengths)
+        if not _plain(column, lengths):
             return None
         parts += [pa.scalar((b"," if i else b"{") + orjson.dumps(name) + b":", pa.large_binary()), column]
     if parts:
@@ -123,8 +121,8 @@ def image_heads(raw: msgspec.Raw | bytes) -> Heads | None:
     )
 
 
-def _plain(column: pa.Array, joined: bytes, starts: np.ndarray, lengths: np.ndarray) -> bool:
-    """Whether every raw value of ``column`` (``joined`` back to back) matches :data:`_PLAIN_VALUE`.
+def _plain(column: pa.Array, lengths: np.ndarray) -> bool:
+    """Whether every raw value of ``column`` (a :func:`~.coco_columns.binary_column`) matches :data:`_PLAIN_VALUE`.
 
     A column of strings only, of numbers only or of ``true``, ``false`` and ``null`` only (by each value's first
     byte) is checked by searches of the joined bytes (a backslash; a fraction, an exponent or ``-0``) and the
@@ -132,10 +130,11 @@ def _plain(column: pa.Array, joined: bytes, starts: np.ndarray, lengths: np.ndar
 
     >>> values = [b'"a"', b'"b"']
     >>> column = pa.array(values, pa.large_binary())
-    >>> _plain(column, b"".join(values), np.array([0, 3]), np.array([3, 3]))
+    >>> _plain(column, np.array([3, 3]))
     True
     """
-    first = np.frombuffer(joined, dtype=np.uint8)[starts]
+    first = first_bytes(column, lengths)
+    joined = column.buffers()[2].to_pybytes() if len(column) else b""  # (the values back to back, searched)
     if (first == ord('"')).all():
         return b"\\" not in joined
     if np.isin(first, _DIGITS).all():  # (integers: of 18 digits at most, after a minus sign)

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import numpy as np
 import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import Raw, msgspec_reason, one_line, pointer_of
+from labelkit.formats.coco_columns import one_line
+from labelkit.formats.coco_read import Raw, msgspec_reason, pointer_of
 from labelkit.json_places import shown_at
 
 BLOCK = 1 << 21
@@ -25,20 +25,6 @@ BLOCK = 1 << 21
 
 _CHUNK = 100_000
 """Values parsed per pyarrow.json call by :func:`parse_lists` (keypoints): bounds the NDJSON buffer."""
-
-
-def binary_column(values: Sequence[Raw | bytes], lengths: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
-    """Raw JSON values as an Arrow ``large_binary`` column, each on one line, and their lengths.
-
-    One ``bytes.join`` (which holds the GIL) and no Arrow scalar per value. ``lengths``, when the caller
-    has them already, saves measuring every value again.
-    """
-    if lengths is None:
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    data = pa.py_buffer(one_line(b"".join(values)))
-    return pa.Array.from_buffers(pa.large_binary(), len(values), [None, pa.py_buffer(offsets), data]), lengths
 
 
 def ndjson(values: Sequence[Raw]) -> tuple[bytes, int]:

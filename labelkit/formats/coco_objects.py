@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_extras import Extras, add_extra, first_bytes
+from labelkit.formats.coco_columns import binary_column, first_bytes
+from labelkit.formats.coco_extras import Extras, add_extra
 from labelkit.formats.coco_geometry import (
     FLOATS,
     OUT_OF_RANGE,
@@ -29,7 +30,7 @@ from labelkit.formats.coco_geometry import (
     read_geometry,
     submit,
 )
-from labelkit.formats.coco_lists import binary_column, parse_lists
+from labelkit.formats.coco_lists import parse_lists
 from labelkit.formats.coco_read import ABSENT, CocoFile, Rle, msgspec_reason, pointer_of
 from labelkit.formats.coco_runs import ListedRuns, listed_runs
 from labelkit.model import Category

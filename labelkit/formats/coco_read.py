@@ -684,15 +684,3 @@ def raw_column(
             found = bytes(values[i]).decode(errors="replace")
             raise InputError(f"{field_name} must be {expected}", path=path, pointer=pointer, found=found) from exc
         raise InputError(reason, path=path, pointer=pointer) from exc
-
-
-_LINE_BREAKS_TO_SPACES = bytes.maketrans(b"\r\n", b"  ")
-
-
-def one_line(text: bytes) -> bytes:
-    """Raw JSON text with its line breaks turned into spaces, so that it fits on one NDJSON line.
-
-    A line break in well-formed JSON can only be whitespace between tokens (inside a string it must be
-    escaped), so the value is unchanged; pretty-printed files have them in every polygon.
-    """
-    return text.translate(_LINE_BREAKS_TO_SPACES) if b"\n" in text or b"\r" in text else text
