@@ -10,7 +10,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import labelkit
@@ -294,3 +294,65 @@ def test_a_class_name_holding_a_lone_surrogate_is_refused_as_the_json_writers_re
         ds.categories[0].name = "s\udcff"
     labelkit.save(ds, tmp_path / "out", "yolo", layout=layout)
     assert [c.name for c in labelkit.load(tmp_path / "out").categories] == ["s"]
+
+
+def _first_try_that_multiplies_back(value: float, scale: float, target: float, offset: float) -> float:
+    """``yolo_numbers.snapped``'s tries for one value, each made and checked, in order (its docstring's spec)."""
+    v, sc, off = np.float64(value), np.float64(scale), np.float64(offset)
+    with np.errstate(all="ignore"):
+        shifted, fine = v * 1e8, v * 1e12
+        off_target = v * sc - off != target
+        near = (abs(shifted - np.rint(shifted)) < 1e-6 and (off_target or v != np.rint(shifted) / 1e8)) or (
+            abs(fine - np.rint(fine)) < 1e-3 and v != np.rint(fine) / 1e12
+        )
+        moved = []  # the floats 1, -1, 2, -2, 3 and -3 steps away
+        for k in (1, -1, 2, -2, 3, -3):
+            m = v
+            for _ in range(abs(k)):
+                m = np.nextafter(m, np.inf if k > 0 else -np.inf)
+            moved.append(m)
+        decimals = [np.rint(v * 10.0**d) / 10.0**d for d in range(1, 13)]  # (np.round's way)
+        tries = [*decimals, v, *moved] if near else moved if off_target else []
+        fit = next((c for c in tries if c * sc - off == target), None)
+    return float(v if fit is None else fit)
+
+
+_PIXEL = st.one_of(
+    st.integers(-10, 5000).map(float),
+    st.decimals(-10, 5000, places=2, allow_nan=False).map(float),
+    st.decimals(0, 5000, places=6, allow_nan=False).map(float),
+    st.floats(-1e10, 1e10, allow_nan=False),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _PIXEL,
+            st.sampled_from([1.0, 3.0, 333.0, 640.0, 1e-3, 1e9, 2.0**40]),
+            st.one_of(st.just(0.0), _PIXEL.map(abs)),
+            st.integers(-2, 2),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+@example([(111.15603, 333.0, 655051322.8227733, 0)])  # (a value far above 1: 1967121.42335977 is not the first)
+def test_snapping_takes_the_first_try_that_multiplies_back(rows: list[tuple[float, float, float, int]]) -> None:
+    """``snapped`` skips the decimals of 1 to 11 places where they cannot multiply back (see ``_snapped``): what
+    it writes is the first of all the tries, taken one by one, for pixels of 0, 2 and 6 decimals and any float,
+    at image sizes and offsets small and huge, the quotient exact or moved a few float steps."""
+    from labelkit.formats.yolo_numbers import _snapped
+
+    target = np.array([r[0] for r in rows])
+    scale = np.array([r[1] for r in rows])
+    offset = np.array([r[2] for r in rows])
+    with np.errstate(all="ignore"):
+        values = (target + offset) / scale
+    for i, r in enumerate(rows):
+        for _ in range(abs(r[3])):
+            values[i] = np.nextafter(values[i], np.inf if r[3] > 0 else -np.inf)
+    out = _snapped(values, scale, target, offset)
+    expected = [_first_try_that_multiplies_back(*args) for args in zip(values, scale, target, offset, strict=True)]
+    assert [float(x).hex() for x in out] == [x.hex() for x in expected]
