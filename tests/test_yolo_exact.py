@@ -330,7 +330,7 @@ _PIXEL = st.one_of(
     st.lists(
         st.tuples(
             _PIXEL,
-            st.sampled_from([1.0, 3.0, 333.0, 640.0, 1e-3, 1e9, 2.0**40]),
+            st.sampled_from([1.0, 3.0, 333.0, 640.0, 1e-3, 1e9, 2.0**40, 640 * 5e-324, 1e-310]),
             st.one_of(st.just(0.0), _PIXEL.map(abs)),
             st.integers(-2, 2),
         ),
@@ -339,10 +339,11 @@ _PIXEL = st.one_of(
     )
 )
 @example([(111.15603, 333.0, 655051322.8227733, 0)])  # (a value far above 1: 1967121.42335977 is not the first)
+@example([(36855 * 5e-324, 640 * 5e-324, 0.0, 1)])  # (a subnormal scale: 57.586 fits, and is first)
 def test_snapping_takes_the_first_try_that_multiplies_back(rows: list[tuple[float, float, float, int]]) -> None:
     """``snapped`` skips the decimals of 1 to 11 places where they cannot multiply back (see ``_snapped``): what
     it writes is the first of all the tries, taken one by one, for pixels of 0, 2 and 6 decimals and any float,
-    at image sizes and offsets small and huge, the quotient exact or moved a few float steps."""
+    at image sizes and offsets small and huge (and subnormal sizes), the quotient exact or moved a few float steps."""
     from labelkit.formats.yolo_numbers import _snapped
 
     target = np.array([r[0] for r in rows])

@@ -60,13 +60,14 @@ def _snapped(
     """:func:`snapped`'s steps, once: a value that no step makes multiply back to ``target`` is kept.
 
     The decimals need not be tried one by one where a value ``v`` lies within 0.4e-12 of the exact
-    ``(target + offset) / scale`` (and below 100): then ``v`` rounded to 12 decimals, ``M / 1e12``, is the float
-    that every rounding from ``k`` decimals on gives, ``k`` being the places ``M`` has without its trailing
-    zeros (the same decimal, divided exactly), and a rounding to fewer places is another decimal, at least
-    1e-12 from ``M / 1e12`` and so over 0.48e-12 from ``v``, too far from the exact quotient to multiply back
-    (at most a few float steps of 1e-16 from it). So the first decimal that multiplies back, if any, is
-    ``M / 1e12``: one try, where the tries of 1 to 12 decimals took 12 for the values no decimal fits (about
-    650,000 of 780,000 such values in COCO -> YOLO detect of train2017's boxes). Other values take every try.
+    ``(target + offset) / scale`` (and below 100, the scale a normal float): then ``v`` rounded to 12 decimals,
+    ``M / 1e12``, is the float that every rounding from ``k`` decimals on gives, ``k`` being the places ``M`` has
+    without its trailing zeros (the same decimal, divided exactly), and a rounding to fewer places is another
+    decimal, at least 1e-12 from ``M / 1e12`` and so over 0.48e-12 from ``v``, too far from the exact quotient to
+    multiply back (at most a few float steps of 1e-16 from it). So the first decimal that multiplies back, if
+    any, is ``M / 1e12``: one try, where the tries of 1 to 12 decimals took 12 for the values no decimal fits
+    (about 650,000 of 780,000 such values in COCO -> YOLO detect of train2017's boxes). Other values take every
+    try.
     """
     offset = np.zeros_like(values) if offset is None else offset
     with np.errstate(over="ignore", invalid="ignore"):  # (a value near float64's limit: infinite, never near)
@@ -86,9 +87,12 @@ def _snapped(
     v, sc, off, want = values[todo], scale[todo], offset[todo], target[todo]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # (nan, inf: not sure, tried one by one)
         slack = 1e-15 * (1.0 + np.abs(want / sc) + np.abs(off / sc) + np.abs(v))  # (the quotient's own rounding)
-        sure = (np.abs(v) < 100.0) & (np.abs(v - (want + off) / sc) + slack < 0.4e-12)
-    twelve = fine_rounded[todo] / 1e12  # (np.round(v, 12), as _candidate makes it)
-    fits = sure & (twelve * sc - off == want)
+        # (a subnormal scale is not: products below the normal floats round to a step of 5e-324, not relatively,
+        # so values far from the quotient multiply back too)
+        normal = np.abs(sc) >= np.finfo(np.float64).tiny
+        sure = normal & (np.abs(v) < 100.0) & (np.abs(v - (want + off) / sc) + slack < 0.4e-12)
+        twelve = fine_rounded[todo] / 1e12  # (np.round(v, 12), as _candidate makes it)
+        fits = sure & (twelve * sc - off == want)
     out[todo[fits]] = twelve[fits]
     stepping = off_target & ~near  # (far from a short decimal: only its neighbours can multiply back)
     unfit = todo[sure & ~fits]
