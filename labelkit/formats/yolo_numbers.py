@@ -107,8 +107,9 @@ def _snapped(
         for digits, moves in tries:
             if not len(left):
                 break
-            c = _candidate(v[left], digits, moves)
-            ok = c * sc[left] - off[left] == want[left]
+            with np.errstate(over="ignore", invalid="ignore"):  # (a step past the largest float: inf, which fits none)
+                c = _candidate(v[left], digits, moves)
+                ok = c * sc[left] - off[left] == want[left]
             out[rows[left[ok]]] = c[ok]
             left = left[~ok]
     return out
