@@ -79,7 +79,8 @@ def _snapped(
         # or near one of 9 to 12 places, and not its float: an exact quotient (128.01 / 640 is 0.200015625)
         fine = values * 1e12
         fine_rounded = np.rint(fine)
-        near |= (np.abs(fine - fine_rounded) < 1e-3) & (values != fine_rounded / 1e12)
+        twelve = fine_rounded / 1e12  # (np.round(values, 12), as _candidate makes it)
+        near |= (np.abs(fine - fine_rounded) < 1e-3) & (values != twelve)
     out: np.ndarray[Any, Any] = values.copy()
     if not (near.any() or off_target.any()):
         return out
@@ -91,27 +92,26 @@ def _snapped(
         # so values far from the quotient multiply back too)
         normal = np.abs(sc) >= np.finfo(np.float64).tiny
         sure = normal & (np.abs(v) < 100.0) & (np.abs(v - (want + off) / sc) + slack < 0.4e-12)
-        twelve = fine_rounded[todo] / 1e12  # (np.round(v, 12), as _candidate makes it)
-        fits = sure & (twelve * sc - off == want)
-    out[todo[fits]] = twelve[fits]
+        fits = sure & (twelve[todo] * sc - off == want)
+    out[todo[fits]] = twelve[todo[fits]]
     stepping = off_target & ~near  # (far from a short decimal: only its neighbours can multiply back)
     unfit = todo[sure & ~fits]
     stepping[unfit] = off_target[unfit]  # (no decimal fits; the value itself does, unless it is off target)
     steps = [(0, k) for k in (1, -1, 2, -2, 3, -3)]
-    for rows, tries in (
-        (todo[~sure], [*((d, 0) for d in range(1, 13)), (0, 0), *steps]),
-        (np.flatnonzero(stepping), steps),
-    ):
-        v, sc, off, want = values[rows], scale[rows], offset[rows], target[rows]
-        left = np.arange(len(rows))
-        for digits, moves in tries:
-            if not len(left):
-                break
-            with np.errstate(over="ignore", invalid="ignore"):  # (a step past the largest float: inf, which fits none)
+    with np.errstate(over="ignore", invalid="ignore"):  # (a step past the largest float: inf, which fits none)
+        for rows, tries in (
+            (todo[~sure], [*((d, 0) for d in range(1, 13)), (0, 0), *steps]),
+            (np.flatnonzero(stepping), steps),
+        ):
+            v, sc, off, want = values[rows], scale[rows], offset[rows], target[rows]
+            left = np.arange(len(rows))
+            for digits, moves in tries:
+                if not len(left):
+                    break
                 c = _candidate(v[left], digits, moves)
                 ok = c * sc[left] - off[left] == want[left]
-            out[rows[left[ok]]] = c[ok]
-            left = left[~ok]
+                out[rows[left[ok]]] = c[ok]
+                left = left[~ok]
     return out
 
 
