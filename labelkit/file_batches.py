@@ -33,8 +33,11 @@ def _create(entries: Entries, stop: threading.Event | None = None, made: list[in
             made[0] += 1
 
 
-def create_files(entries: Entries) -> None:
+def create_files(entries: Entries, threads: int = 2) -> None:
     """Create each ``(path, data)`` (none may exist), the first half on one thread and the rest on another.
+
+    ``threads=1`` creates them all in order on the calling thread: for a caller whose own worker threads keep both
+    cores busy meanwhile (VOC's PNG painters), where a second thread only waits its turn for a core and the GIL.
 
     Both halves run to their end or first failure before this returns, so no file is created afterwards: a Ctrl-C
     or SIGTERM (KeyboardInterrupt) while the calling thread waits for the other is raised once that one has ended,
@@ -54,7 +57,7 @@ def create_files(entries: Entries) -> None:
     Raises:
         OSError: the first failure a single thread would meet (naming the file).
     """
-    if len(entries) < _SMALL:
+    if threads < 2 or len(entries) < _SMALL:
         _create(entries)
         return
     half = len(entries) // 2

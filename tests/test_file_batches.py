@@ -57,6 +57,23 @@ def test_a_small_batch_is_created_on_the_calling_thread(tmp_path: Path, monkeypa
     assert len(os.listdir(tmp_path)) == 63
 
 
+def test_one_thread_creates_every_file_in_order_on_the_calling_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[tuple[str, int]] = []
+    real = file_batches.create_file
+
+    def recorded(path: str, data: bytes | memoryview) -> None:
+        made.append((path, threading.get_ident()))
+        real(path, data)
+
+    monkeypatch.setattr(file_batches, "create_file", recorded)
+    create_files(_entries(tmp_path, 201), threads=1)
+    assert [path for path, _ in made] == [str(tmp_path / f"{i:04d}.txt") for i in range(201)]
+    assert {ident for _, ident in made} == {threading.get_ident()}
+    assert [(tmp_path / f"{i:04d}.txt").read_bytes() for i in range(201)] == [b"%d\n" % i for i in range(201)]
+
+
 @pytest.mark.parametrize(("failing", "named"), [((10, 150), 10), ((150,), 150), ((10,), 10), ((0, 100), 0)])
 def test_the_error_and_the_files_left_are_a_single_thread_s(
     failing: tuple[int, ...], named: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

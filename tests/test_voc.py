@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -7764,3 +7765,37 @@ def test_task_and_action_names_too_long_for_imagesets_files_are_losses_found_whe
     report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)  # (it raised OutputError)
     assert sorted((c.what, c.count) for c in dry.lost) == sorted((c.what, c.count) for c in report.lost) == lost
     assert [o.extras["voc:actions"] for o in labelkit.load(tmp_path / "out").objects()] == [{"j" * 250: 1}]
+
+
+def test_xml_files_are_created_on_one_thread_while_the_png_workers_paint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two threads create a batch of XML files (file_batches), one while a PNG job runs; the output is the same."""
+    from labelkit.formats import voc_write
+
+    ds = _masked_items("a", "b", "c")
+    labelkit.save(ds, tmp_path / "before", "voc")
+    batches: list[tuple[list[str], int]] = []
+    painting, release = threading.Event(), threading.Event()
+    real_create, real_paint = voc_write.create_files, voc_masks.ImageMasks.write
+
+    def create(entries: list[tuple[str, bytes]], threads: int = 2) -> None:
+        batches.append(([Path(p).name for p, _ in entries], threads))
+        if len(batches) == 3:  # (the PNG jobs of a and b have waited meanwhile)
+            release.set()
+        real_create(entries, threads)
+
+    def paint(self: voc_masks.ImageMasks, *args: Any) -> list[tuple[str, int, str]]:
+        painting.set()
+        assert release.wait(10)
+        return real_paint(self, *args)
+
+    monkeypatch.setattr(voc_write, "_ITEM_CHUNK", 1)
+    monkeypatch.setattr(voc_write, "create_files", create)
+    monkeypatch.setattr(voc_masks.ImageMasks, "write", paint)
+    labelkit.save(ds, tmp_path / "after", "voc")
+    assert batches == [(["a.xml"], 2), (["b.xml"], 1), (["c.xml"], 1)]
+    assert painting.is_set()
+    assert _written(tmp_path / "after") == _written(tmp_path / "before")
+    for name in _written(tmp_path / "before"):
+        assert (tmp_path / "after" / name).read_bytes() == (tmp_path / "before" / name).read_bytes(), name

@@ -465,6 +465,11 @@ class PngPool:
         """
         return sum(n for (what, why), n in self.lost.items() if what == "objects" and why == NO_PIXEL_LEFT)
 
+    @property
+    def busy(self) -> bool:
+        """Whether the workers are painting: the newest job has not ended (the jobs start in submission order)."""
+        return bool(self.pending) and not self.pending[-1].done()
+
     def submit(self, fn: Callable[..., list[tuple[str, int, str]]], *args: Any) -> None:
         """Queue a job; wait for the oldest when too many are in flight (memory stays bounded)."""
         self.pending.append(self.executor.submit(fn, *args))
