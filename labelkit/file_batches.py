@@ -36,8 +36,9 @@ def _create(entries: Entries, stop: threading.Event | None = None, made: list[in
 def create_files(entries: Entries, threads: int = 2) -> None:
     """Create each ``(path, data)`` (none may exist), the first half on one thread and the rest on another.
 
-    ``threads=1`` creates them all in order on the calling thread: for a caller whose own worker threads keep both
-    cores busy meanwhile (VOC's PNG painters), where a second thread only waits its turn for a core and the GIL.
+    ``threads=1`` (or less) creates them all in order on the calling thread: for a caller whose own worker threads
+    keep the cores busy meanwhile (VOC's PNG painters), where a second thread only waits its turn for a core and the
+    GIL. Two (the default) or more: two threads, as above.
 
     Both halves run to their end or first failure before this returns, so no file is created afterwards: a Ctrl-C
     or SIGTERM (KeyboardInterrupt) while the calling thread waits for the other is raised once that one has ended,

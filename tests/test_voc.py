@@ -35,6 +35,7 @@ from labelkit.formats import voc, voc_check_masks, voc_images, voc_masks, voc_pa
 from labelkit.formats.voc_names import KEEP_IDS
 from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object, Rle, raster
 from labelkit.model import geometry as G
+from labelkit.report import Report
 
 
 def make_dataset() -> Dataset:
@@ -7770,32 +7771,54 @@ def test_task_and_action_names_too_long_for_imagesets_files_are_losses_found_whe
 def test_xml_files_are_created_on_one_thread_while_the_png_workers_paint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two threads create a batch of XML files (file_batches), one while a PNG job runs; the output is the same."""
+    """Two threads create a batch of XML files (file_batches), one while a PNG job is pending; the same bytes.
+
+    Chunks of 100 images, batches of 64 files (a full batch, then the chunk's rest): the first chunk's PNG jobs are
+    held until the second chunk's files are made.
+    """
     from labelkit.formats import voc_write
 
-    ds = _masked_items("a", "b", "c")
+    ds = _masked_items(*(f"i{n:03d}" for n in range(200)))
     labelkit.save(ds, tmp_path / "before", "voc")
-    batches: list[tuple[list[str], int]] = []
-    painting, release = threading.Event(), threading.Event()
+    batches: list[tuple[int, int]] = []
+    release = threading.Event()
     real_create, real_paint = voc_write.create_files, voc_masks.ImageMasks.write
 
     def create(entries: list[tuple[str, bytes]], threads: int = 2) -> None:
-        batches.append(([Path(p).name for p, _ in entries], threads))
-        if len(batches) == 3:  # (the PNG jobs of a and b have waited meanwhile)
+        batches.append((len(entries), threads))
+        if len(batches) == 4:  # (the first chunk's PNG jobs have waited meanwhile)
             release.set()
         real_create(entries, threads)
 
     def paint(self: voc_masks.ImageMasks, *args: Any) -> list[tuple[str, int, str]]:
-        painting.set()
         assert release.wait(10)
         return real_paint(self, *args)
 
-    monkeypatch.setattr(voc_write, "_ITEM_CHUNK", 1)
+    monkeypatch.setattr(voc_write, "_ITEM_CHUNK", 100)
+    monkeypatch.setattr(voc_write, "_XML_BATCH", 64)
     monkeypatch.setattr(voc_write, "create_files", create)
     monkeypatch.setattr(voc_masks.ImageMasks, "write", paint)
     labelkit.save(ds, tmp_path / "after", "voc")
-    assert batches == [(["a.xml"], 2), (["b.xml"], 1), (["c.xml"], 1)]
-    assert painting.is_set()
+    assert batches == [(64, 2), (36, 2), (64, 1), (36, 1)]
     assert _written(tmp_path / "after") == _written(tmp_path / "before")
     for name in _written(tmp_path / "before"):
         assert (tmp_path / "after" / name).read_bytes() == (tmp_path / "before" / name).read_bytes(), name
+
+
+def test_the_png_pool_is_busy_while_its_newest_job_has_not_ended() -> None:
+    pool = voc_masks.PngPool(Report())
+    try:
+        assert not pool.busy  # (nothing submitted)
+        pool.submit(list)  # (ends at once)
+        pool.pending[-1].result()
+        assert not pool.busy  # (ended, though not collected yet)
+        held = threading.Event()
+        pool.submit(lambda: [] if held.wait(10) else [])
+        assert pool.busy  # (the newest is being painted; the oldest has ended)
+        held.set()
+        pool.pending[-1].result()
+        assert not pool.busy
+        pool.close()
+        assert not pool.busy
+    finally:
+        pool.executor.shutdown(wait=True)

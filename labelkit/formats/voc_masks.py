@@ -467,7 +467,10 @@ class PngPool:
 
     @property
     def busy(self) -> bool:
-        """Whether the workers are painting: the newest job has not ended (the jobs start in submission order)."""
+        """Whether the newest job has not ended: it is being painted, or waits while both workers paint older ones.
+
+        (The jobs start in submission order. Once it has ended, one older job may still be painting: not busy.)
+        """
         return bool(self.pending) and not self.pending[-1].done()
 
     def submit(self, fn: Callable[..., list[tuple[str, int, str]]], *args: Any) -> None:

@@ -238,10 +238,10 @@ _XML_BATCH = 2048  # XML files created at once (see file_batches)
 
 
 def _threads(pool: PngPool) -> int:
-    """Threads to create a batch of XML files on: two (see file_batches), but one while the PNG workers paint.
+    """Threads to create a batch of XML files on: two (see file_batches), but one while a PNG job is pending.
 
-    The two PNG workers keep both cores busy then, and a second file thread only waits its turn for a core and for
-    the GIL: in turn, train2017-sized COCO -> VOC's write took 12.08 s so against 12.87 s on two threads throughout
+    The PNG workers keep the cores busy then, and a second file thread only waits its turn for a core and for the
+    GIL: in turn, train2017-sized COCO -> VOC's write took 12.08 s this way against 12.87 s with two threads throughout
     (medians of 5, in-process, 2026-12-07; README, *Benchmark: YOLO and VOC*).
     """
     return 1 if pool.busy else 2
