@@ -34,7 +34,7 @@ from labelkit.model.rle import rle_string_counts, rle_strings_problems
 from labelkit.portable import unportable_paths
 from labelkit.report import Change, Report
 from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, bucket, read_lockfile, sizes, split
-from labelkit.split.hashing import unit
+from labelkit.split.hashing import split_at, unit
 
 try:
     import fcntl
@@ -100,6 +100,31 @@ def test_an_option_value_not_of_its_type_or_refused_by_its_check_is_a_usage_erro
     with pytest.raises(UsageError) as info:
         Option("n", kind, None, "help", check=_at_least_zero).parse(value)
     assert info.value.one_line() == f"bad value for option 'n' (expected {kind}, found {value!r})"
+
+
+@pytest.mark.parametrize("value", [b"x", ["r"], None, True, {"a": 1}, b"a/b"])
+def test_a_text_option_given_no_text_is_a_usage_error(value: object) -> None:
+    """It was written as its repr: ``split=b"x"`` made the folder ``labels/b'x'/``, ``media_root=["r"]`` the root
+    ``['r']``."""
+    with pytest.raises(UsageError) as info:
+        Option("n", "str", "", "help").parse(value)
+    assert info.value.one_line() == f"bad value for option 'n' (expected str, found {value!r})"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("a", "a"), (np.str_("a"), "a"), (Path("a/b"), "a/b"), (6, 6)])
+def test_a_text_option_takes_text_a_path_or_a_number(value: object, expected: object) -> None:
+    """A path is its text (``media_root=Path(...)``); a number is kept for its check (YOLO's ``precision=6``)."""
+    parsed = Option("n", "str", "", "help").parse(value)
+    assert parsed == expected and type(parsed) is type(expected)
+
+
+def test_a_text_write_option_given_bytes_writes_nothing(tmp_path: Path) -> None:
+    ds = make_dataset([("a", None, [1])])
+    with pytest.raises(UsageError, match=r"bad value for option 'split' \(expected str, found b'x'\)"):
+        labelkit.save(ds, tmp_path / "o", "yolo", split=b"x")
+    assert list(tmp_path.iterdir()) == []
+    labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, precision=6, split="s")
+    assert (tmp_path / "o" / "labels" / "s").is_dir()
 
 
 # -- the split ---------------------------------------------------------------------------------------------
@@ -546,9 +571,14 @@ def test_a_too_long_name_holding_a_lone_surrogate_is_found_one_path_at_a_time() 
 
 @pytest.mark.parametrize("key", ["g:0", "g:1", "g:3", "i:x.jpg"])
 def test_a_bucket_past_the_last_threshold_is_the_last_split_with_a_share(key: str) -> None:
-    """Shares a hair below 1 (here far below) leave keys past the last threshold: never to a split of no share."""
+    """Shares a hair below 1 (here far below) leave keys past the last threshold: never to a split of no share.
+
+    (``bucket`` refuses shares that do not sum to 1 within 1e-6, so the rule is called on its own.)
+    """
     assert unit(0, key) >= 0.1
-    assert bucket(key, {"a": 0.05, "b": 0.05, "c": 0.0}) == "b"
+    assert split_at(unit(0, key), [("a", 0.05), ("b", 0.05), ("c", 0.0)]) == "b"
+    with pytest.raises(UsageError, match="split ratios must sum to 1"):
+        bucket(key, {"a": 0.05, "b": 0.05, "c": 0.0})
 
 
 def test_check_capabilities_called_by_a_plugin_reports_items_of_media_it_cannot_hold() -> None:

@@ -674,3 +674,44 @@ def test_a_dataset_a_reader_made_is_not_checked_value_by_value_before_writing() 
     assert Dataset.from_tables(ds.tables(), ds.categories).given_tables
     ds.set_table("items", ds.table("items"))
     assert ds.given_tables and ds.copy().given_tables
+
+
+def _three_objects() -> Dataset:
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for i in range(3):
+        ds.add_item(Item(id=f"i{i}"))
+        ds.add(Object(id=str(i), item_id=f"i{i}", category_id=1, bbox=(0, 0, 1, 1)))
+    return ds
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda ds: ds.with_rows("objects", np.array([False])), "with_rows: keep has 1 values for 3 rows"),
+        (lambda ds: ds.without_items(np.ones(4, dtype=bool)), "without_items: drop has 4 values for 3 rows"),
+        (
+            lambda ds: ds.without_items(None),
+            "without_items: drop must be a 1-D array of booleans, one per row, not None",
+        ),
+        (
+            lambda ds: ds.with_rows("objects", np.array([0, 1, 1])),
+            "with_rows: keep must be a 1-D array of booleans, one per row, not numpy.ndarray of int64",
+        ),
+        (
+            lambda ds: ds.with_objects(np.ones((3, 1), dtype=bool)),
+            "with_rows: keep must be a 1-D array of booleans, one per row, not numpy.ndarray of bool",
+        ),
+    ],
+)
+def test_a_row_mask_not_one_boolean_per_row_is_a_usage_error(call: Any, message: str) -> None:
+    """A short mask was pyarrow's ArrowInvalid, None a TypeError (bad operand type for unary ~)."""
+    with pytest.raises(UsageError) as err:
+        call(_three_objects())
+    assert str(err.value) == message
+
+
+def test_a_row_mask_may_be_a_list_of_booleans() -> None:
+    ds = _three_objects()
+    assert [o.id for o in ds.with_rows("objects", [False, True, True]).annotations("object")] == ["1", "2"]
+    kept, gone = ds.without_items((True, False, False))
+    assert kept.item_ids() == ["i1", "i2"] and gone == {"object annotations": 1}

@@ -1408,3 +1408,63 @@ def test_a_json_cell_that_is_no_object_is_an_input_error_naming_it(
         split(ds, {"a": 0.5, "b": 0.5}, **options)  # type: ignore[arg-type]
     assert info.value.message.startswith(message)
     assert "JSON object" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((None, RATIOS, 0), "bucket: the key must be a str, not None"),
+        (("g:\udc80", RATIOS, 0), "bucket: the key must be UTF-8 text (no lone surrogate)"),
+        (("k", None, 0), "bad split ratios"),
+        (("k", {}, 0), "no split ratios"),
+        (("k", {"a": float("nan")}, 0), "bad share for split 'a'"),
+        (("k", {"a": -1, "b": 2}, 0), "bad share for split 'a'"),
+        (("k", {"a": 0.5}, 0), "split ratios must sum to 1"),
+        (("k", {"../x": 1}, 0), "bad split name"),
+        (("k", {3: 1}, 0), "bad split name"),
+        (("k", [("a", 0.5), ("a", 0.5)], 0), "a split is named twice"),
+        (("k", [("a", 0.5, 1)], 0), "bad split ratios"),
+        (("k", {"a": [1]}, 0), "bad split ratio"),
+        (("k", RATIOS, None), "bad split seed"),
+        (("k", RATIOS, 1.5), "bad split seed"),
+        (("k", RATIOS, True), "bad split seed"),
+        (("k", RATIOS, "\udc80"), "bad split seed"),
+    ],
+)
+def test_bucket_refuses_what_split_refuses(args: tuple, message: str) -> None:
+    """``bucket`` is public: its arguments are checked as :func:`split` checks them (they were bare IndexError,
+    AttributeError or ValueError, or taken: negative shares, shares not summing to 1, a seed of None)."""
+    with pytest.raises(UsageError) as err:
+        bucket(*args)
+    assert str(err.value).startswith(message)
+
+
+def test_bucket_takes_ratios_as_split_does() -> None:
+    keys = [f"g:{n}" for n in range(200)]
+    want = [bucket(k, {"train": 0.8, "val": 0.2}, 5) for k in keys]
+    assert [bucket(k, "train=0.8,val=0.2", "5") for k in keys] == want
+    assert [bucket(k, [("val", 0.2), ("train", 0.8)], 5) for k in keys] == want
+    assert [bucket(k, {"train": 4 / 5, "val": 1 / 5}, 5) for k in keys] == want
+    assert set(want) == {"train", "val"}
+
+
+def test_a_seed_of_a_lone_surrogate_is_refused_as_the_cli_refuses_it() -> None:
+    with pytest.raises(UsageError, match=r"bad split seed \(expected UTF-8 text \(no lone surrogate\)"):
+        split(make_dataset(grid(5)), RATIOS, seed="\udc80")
+
+
+@pytest.mark.parametrize("names", [{None: 0.5, "val": 0.5}, {3: 0.5, "val": 0.5}, {b"x": 0.5, "val": 0.5}])
+def test_split_names_must_be_str(names: dict) -> None:
+    """They were made text: ``{None: 0.5, 3: 0.5}`` made the splits ``'None'`` and ``'3'``."""
+    with pytest.raises(UsageError, match=r"bad split name \(expected a str"):
+        split(make_dataset(grid(5)), names)
+
+
+@pytest.mark.parametrize("path", [None, 3, b"lock.json"])
+def test_a_lockfile_path_that_is_no_path_is_refused(path: object, tmp_path: Path) -> None:
+    _, report = split(make_dataset(grid(5)), RATIOS)
+    with pytest.raises(UsageError, match=r"the lockfile must be a path \(a str or pathlib.Path\), not "):
+        read_lockfile(path)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match=r"the lockfile must be a path"):
+        report.lockfile.save(path)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []

@@ -5,6 +5,7 @@ The generic loss check, what a target's capabilities cannot hold, is :mod:`label
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -154,7 +155,14 @@ class Option:
             return int(value) if self.type == "int" else float(value)
         if self.type == "bool" or self.type == "choice" and str(value) not in self.choices:
             raise ValueError(value)
-        return value if not isinstance(value, str) or self.type != "str" else str(value)
+        if self.type == "str":  # (bytes or a list was written as its repr: split=b"x" made labels/b'x'/)
+            if isinstance(value, os.PathLike):  # (media_root=Path(...))
+                value = os.fspath(value)
+            if isinstance(value, str):
+                return str(value)
+            if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):  # (precision=6 is a number)
+                raise ValueError(value)
+        return value
 
 
 @dataclass(frozen=True)

@@ -465,10 +465,17 @@ class Dataset:
         return self.with_rows("objects", keep)
 
     def with_rows(self, name: str, keep: np.ndarray[Any, np.dtype[np.bool_]]) -> Dataset:
-        """The dataset with only the rows of table ``name`` where ``keep`` is true (itself when all are)."""
+        """The dataset with only the rows of table ``name`` where ``keep`` is true (itself when all are).
+
+        Raises:
+            KeyError: no table is so named.
+            UsageError: ``keep`` is not one boolean per row of the table (see :func:`_row_mask`).
+        """
+        table = self.table(name)
+        keep = _row_mask("with_rows: keep", keep, table.num_rows)
         if keep.all():
             return self
-        tables = {**self.tables(), name: self.table(name).filter(pa.array(keep))}
+        tables = {**self.tables(), name: table.filter(pa.array(keep))}
         return self._derived(tables, self.categories, self.info)
 
     def without_items(self, drop: np.ndarray[Any, np.dtype[np.bool_]]) -> tuple[Dataset, dict[str, int]]:
@@ -476,6 +483,9 @@ class Dataset:
 
         Returns the new dataset and how many rows went with the items, keyed ``"<kind> annotations"`` and
         ``"tokens"``.
+
+        Raises:
+            UsageError: ``drop`` is not one boolean per item (see :func:`_row_mask`).
 
         Examples:
             >>> ds = Dataset(categories=[Category(id=1, name="cat")])
@@ -486,6 +496,7 @@ class Dataset:
             (['a'], {'object annotations': 1})
         """
         items = self.table("items")
+        drop = _row_mask("without_items: drop", drop, items.num_rows)
         kept = self._derived({**self.tables(), "items": items.filter(pa.array(~drop))}, self.categories, self.info)
         kept, dangling = kept.without_dangling()
         suffix = " of unknown items"
@@ -532,6 +543,22 @@ class Dataset:
             ],
             "tokens": [t.model_dump(mode="json", exclude_defaults=True) for t in self.tokens()],
         }
+
+
+def _row_mask(what: str, value: object, rows: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """``value`` as a mask of ``rows`` rows: a 1-D numpy array (or list, or tuple) of booleans of that length.
+
+    Raises:
+        UsageError: naming ``what``, when it is not booleans (None, 0 and 1, a dict) or has another length (a short
+            mask was pyarrow's ``ArrowInvalid``, a list an ``AttributeError``).
+    """
+    mask = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+    if mask is None or mask.dtype != np.bool_ or mask.ndim != 1:
+        found = f"{type_name(value)} of {mask.dtype}" if mask is not None else type_name(value)
+        raise UsageError(f"{what} must be a 1-D array of booleans, one per row, not {found}")
+    if len(mask) != rows:
+        raise UsageError(f"{what} has {len(mask):,} values for {rows:,} rows")
+    return mask
 
 
 _ANNOTATION_TYPES = (Label, Object, Span, Transcript, Track)

@@ -21,7 +21,9 @@ from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
 from labelkit.portable import SPLIT_FOLDERS, windows_cannot_hold
 from labelkit.split import assign
+from labelkit.split.hashing import checked_seed as checked_seed
 from labelkit.split.hashing import key_hash, unit
+from labelkit.split.hashing import plain_seed as plain_seed
 from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, group_regex, locked_splits, prepare
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
@@ -92,6 +94,8 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
         )
     out: dict[str, float] = {}
     for k, v in ratios.items():
+        if not isinstance(k, str):  # ({None: 0.5, 3: 0.5} made the splits 'None' and '3')
+            raise UsageError("bad split name", expected="a str", found=f"{k!r} ({type_name(k)})")
         if isinstance(v, np.ndarray) and v.ndim == 0:  # (np.array(0.5), no Real: its scalar, checked as one)
             v = v[()]
         # a number, as folds and seed are checked: {"train": "0.8"} or True was taken for 0.8 or 1 unsaid
@@ -174,13 +178,9 @@ def check_options(
     require_bools(keep_existing=keep_existing)  # ("no", from a config file, kept every existing split)
     if method not in METHODS:
         raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
-    if isinstance(seed, Integral) and not isinstance(seed, int):
-        seed = int(seed)  # (numpy's: its lockfile was a TypeError, Type is not JSON serializable: numpy.int64)
+    seed = checked_seed(seed)
     if isinstance(folds, Integral) and not isinstance(folds, int):
         folds = int(folds)  # (numpy's made numpy ratios: the same TypeError)
-    if not isinstance(seed, (int, str)) or isinstance(seed, bool):  # (1.5, None or True: a lockfile its reader refuses)
-        raise UsageError("bad split seed", expected="an int or a str", found=repr(seed))
-    seed = plain_seed(seed)  # ("5" is 5, as --seed 5 is: the lockfile and report wrote "5" and 5 for one seed)
     if folds is not None and (not isinstance(folds, int) or isinstance(folds, bool)):  # ("2" and 2.0 were TypeError)
         raise UsageError("bad number of folds", expected="an int", found=repr(folds))
     # (stratify=None was AttributeError: 'NoneType' object has no attribute 'startswith')
@@ -452,19 +452,6 @@ def split(
     if lock_path is not None:
         new_lock.save(lock_path)
     return SplitResult(out, report)
-
-
-_SEED_INT = re.compile(r"-?(0|[1-9][0-9]{0,4298})")  # (Python's int() takes at most 4300 digits)
-
-
-def plain_seed(seed: int | str) -> int | str:
-    """A seed as an integer when it is one written plainly (ASCII digits, no leading zero, ``-0`` not), else as is.
-
-    Examples:
-        >>> plain_seed("5"), plain_seed("-5"), plain_seed("007"), plain_seed("-0"), plain_seed("x"), plain_seed(5)
-        (5, -5, '007', '-0', 'x', 5)
-    """
-    return int(seed) if isinstance(seed, str) and _SEED_INT.fullmatch(seed) and seed != "-0" else seed
 
 
 def _note_placed_anew(keys: list[str], pin: IntArray, assignments: Mapping[str, str], warnings: list[str]) -> None:

@@ -108,8 +108,13 @@ class Lockfile:
         is written: a longer temporary name failed once the output was written. It is removed when the write
         fails or is interrupted. A symbolic link at ``path`` is kept, and the file it leads to replaced; the
         file keeps its mode (:func:`labelkit.io_output.replace_target`).
+
+        Raises:
+            UsageError: ``path`` is not a path (None, bytes, a number).
         """
-        replace_target(Path(path), self.dumps())
+        from labelkit.api_args import as_path  # (which imports the formats: not at import time)
+
+        replace_target(as_path(path, "the lockfile"), self.dumps())
 
     def save(self, path: str | Path) -> None:
         """:meth:`write`, its OSError an OutputError naming ``path`` (the OSError named the temporary sibling).
@@ -177,8 +182,11 @@ def read_lockfile(path: str | Path) -> Lockfile | None:
 
     Raises:
         InputError: the file is not a valid lockfile.
+        UsageError: ``path`` is not a path (None, bytes, a number: was a bare TypeError).
     """
-    path = Path(path)
+    from labelkit.api_args import as_path  # (which imports the formats: not at import time)
+
+    path = as_path(path, "the lockfile")
     try:
         if not path.exists():
             return None
