@@ -102,7 +102,7 @@ def test_an_option_value_not_of_its_type_or_refused_by_its_check_is_a_usage_erro
     assert info.value.one_line() == f"bad value for option 'n' (expected {kind}, found {value!r})"
 
 
-@pytest.mark.parametrize("value", [b"x", ["r"], None, True, {"a": 1}, b"a/b"])
+@pytest.mark.parametrize("value", [b"x", ["r"], True, {"a": 1}, b"a/b", 3, float("nan")])
 def test_a_text_option_given_no_text_is_a_usage_error(value: object) -> None:
     """It was written as its repr: ``split=b"x"`` made the folder ``labels/b'x'/``, ``media_root=["r"]`` the root
     ``['r']``."""
@@ -111,11 +111,20 @@ def test_a_text_option_given_no_text_is_a_usage_error(value: object) -> None:
     assert info.value.one_line() == f"bad value for option 'n' (expected str, found {value!r})"
 
 
-@pytest.mark.parametrize(("value", "expected"), [("a", "a"), (np.str_("a"), "a"), (Path("a/b"), "a/b"), (6, 6)])
-def test_a_text_option_takes_text_a_path_or_a_number(value: object, expected: object) -> None:
-    """A path is its text (``media_root=Path(...)``); a number is kept for its check (YOLO's ``precision=6``)."""
+@pytest.mark.parametrize(("value", "expected"), [("a", "a"), (np.str_("a"), "a"), (Path("a/b"), "a/b"), (None, None)])
+def test_a_text_option_takes_text_a_path_or_none(value: object, expected: object) -> None:
+    """A path is its text (``media_root=Path(...)``); None leaves the option unset, as it did."""
     parsed = Option("n", "str", "", "help").parse(value)
     assert parsed == expected and type(parsed) is type(expected)
+
+
+def test_a_text_option_with_a_check_takes_a_number_for_it() -> None:
+    """YOLO's ``precision=6``: the check decides (an option of no check refuses it, above)."""
+    seen: list[object] = []
+    option = Option("n", "str", "", "help", check=seen.append)
+    assert option.parse(6) == 6 and option.parse(np.float64(2.5)) == 2.5 and seen == [6, 2.5]
+    with pytest.raises(UsageError, match=r"bad value for option 'n' \(expected str, found True\)"):
+        option.parse(True)
 
 
 def test_a_text_write_option_given_bytes_writes_nothing(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
@@ -1429,6 +1430,8 @@ def test_a_json_cell_that_is_no_object_is_an_input_error_naming_it(
         (("k", RATIOS, 1.5), "bad split seed"),
         (("k", RATIOS, True), "bad split seed"),
         (("k", RATIOS, "\udc80"), "bad split seed"),
+        (("k", [(["a"], 1.0)], 0), "bad split name (expected a str, found ['a'] (list))"),
+        (("k", [({"a": 1}, 1.0)], 0), "bad split name (expected a str, found {'a': 1} (dict))"),
     ],
 )
 def test_bucket_refuses_what_split_refuses(args: tuple, message: str) -> None:
@@ -1437,6 +1440,14 @@ def test_bucket_refuses_what_split_refuses(args: tuple, message: str) -> None:
     with pytest.raises(UsageError) as err:
         bucket(*args)
     assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("share", [True, np.True_])
+def test_a_bool_share_is_refused_after_an_equal_int_share_was_taken(share: object) -> None:
+    """The checked ratios are remembered: ``True == 1`` and hashes as 1, so the cache took it once 1 was checked."""
+    assert bucket("g:x", {"train": 1}) == "train"
+    with pytest.raises(UsageError, match="bad split ratio"):
+        bucket("g:x", {"train": share})
 
 
 def test_bucket_takes_ratios_as_split_does() -> None:

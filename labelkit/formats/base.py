@@ -160,8 +160,11 @@ class Option:
                 value = os.fspath(value)
             if isinstance(value, str):
                 return str(value)
-            if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):  # (precision=6 is a number)
-                raise ValueError(value)
+            if value is None:  # (unset: the default, as it always was for text)
+                return None
+            number = isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
+            if not number or self.check is None:  # (a number only for an option whose check decides: precision=6;
+                raise ValueError(value)  # split=3 made labels/3/, split=nan labels/nan/)
         return value
 
 

@@ -553,6 +553,8 @@ def _row_mask(what: str, value: object, rows: int) -> np.ndarray[Any, np.dtype[n
             mask was pyarrow's ``ArrowInvalid``, a list an ``AttributeError``).
     """
     mask = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+    if mask is not None and not mask.size and mask.ndim == 1:  # ([] is an array of floats: no value to tell)
+        mask = mask.astype(bool)
     if mask is None or mask.dtype != np.bool_ or mask.ndim != 1:
         found = f"{type_name(value)} of {mask.dtype}" if mask is not None else type_name(value)
         raise UsageError(f"{what} must be a 1-D array of booleans, one per row, not {found}")

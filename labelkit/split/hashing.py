@@ -111,10 +111,14 @@ def _as_pairs(ratios: Any) -> tuple[tuple[Any, Any], ...] | str:
 
 
 @functools.lru_cache(maxsize=64)
-def _pairs_checked(pairs: tuple[tuple[Any, Any], ...] | str) -> tuple[tuple[str, float], ...]:
+def _pairs_checked(pairs: tuple[tuple[Any, Any], ...] | str, _types: tuple[type, ...]) -> tuple[tuple[str, float], ...]:
+    """:func:`_checked_pairs`' work; ``_types`` (the shares' types) only keys the cache: ``True == 1``."""
     from labelkit.split.core import parse_ratios
 
     if not isinstance(pairs, str):
+        for name, _ in pairs:  # (before the names are compared: a list or dict as a name was a bare TypeError)
+            if not isinstance(name, str):
+                raise UsageError("bad split name", expected="a str", found=f"{name!r} ({type_name(name)})")
         names = [name for name, _ in pairs]
         if len(set(names)) < len(names):
             twice = next(name for k, name in enumerate(names) if name in names[:k])
@@ -125,13 +129,18 @@ def _pairs_checked(pairs: tuple[tuple[Any, Any], ...] | str) -> tuple[tuple[str,
 def _checked_pairs(pairs: tuple[tuple[Any, Any], ...] | str) -> tuple[tuple[str, float], ...]:
     """The ratios checked as :func:`labelkit.split` checks them, sorted by name (remembered for hashable ones).
 
+    The cache is keyed by the shares' types too: a share of ``True`` equals 1 and hashes as 1, but is refused
+    where 1 is taken (it was taken once ``{"a": 1}`` had been checked).
+
     Raises:
-        UsageError: see :func:`~labelkit.split.core.parse_ratios`; or a split named twice among pairs.
+        UsageError: see :func:`~labelkit.split.core.parse_ratios`; or a split named twice among pairs, or a name
+            that is not a str.
     """
+    types = () if isinstance(pairs, str) else tuple(type(share) for _, share in pairs)
     try:
-        return _pairs_checked(pairs)
+        return _pairs_checked(pairs, types)
     except TypeError:  # (a share or a name that cannot be hashed: checked, and refused, without the cache)
-        return _pairs_checked.__wrapped__(pairs)
+        return _pairs_checked.__wrapped__(pairs, types)
 
 
 _SEED_INT = re.compile(r"-?(0|[1-9][0-9]{0,4298})")  # (Python's int() takes at most 4300 digits)
