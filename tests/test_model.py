@@ -610,6 +610,36 @@ def test_filters_by_a_split_or_item_that_is_not_a_str_are_a_usage_error() -> Non
     assert len(ds.filter("train")) == 2 and len(list(ds.items(split="val"))) == 1
 
 
+def test_table_names_kinds_and_category_keys_of_another_type_are_a_usage_error() -> None:
+    """``ds.table({})`` and ``ds.annotations({})`` were Python's ``TypeError: unhashable type``; a category key
+    of ``True`` was taken for the id 1, and one of ``1.0`` or ``None`` was a ``KeyError`` saying no such category.
+    The arguments of ``annotations`` are checked when it is called, not when its iteration starts."""
+    ds = labelkit.load(IMAGES)
+    some_id = ds.categories[0].id
+    key = "a category is given by its id (an int) or name (a str), not "
+    cases = [
+        (lambda: ds.table({}), "a table's name must be a str, not dict"),
+        (lambda: ds.table(None), "a table's name must be a str, not None"),
+        (lambda: ds.set_table(3, ds.table("items")), "a table's name must be a str, not int"),
+        (lambda: Dataset.from_tables({("items",): ds.table("items")}), "a table's name must be a str, not tuple"),
+        (lambda: ds.annotations({}), "kind must be a str, not dict"),
+        (lambda: ds.objects(category=True), key + "bool"),
+        (lambda: ds.objects(category=float(some_id)), key + "float"),
+        (lambda: ds.category(None), key + "None"),
+        (lambda: ds.annotations(split=3), "split must be a str, not int"),
+    ]
+    for call, message in cases:
+        with pytest.raises(UsageError) as err:
+            call()  # type: ignore[no-untyped-call]
+        assert err.value.message == message
+    with pytest.raises(KeyError, match="unknown table 'object'"):
+        ds.table("object")
+    with pytest.raises(KeyError, match="unknown annotation kind 'obj'"):
+        ds.annotations("obj")
+    assert ds.category(np.int64(some_id)).id == some_id
+    assert len(list(ds.objects(category=some_id))) == len(list(ds.objects(category=ds.category(some_id).name)))
+
+
 TITLES = {"coco": "COCO", "yolo": "YOLO detect", "voc": "Pascal VOC"}
 
 

@@ -144,6 +144,7 @@ class Dataset:
 
         Raises:
             KeyError: a table name is unknown.
+            UsageError: a table name is not a str.
             InputError: a column is not one of the table's (``objects.catgory_id: not a column of labelkit's
                 objects table``: it would be dropped; pandas' ``__index_level_0__`` is skipped), or appears twice,
                 or cannot be cast to the table's schema, named with its table (and, for a list of another length
@@ -200,6 +201,7 @@ class Dataset:
 
         Raises:
             KeyError: ``name`` is not a table's name.
+            UsageError: ``name`` is not a str.
             InputError: a column is not one of the table's, or cannot be cast to its schema (as in
                 :meth:`from_tables`); the dataset is left as it was.
         """
@@ -214,8 +216,9 @@ class Dataset:
 
         Raises:
             KeyError: ``name`` is not a table's name (``object``: the tables are named in the plural).
+            UsageError: ``name`` is not a str (a dict or list was Python's ``TypeError``: unhashable).
         """
-        if name not in self._pending:
+        if not isinstance(name, str) or name not in self._pending:
             raise _unknown_table(name)
         if self._pending[name]:
             # one thread at a time: two reading a dataset just built (a thread pool saving it to two formats)
@@ -325,22 +328,31 @@ class Dataset:
 
         A category is one of the dataset's (``KeyError`` otherwise), except in a dataset that defines none (a COCO
         detection-results file), whose annotations keep their category ids: there an id is taken as it is.
+        The arguments are checked when this is called, not when the iteration starts.
+
+        Raises:
+            KeyError: an unknown kind, or a category the dataset does not define.
+            UsageError: ``kind`` or ``split`` is not a str, or ``category`` neither an int nor a str.
 
         Examples:
             >>> ds = Dataset()
             >>> list(ds.annotations(kind="object"))
             []
         """
+        if kind is not None and not isinstance(kind, str):  # (a dict was Python's TypeError: unhashable)
+            raise UsageError(f"kind must be a str, not {type_name(kind)}")
         if kind and kind not in T.TABLE_BY_KIND:
             raise KeyError(f"unknown annotation kind {kind!r}; expected one of {', '.join(T.TABLE_BY_KIND)}")
         names = [T.TABLE_BY_KIND[kind]] if kind else list(T.ANNOTATION_TABLES)
-        for name in names:
-            table = self._filtered(name, category, split)
-            yield from records_of(name, table, partial(R.annotation_from_row, name))
+        tables = [(name, self._filtered(name, category, split)) for name in names]
+        return (
+            record for name, table in tables for record in records_of(name, table, partial(R.annotation_from_row, name))
+        )
 
     def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
         table = self.table(name)
         if category is not None:
+            _require_key(category)
             # a dataset that defines no categories (a COCO results file) keeps its ids: filtered by the id itself;
             # a name is every category of that name (YOLO's names may repeat one: [car, car])
             if isinstance(category, Integral):
@@ -386,7 +398,9 @@ class Dataset:
 
         Raises:
             KeyError: no such category, or a name several categories hold (the message lists their ids).
+            UsageError: ``key`` is neither an int nor a str (a bool, a float, ``None``: it was a ``KeyError``).
         """
+        _require_key(key)
         by_id = isinstance(key, Integral)  # (an id taken from a column's numpy array is a numpy integer)
         found = [c for c in self.categories if ((c.id == key) if by_id else (c.name == key))]
         if len(found) > 1 and not by_id:
@@ -598,6 +612,16 @@ def _require_names(what: str, value: object) -> list[str]:
     return names
 
 
+def _require_key(key: object) -> None:
+    """Refuse a category key that is neither an int (a numpy integer included) nor a str.
+
+    Raises:
+        UsageError: naming the type received (``True`` too, which would have been taken for the id 1).
+    """
+    if isinstance(key, bool) or not isinstance(key, (Integral, str)):
+        raise UsageError(f"a category is given by its id (an int) or name (a str), not {type_name(key)}")
+
+
 def _text(what: str, value: object) -> str:
     """``value``, a filter's split name or item id, when it is a str (a number was pyarrow's ArrowNotImplementedError).
 
@@ -620,7 +644,7 @@ def _conformed(name: str, table: pa.Table) -> pa.Table:
         KeyError: ``name`` is not a table's name.
         InputError: a column is not one of the table's, appears twice, or cannot be cast to its schema.
     """
-    if name not in TABLE_NAMES:
+    if not isinstance(name, str) or name not in TABLE_NAMES:
         raise _unknown_table(name)
     if not isinstance(table, pa.Table):  # (a dict of columns was AttributeError: no attribute 'column_names')
         hint = "make one with pyarrow.table(columns) or pyarrow.Table.from_pandas(frame)"
@@ -634,5 +658,8 @@ def _conformed(name: str, table: pa.Table) -> pa.Table:
         raise T.conform_error(name, table, exc) from exc
 
 
-def _unknown_table(name: str) -> KeyError:
+def _unknown_table(name: object) -> KeyError | UsageError:
+    """The error for a table name no table has: a ``UsageError`` for one that is not a str."""
+    if not isinstance(name, str):
+        return UsageError(f"a table's name must be a str, not {type_name(name)}")
     return KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
