@@ -42,6 +42,7 @@ try:
 except ImportError:  # (Windows)
     fcntl = termios = None  # type: ignore[assignment]
 
+RATIO = "a split lockfile ratio must be a number from 0 to 1"
 LOCK = '{"version": "1", "seed": 0, "method": "balanced", "ratios": {"x": 1}, "assignments": {"img/a.jpg": "x"}}'
 
 
@@ -172,6 +173,17 @@ def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, flo
             "/assignments/img~1a.jpg",
             "a lockfile assignment must be a split name (expected letters, digits, '_', '-' or '.', found "
             "'../../evil')",
+        ),
+        # (float() took each of these: a negative share only warned that the ratios had changed)
+        *(
+            (LOCK.replace('{"x": 1}', '{"a/b": ' + value + "}"), "/ratios/a~1b", f"{RATIO} (found {found})")
+            for value, found in (
+                ("-0.5", "-0.5"),
+                ('"0.5"', "'0.5'"),
+                ("true", "True"),
+                ("1.5", "1.5"),
+                ("null", "None"),
+            )
         ),
     ],
 )

@@ -555,7 +555,7 @@ def test_lockfile_ratios_must_be_numbers(tmp_path: Path) -> None:
     bad.write_text('{"version": "1", "seed": 0, "method": "balanced", "ratios": {"a": "x"}, "assignments": {}}')
     with pytest.raises(InputError) as info:
         read_lockfile(bad)
-    assert info.value.location.pointer == "/ratios"
+    assert info.value.location.pointer == "/ratios/a"
 
 
 def test_cli_algorithm_version_reproduces_v1_golden(tmp_path: Path) -> None:

@@ -170,10 +170,17 @@ class Lockfile:
                         expected="letters, digits, '_', '-' or '.'",
                         found=repr(value),
                     )
-        try:
-            ratios = {str(k): float(v) for k, v in data["ratios"].items()}
-        except (TypeError, ValueError):
-            raise InputError("split lockfile ratios must be numbers", path=path, pointer="/ratios") from None
+        ratios: dict[str, float] = {}
+        for key, value in data["ratios"].items():
+            # (float() took "0.5", true, "nan" and -0.5 too: no lockfile labelkit writes holds them)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise InputError(
+                    "a split lockfile ratio must be a number from 0 to 1",
+                    path=path,
+                    pointer=json_pointer("ratios", key),
+                    found=repr(value),
+                )
+            ratios[str(key)] = float(value)
         return cls(data["version"], seed, data["method"], ratios, dict(assignments), dict(written))
 
 
