@@ -7822,3 +7822,52 @@ def test_the_png_pool_is_busy_while_its_newest_job_has_not_ended() -> None:
         assert not pool.busy
     finally:
         pool.executor.shutdown(wait=True)
+
+
+def _xml(filename: str | None, size: bool = True) -> str:
+    named = f"<filename>{filename}</filename>" if filename is not None else ""
+    sized = "<size><width>20</width><height>30</height><depth>3</depth></size>" if size else ""
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+    return f"<annotation>{named}{sized}<object><name>dog</name>{box}</object></annotation>"
+
+
+def test_a_filename_that_names_no_image_takes_the_image_of_its_id_with_a_read_note(tmp_path: Path) -> None:
+    """``a.xml`` of ``<filename>zz.jpg</filename>``, where only ``JPEGImages/a.jpg`` is there, was read with that
+    image unsaid (and a VOC -> VOC round trip wrote ``<filename>a.jpg</filename>``); the note now says so, naming
+    the first XML, its ``<filename>`` and the image taken. An XML of no ``<size>`` takes that image's size."""
+    root = tmp_path / "v"
+    for folder in ("Annotations/s", "JPEGImages/s"):
+        (root / folder).mkdir(parents=True)
+    for name in ("a.jpg", "b.jpg", "c.jpg", "s/x.jpg"):
+        Image.new("RGB", (10, 12)).save(root / "JPEGImages" / name)
+    (root / "Annotations/a.xml").write_text(_xml("zz.jpg"))
+    (root / "Annotations/b.xml").write_text(_xml("b.png", size=False))  # (another extension: taken by the id too)
+    (root / "Annotations/c.xml").write_text(_xml("c.jpg"))  # (its own image: no note)
+    (root / "Annotations/d.xml").write_text(_xml(None))  # (no <filename>, no image: none either)
+    (root / "Annotations/s/x.xml").write_text(_xml("x.jpg"))  # (not beside the XML: JPEGImages/s/x.jpg, by id)
+    ds = labelkit.load(root)
+    items = {i.id: (i.media.path, i.media.width, i.media.height) for i in ds.items()}
+    assert items == {
+        "a": ("JPEGImages/a.jpg", 20, 30),
+        "b": ("JPEGImages/b.jpg", 10, 12),
+        "c": ("JPEGImages/c.jpg", 20, 30),
+        "d": (None, 20, 30),
+        "s/x": ("JPEGImages/s/x.jpg", 20, 30),
+    }
+    assert [n for n in ds.read_notes if "<filename>" in n] == [
+        "3 <filename> values name no image in JPEGImages/ or beside the XML (first: Annotations/a.xml's 'zz.jpg'): "
+        "each item was read with the image of its id instead ('JPEGImages/a.jpg'), as VOC's loaders find it, its "
+        "size too where the XML gives none; writing VOC writes that image's name"
+    ]
+    finder = voc_images.ImageFinder(root)
+    annotations = root / "Annotations"
+    assert finder.find(annotations, "a", "zz.jpg") == ("JPEGImages/a.jpg", True)
+    assert finder.find(annotations, "c", "c.jpg") == ("JPEGImages/c.jpg", False)
+    assert finder.find(annotations, "a", None) == ("JPEGImages/a.jpg", False)  # (no <filename>: nothing named)
+    assert finder.find(annotations, "s/x", "x.jpg") == ("JPEGImages/s/x.jpg", True)  # (an id of a folder)
+    assert finder.find(annotations, "s/x", "s/x.jpg") == ("JPEGImages/s/x.jpg", False)
+    assert finder.find(annotations, "zz", "zz.jpg") == (None, False)
+    (root / "Annotations/a.xml").unlink()
+    (root / "Annotations/b.xml").unlink()
+    (root / "Annotations/s/x.xml").write_text(_xml("s/x.jpg"))
+    assert not [n for n in labelkit.load(root).read_notes if "<filename>" in n]

@@ -105,18 +105,29 @@ class ImageFinder:
 
         ``folder``: the item's XML folder, below the root (or the root itself).
         """
+        return self.find(folder, item_id, filename)[0]
+
+    def find(self, folder: Path, item_id: str, filename: str | None) -> tuple[str | None, bool]:
+        """:meth:`relpath`, and whether the image was found by the item's id where ``filename`` names no image.
+
+        (``<filename>zz.jpg</filename>`` in ``a.xml`` of no ``zz.jpg``, beside ``JPEGImages/a.jpg``: the image
+        of the id is taken, and the reader says so.)
+        """
+        rel = safe_relpath(filename) if filename else ""
         if "/" in item_id or os.sep in item_id or (os.altsep is not None and os.altsep in item_id):
             image = _find_image(self.root, folder, item_id, filename, self.listings, self.files)
-            return None if image is None else image.relative_to(self.root).as_posix()
-        rel = safe_relpath(filename) if filename else ""
+            if image is None:
+                return None, False
+            named = bool(rel) and image in (self.root / "JPEGImages" / rel, folder / rel)
+            return image.relative_to(self.root).as_posix(), bool(rel) and not named
         for base, text, below in self._bases_of(folder):
             if rel and self.files.is_file(os.path.join(text, rel)):
                 if not is_plain_relpath(rel):  # (".", which Path drops: JPEGImages/. is JPEGImages)
-                    return (base / rel).relative_to(self.root).as_posix()
-                return rel if below == "." else f"{below}/{rel}"
+                    return (base / rel).relative_to(self.root).as_posix(), False
+                return (rel if below == "." else f"{below}/{rel}"), False
             if base not in self.listings:
                 self.listings[base] = _by_prefix(base)
             for name in self.listings[base].get(_fold(item_id), ()):
                 if is_image_name(name):  # (is_image of the path: its suffix)
-                    return name if below == "." else f"{below}/{name}"
-        return None
+                    return (name if below == "." else f"{below}/{name}"), bool(rel)
+        return None, False
