@@ -182,6 +182,7 @@ def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, flo
                 ('"0.5"', "'0.5'"),
                 ("true", "True"),
                 ("1.5", "1.5"),
+                ("1.000002", "1.000002"),
                 ("null", "None"),
             )
         ),

@@ -638,6 +638,26 @@ def test_table_names_kinds_and_category_keys_of_another_type_are_a_usage_error()
         ds.annotations("obj")
     assert ds.category(np.int64(some_id)).id == some_id
     assert len(list(ds.objects(category=some_id))) == len(list(ds.objects(category=ds.category(some_id).name)))
+    for call, message in (
+        (lambda: ds.items(split=3), "split must be a str, not int"),
+        (lambda: ds.tokens(item_id=3), "item_id must be a str, not int"),
+    ):  # (generators checked them when iterated)
+        with pytest.raises(UsageError) as err:
+            call()  # type: ignore[no-untyped-call]
+        assert err.value.message == message
+
+
+def test_iterators_read_the_tables_when_iterated_not_when_called() -> None:
+    """The argument checks run when ``objects`` (``items``, ``tokens``) is called; the rows are read when the
+    iteration starts, as they were: an object added in between is iterated."""
+    ds = Dataset(items=[Item(id="a")], categories=[Category(id=1, name="c")])
+    objects, items, tokens = ds.objects(), ds.items(), ds.tokens()
+    ds.add(Object(id="o", item_id="a", category_id=1, bbox=(0, 0, 1, 1)))
+    ds.add_item(Item(id="b"))
+    ds.add_tokens([Token(item_id="a", index=0, text="x", start=0, end=1)])
+    assert [o.id for o in objects] == ["o"]
+    assert [i.id for i in items] == ["a", "b"]
+    assert [t.text for t in tokens] == ["x"]
 
 
 TITLES = {"coco": "COCO", "yolo": "YOLO detect", "voc": "Pascal VOC"}

@@ -809,6 +809,19 @@ def test_a_seed_given_as_an_integer_s_digits_writes_the_lockfile_and_report_as_t
     assert split(ds, GOLDEN_RATIOS, seed="007").report.to_dict()["seed"] == "007"  # (text, as --seed 007 is)
 
 
+def test_a_lockfile_of_a_share_past_1_by_the_sum_s_slack_reads_back(tmp_path: Path) -> None:
+    """Shares may sum to 1 within 1e-6, so one may pass 1 by that much: its lockfile must read back (the ratio
+    check refused ``"train": 1.0000005`` at first, a lockfile labelkit itself had written)."""
+    from labelkit.model import Dataset, Item
+
+    ds = Dataset(items=[Item(id=f"i{n}") for n in range(4)])
+    lock = tmp_path / "a.lock.json"
+    split(ds, {"train": 1.0000005, "val": 0.0}, lock=lock)
+    assert read_lockfile(lock).ratios == {"train": 1.0000005, "val": 0.0}  # type: ignore[union-attr]
+    again = split(ds, {"train": 1.0000005, "val": 0.0}, lock=lock)
+    assert not again.report.warnings
+
+
 def test_a_seed_is_an_int_or_a_str_and_a_numpy_integer_is_its_int(tmp_path: Path) -> None:
     """A numpy integer split as its int but its lockfile was a TypeError (numpy.int64 is not JSON serializable),
     after the split; 1.5 or None made a lockfile its own reader refused (bad split lockfile field 'seed')."""

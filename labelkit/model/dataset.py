@@ -272,10 +272,15 @@ class Dataset:
         return f"<Dataset items={len(self)} categories={len(self.categories)} {counts}>"
 
     def items(self, split: str | None = None) -> Iterator[Item]:
-        """Iterate item records, optionally of one split."""
+        """Iterate item records, optionally of one split (checked when this is called: a ``UsageError``)."""
+        if split is not None:
+            _text("split", split)
+        return self._items(split)
+
+    def _items(self, split: str | None) -> Iterator[Item]:
         table = self.table("items")
         if split is not None:
-            table = table.filter(pc.equal(table["split"], _text("split", split)))
+            table = table.filter(pc.equal(table["split"], split))
         yield from records_of("items", table, R.item_from_row)
 
     def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -328,7 +333,8 @@ class Dataset:
 
         A category is one of the dataset's (``KeyError`` otherwise), except in a dataset that defines none (a COCO
         detection-results file), whose annotations keep their category ids: there an id is taken as it is.
-        The arguments are checked when this is called, not when the iteration starts.
+        The arguments are checked when this is called; the tables are read when the iteration starts (rows added
+        between the two are iterated).
 
         Raises:
             KeyError: an unknown kind, or a category the dataset does not define.
@@ -343,16 +349,21 @@ class Dataset:
             raise UsageError(f"kind must be a str, not {type_name(kind)}")
         if kind and kind not in T.TABLE_BY_KIND:
             raise KeyError(f"unknown annotation kind {kind!r}; expected one of {', '.join(T.TABLE_BY_KIND)}")
+        if category is not None:
+            _require_key(category)
+        if split is not None:
+            _text("split", split)
         names = [T.TABLE_BY_KIND[kind]] if kind else list(T.ANNOTATION_TABLES)
-        tables = [(name, self._filtered(name, category, split)) for name in names]
-        return (
-            record for name, table in tables for record in records_of(name, table, partial(R.annotation_from_row, name))
-        )
+        return self._annotations(names, category, split)
+
+    def _annotations(self, names: list[str], category: int | str | None, split: str | None) -> Iterator[AnyAnnotation]:
+        for name in names:
+            table = self._filtered(name, category, split)
+            yield from records_of(name, table, partial(R.annotation_from_row, name))
 
     def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
         table = self.table(name)
         if category is not None:
-            _require_key(category)
             # a dataset that defines no categories (a COCO results file) keeps its ids: filtered by the id itself;
             # a name is every category of that name (YOLO's names may repeat one: [car, car])
             if isinstance(category, Integral):
@@ -362,7 +373,7 @@ class Dataset:
             table = table.filter(pc.is_in(table["category_id"], value_set=pa.array(ids, pa.int64())))
         if split is not None:
             items = self.table("items")
-            ids = items.filter(pc.equal(items["split"], _text("split", split)))["id"]
+            ids = items.filter(pc.equal(items["split"], split))["id"]
             table = table.filter(pc.is_in(table["item_id"], value_set=ids.combine_chunks()))
         return table
 
@@ -387,10 +398,15 @@ class Dataset:
         return self.annotations("track", **filters)  # type: ignore[return-value]
 
     def tokens(self, item_id: str | None = None) -> Iterator[Token]:
-        """Iterate token records, optionally of one item."""
+        """Iterate token records, optionally of one item (checked when this is called: a ``UsageError``)."""
+        if item_id is not None:
+            _text("item_id", item_id)
+        return self._tokens(item_id)
+
+    def _tokens(self, item_id: str | None) -> Iterator[Token]:
         table = self.table("tokens")
         if item_id is not None:
-            table = table.filter(pc.equal(table["item_id"], _text("item_id", item_id)))
+            table = table.filter(pc.equal(table["item_id"], item_id))
         yield from records_of("tokens", table, R.token_from_row)
 
     def category(self, key: int | str) -> Category:

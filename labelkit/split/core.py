@@ -25,7 +25,7 @@ from labelkit.split.hashing import checked_seed as checked_seed
 from labelkit.split.hashing import key_hash, unit
 from labelkit.split.hashing import plain_seed as plain_seed
 from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, group_regex, locked_splits, prepare
-from labelkit.split.lockfile import Lockfile, read_lockfile
+from labelkit.split.lockfile import SHARE_SLACK, Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
 ALGORITHM_VERSION = "6"
@@ -128,7 +128,7 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
                 " and the COCO, YOLO and VOC writers refuse them",
             )
     total = sum(out.values())
-    if abs(total - 1.0) > 1e-6:
+    if abs(total - 1.0) > SHARE_SLACK:
         raise UsageError(
             "split ratios must sum to 1",
             expected="1",

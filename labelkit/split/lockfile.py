@@ -19,6 +19,9 @@ from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.io import parse_json
 from labelkit.io_output import replace_target
 
+SHARE_SLACK = 1e-6
+"""How far split shares may sum from 1 (``--ratios a=0.5,b=0.5000005`` is taken; ``b=0.500002`` is not)."""
+
 _SPLIT_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 """A split name, as ``--ratios`` takes one (``labelkit.split.core``)."""
 
@@ -172,8 +175,9 @@ class Lockfile:
                     )
         ratios: dict[str, float] = {}
         for key, value in data["ratios"].items():
-            # (float() took "0.5", true, "nan" and -0.5 too: no lockfile labelkit writes holds them)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+            # (float() took "0.5", true, "nan" and -0.5 too: no lockfile labelkit writes holds them; a share may
+            # pass 1 by the slack the shares' sum has, train=1.0000005,val=0)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1 + SHARE_SLACK:
                 raise InputError(
                     "a split lockfile ratio must be a number from 0 to 1",
                     path=path,
