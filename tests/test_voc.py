@@ -7844,7 +7844,7 @@ def test_a_filename_that_names_no_image_takes_the_image_of_its_id_with_a_read_no
     (root / "Annotations/b.xml").write_text(_xml("b.png", size=False))  # (another extension: taken by the id too)
     (root / "Annotations/c.xml").write_text(_xml("c.jpg"))  # (its own image: no note)
     (root / "Annotations/d.xml").write_text(_xml(None))  # (no <filename>, no image: none either)
-    (root / "Annotations/s/x.xml").write_text(_xml("x.jpg"))  # (not beside the XML: JPEGImages/s/x.jpg, by id)
+    (root / "Annotations/s/x.xml").write_text(_xml("x.jpg"))  # (JPEGImages/s/x.jpg, by id: of that name, no note)
     ds = labelkit.load(root)
     items = {i.id: (i.media.path, i.media.width, i.media.height) for i in ds.items()}
     assert items == {
@@ -7855,8 +7855,8 @@ def test_a_filename_that_names_no_image_takes_the_image_of_its_id_with_a_read_no
         "s/x": ("JPEGImages/s/x.jpg", 20, 30),
     }
     assert [n for n in ds.read_notes if "<filename>" in n] == [
-        "3 <filename> values name no image in JPEGImages/ or beside the XML (first: Annotations/a.xml's 'zz.jpg'): "
-        "each item was read with the image of its id instead ('JPEGImages/a.jpg'), as VOC's loaders find it, its "
+        "2 <filename> values name no image in JPEGImages/ or in the annotation files' folder (first: 'zz.jpg' of item "
+        "'a'): each item was read with an image of its id instead ('JPEGImages/a.jpg'), as VOC's loaders find it, its "
         "size too where the XML gives none; writing VOC writes that image's name"
     ]
     finder = voc_images.ImageFinder(root)
@@ -7864,10 +7864,30 @@ def test_a_filename_that_names_no_image_takes_the_image_of_its_id_with_a_read_no
     assert finder.find(annotations, "a", "zz.jpg") == ("JPEGImages/a.jpg", True)
     assert finder.find(annotations, "c", "c.jpg") == ("JPEGImages/c.jpg", False)
     assert finder.find(annotations, "a", None) == ("JPEGImages/a.jpg", False)  # (no <filename>: nothing named)
-    assert finder.find(annotations, "s/x", "x.jpg") == ("JPEGImages/s/x.jpg", True)  # (an id of a folder)
+    assert finder.find(annotations, "s/x", "x.jpg") == ("JPEGImages/s/x.jpg", False)  # (an id of a folder)
+    assert finder.find(annotations, "s/x", "y.jpg") == ("JPEGImages/s/x.jpg", True)
+    assert finder.find(annotations, "a", "A.JPG") == ("JPEGImages/a.jpg", sys.platform.startswith("linux"))
     assert finder.find(annotations, "s/x", "s/x.jpg") == ("JPEGImages/s/x.jpg", False)
     assert finder.find(annotations, "zz", "zz.jpg") == (None, False)
     (root / "Annotations/a.xml").unlink()
     (root / "Annotations/b.xml").unlink()
     (root / "Annotations/s/x.xml").write_text(_xml("s/x.jpg"))
     assert not [n for n in labelkit.load(root).read_notes if "<filename>" in n]
+
+
+def test_a_filename_is_looked_for_in_both_folders_before_the_id_is(tmp_path: Path) -> None:
+    """``a.xml`` of ``<filename>photo.jpg</filename>``, with ``Annotations/photo.jpg`` and ``JPEGImages/a.jpg``: the
+    named image is read (the id's was taken, JPEGImages/ being looked in first for both), with no note; nor is there
+    one for a nested XML whose image of that name lies beside it (found by its id, ``Annotations/s/x.jpg``)."""
+    root = tmp_path / "v"
+    for folder in ("Annotations/s", "JPEGImages"):
+        (root / folder).mkdir(parents=True)
+    for name in ("JPEGImages/a.jpg", "Annotations/photo.jpg", "Annotations/s/x.jpg"):
+        Image.new("RGB", (10, 12)).save(root / name)
+    (root / "Annotations/a.xml").write_text(_xml("photo.jpg"))
+    (root / "Annotations/s/x.xml").write_text(_xml("x.jpg"))
+    ds = labelkit.load(root)
+    assert {i.id: i.media.path for i in ds.items()} == {"a": "Annotations/photo.jpg", "s/x": "Annotations/s/x.jpg"}
+    assert not [n for n in ds.read_notes if "<filename>" in n]
+    args = (root, root / "Annotations", "a", "photo.jpg")
+    assert voc_images._find_image(*args) == voc_images._find_image(*args, {}, None) == root / "Annotations/photo.jpg"

@@ -149,7 +149,7 @@ def build(
     resized: list[str] = []  # images with a segmentation PNG of another size than the image's (its <size>)
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
     first_on_background: str | None = None  # the first image with an instance over class PNG background
-    substituted: list[tuple[Path, str, str, str]] = []  # items whose <filename> names no image: the id's was taken
+    substituted: list[tuple[str, str, str]] = []  # items whose <filename> names no image: the id's was taken
     images = ImageFinder(root)  # (each image folder listed once, and asked whether an image is there)
     annotations = root / "Annotations"
     for item_id in all_ids:
@@ -157,7 +157,7 @@ def build(
         stem, split, folder, item = found_xml or (item_id, None, annotations, _XmlItem())
         image, of_id = images.find(folder, stem, item.filename)  # (below the root)
         if of_id:  # (<filename> names no image there: the id's image was taken)
-            substituted.append((folder, stem, item.filename or "", image or ""))
+            substituted.append((stem, item.filename or "", image or ""))
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
             width, height = image_size(root / image)
@@ -362,15 +362,13 @@ def build(
             "can place on the image (writing reports them lost)"
         )
     if substituted:
-        folder, stem, written, image = substituted[0]
-        at = folder / stem  # (the XML, Annotations/sub/x.xml of the item sub/x, named below the root)
-        xml = (at.relative_to(root) if at.is_relative_to(root) else at).as_posix() + ".xml"
+        stem, written, image = substituted[0]
         n = len(substituted)
         dataset.read_notes.append(
             f"{n:,} <filename> value{'s' if n != 1 else ''} name{'' if n != 1 else 's'} no image in JPEGImages/ or "
-            f"beside the XML (first: {xml}'s {written!r}): each item was read with the image of its id instead "
-            f"({image!r}), as VOC's loaders find it, its size too where the XML gives none; writing VOC writes that "
-            "image's name"
+            f"in the annotation files' folder (first: {written!r} of item {stem!r}): each item was read with an image "
+            f"of its id instead ({image!r}), as VOC's loaders find it, its size too where the XML gives none; writing "
+            "VOC writes that image's name"
         )
     if unmatched:
         dataset.read_notes.append(
