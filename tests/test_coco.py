@@ -5393,6 +5393,35 @@ def test_a_region_captions_geometry_beyond_64_bits_is_an_error_at_its_pointer(tm
 
 
 @pytest.mark.parametrize(
+    ("value", "place"), [('{"k":[%s]}', "/k/0"), ('{"k":{"z":%s}}', "/k/z"), ('{"k":[1,%s]}', "/k/1")]
+)
+def test_an_integer_beyond_64_bits_inside_carried_attributes_is_an_error_at_its_pointer(
+    tmp_path: Path, value: str, place: str
+) -> None:
+    """Attributes that are not flat are carried as read (``coco:attributes``); an integer past 64 bits inside a list
+    or an object there was written back by COCO -> COCO as ``1.8446744073709552e+19``, unsaid, where the README says
+    such an integer in an annotation's attributes is an error at its pointer, as in an extra field. One within 64
+    bits (unsigned) is carried exactly."""
+    ann = '{"id":1,"image_id":1,"category_id":1,"bbox":[0,0,1,1],"attributes":' + value + "}"
+    head = '{"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}],"categories":[{"id":1,"name":"c"}]'
+    src = tmp_path / "instances_val.json"
+    src.write_text(head + ',"annotations":[' + ann % "18446744073709551616" + "]}")
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (err.value.location.pointer, err.value.message) == (
+        f"/annotations/0/attributes{place}",
+        "an integer does not fit in 64 bits",
+    )
+    assert not (tmp_path / "out").exists()
+    (finding,) = labelkit.validate(src)
+    assert finding.where == f"#/annotations/0/attributes{place}"
+    src.write_text(head + ',"annotations":[' + ann % "18446744073709551615" + "]}")
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    written = (tmp_path / "out/annotations/instances_val.json").read_text()
+    assert '"attributes":' + value % "18446744073709551615" in written
+
+
+@pytest.mark.parametrize(
     "detections",
     [
         [{"id": 1, "bbox": [0, 0, 1, 1]}, {"id": 1, "bbox": [1, 1, 1, 1]}, {"id": 1, "bbox": [2, 2, 1, 1]}],

@@ -7,6 +7,7 @@ Carried fields (``area``, ``iscrowd``, ...) and unknown fields, their raw values
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import msgspec
@@ -213,11 +214,25 @@ def refuse_wide_integers(extras: Extras, path: Path) -> None:
         if text is None:
             continue
         for key, raw in msgspec.json.decode(text, type=dict[str, msgspec.Raw]).items():
-            try:
-                value = msgspec.json.decode(raw)
-            except msgspec.ValidationError:  # (1.8e308: no float holds it, carried as written; an integer beside it)
-                value = json.loads(bytes(raw), parse_int=_int_or_wide)
-            json_text(value, path, json_pointer("annotations", i, field_of(key)))
+            refuse_wide_integer(raw, path, json_pointer("annotations", i, field_of(key)))
+
+
+_WIDE_RUN = re.compile(_DIGITS_19.encode())
+
+
+def refuse_wide_integer(raw: bytes | msgspec.Raw, path: Path, pointer: str) -> None:
+    """Refuse an integer beyond 64 bits in one carried JSON value (looked for only where 19 digits run).
+
+    Raises:
+        InputError: at ``pointer`` and the value's own path below it (``/annotations/0/x/y/0``).
+    """
+    if not _WIDE_RUN.search(raw):
+        return
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.ValidationError:  # (1.8e308: no float holds it, carried as written; an integer beside it)
+        value = json.loads(bytes(raw), parse_int=_int_or_wide)
+    json_text(value, path, pointer)
 
 
 def refuse_deep_fields(extras: Extras, path: Path) -> None:
