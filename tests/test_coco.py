@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -132,6 +133,20 @@ def test_negative_zero_is_written_as_negative_zero(tmp_path: Path) -> None:
             assert str(ann["bbox"][0]) == "-0.0" and str(ann["segmentation"][0][0]) == "-0.0"
     values = pa.array([-0.0, 0.0, -0.5, 0.5, -1e-7, 2.25, -3.0])
     assert coco_text.numbers_text(values).to_pylist() == ["-0.0", "0", "-0.5", "0.5", "-1e-7", "2.25", "-3"]
+
+
+def test_a_score_of_negative_zero_is_written_as_negative_zero(tmp_path: Path) -> None:
+    """Arrow's cast wrote a detection's score of -0.0 as ``-0``, which JSON readers (pycocotools' json) take for the
+    integer 0, where its box kept -0.0."""
+    src = tmp_path / "results_val.json"
+    src.write_text(
+        '[{"image_id":1,"category_id":1,"bbox":[-0.0,1,2,2],"score":-0.0},{"image_id":1,"category_id":1,'
+        '"bbox":[0,1,2,2],"score":0.5}]'
+    )
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    text = (tmp_path / "out" / "annotations" / "results_val.json").read_text()
+    assert ['"score":-0.0', '"score":0.5'] == re.findall(r'"score":[^,}]*', text)
+    assert coco_text.numbers_or_null(pa.array([-0.0, None, 0.0, 1.0])).to_pylist() == ["-0.0", None, "0", "1"]
 
 
 @pytest.mark.parametrize("empty", ["[" + " " * 20 + "]", "[\n" + " " * 3 + "]", "[ ]"])

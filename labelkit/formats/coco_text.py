@@ -479,7 +479,9 @@ def numbers_or_null(values: pa.Array) -> pa.Array:
     valid = values.drop_null()
     if len(valid) and not pc.all(pc.is_finite(valid)).as_py():
         raise OutputError("COCO JSON cannot hold NaN or infinite scores")
-    return pc.cast(values, pa.string())
+    texts = pc.cast(values, pa.string())
+    negative_zero = pc.equal(texts, "-0")  # (Arrow writes -0.0 so, which JSON readers take for the integer 0)
+    return pc.if_else(negative_zero, "-0.0", texts) if pc.any(negative_zero).as_py() else texts
 
 
 def json_strings(values: pa.Array) -> pa.Array:
