@@ -7855,9 +7855,9 @@ def test_a_filename_that_names_no_image_takes_the_image_of_its_id_with_a_read_no
         "s/x": ("JPEGImages/s/x.jpg", 20, 30),
     }
     assert [n for n in ds.read_notes if "<filename>" in n] == [
-        "2 <filename> values name no image in JPEGImages/ or in the annotation files' folder (first: 'zz.jpg' of item "
-        "'a'): each item was read with an image of its id instead ('JPEGImages/a.jpg'), as VOC's loaders find it, its "
-        "size too where the XML gives none; writing VOC writes that image's name"
+        "2 items were read with an image of their id, not the file their <filename> names (first: item 'a', of "
+        "<filename> 'zz.jpg', read with 'JPEGImages/a.jpg'), as VOC's loaders read it, its size too where the XML "
+        "gives none; writing VOC writes that image's name"
     ]
     finder = voc_images.ImageFinder(root)
     annotations = root / "Annotations"
@@ -7866,6 +7866,8 @@ def test_a_filename_that_names_no_image_takes_the_image_of_its_id_with_a_read_no
     assert finder.find(annotations, "a", None) == ("JPEGImages/a.jpg", False)  # (no <filename>: nothing named)
     assert finder.find(annotations, "s/x", "x.jpg") == ("JPEGImages/s/x.jpg", False)  # (an id of a folder)
     assert finder.find(annotations, "s/x", "y.jpg") == ("JPEGImages/s/x.jpg", True)
+    assert finder.find(annotations, "a", "train/a.jpg") == ("JPEGImages/a.jpg", True)  # (a folder it does not have)
+    assert finder.find(annotations, "s/x", "other/x.jpg") == ("JPEGImages/s/x.jpg", True)
     assert finder.find(annotations, "a", "A.JPG") == ("JPEGImages/a.jpg", sys.platform.startswith("linux"))
     assert finder.find(annotations, "s/x", "s/x.jpg") == ("JPEGImages/s/x.jpg", False)
     assert finder.find(annotations, "zz", "zz.jpg") == (None, False)
@@ -7875,10 +7877,12 @@ def test_a_filename_that_names_no_image_takes_the_image_of_its_id_with_a_read_no
     assert not [n for n in labelkit.load(root).read_notes if "<filename>" in n]
 
 
-def test_a_filename_is_looked_for_in_both_folders_before_the_id_is(tmp_path: Path) -> None:
-    """``a.xml`` of ``<filename>photo.jpg</filename>``, with ``Annotations/photo.jpg`` and ``JPEGImages/a.jpg``: the
-    named image is read (the id's was taken, JPEGImages/ being looked in first for both), with no note; nor is there
-    one for a nested XML whose image of that name lies beside it (found by its id, ``Annotations/s/x.jpg``)."""
+def test_an_image_of_the_id_in_jpegimages_is_taken_before_a_named_file_beside_the_xml_and_said(tmp_path: Path) -> None:
+    """``a.xml`` of ``<filename>photo.jpg</filename>``, with ``Annotations/photo.jpg`` and ``JPEGImages/a.jpg``:
+    ``JPEGImages/`` is looked in first, for the name and the id, as VOC's loaders open ``JPEGImages/<id>.jpg``, so
+    the id's image is read, and the note says it is not the file named (it said that no such file was there). A
+    nested XML whose image of that name lies beside it (found by its id, ``Annotations/s/x.jpg``) has no note. The
+    note names the item id (``train/k`` in a layout of split folders), not the XML's stem."""
     root = tmp_path / "v"
     for folder in ("Annotations/s", "JPEGImages"):
         (root / folder).mkdir(parents=True)
@@ -7887,7 +7891,18 @@ def test_a_filename_is_looked_for_in_both_folders_before_the_id_is(tmp_path: Pat
     (root / "Annotations/a.xml").write_text(_xml("photo.jpg"))
     (root / "Annotations/s/x.xml").write_text(_xml("x.jpg"))
     ds = labelkit.load(root)
-    assert {i.id: i.media.path for i in ds.items()} == {"a": "Annotations/photo.jpg", "s/x": "Annotations/s/x.jpg"}
-    assert not [n for n in ds.read_notes if "<filename>" in n]
+    assert {i.id: i.media.path for i in ds.items()} == {"a": "JPEGImages/a.jpg", "s/x": "Annotations/s/x.jpg"}
+    assert [n for n in ds.read_notes if "<filename>" in n] == [
+        "1 item was read with an image of its id, not the file its <filename> names (first: item 'a', of "
+        "<filename> 'photo.jpg', read with 'JPEGImages/a.jpg'), as VOC's loaders read it, its size too where the "
+        "XML gives none; writing VOC writes that image's name"
+    ]
     args = (root, root / "Annotations", "a", "photo.jpg")
-    assert voc_images._find_image(*args) == voc_images._find_image(*args, {}, None) == root / "Annotations/photo.jpg"
+    assert voc_images._find_image(*args) == voc_images._find_image(*args, {}, None) == root / "JPEGImages/a.jpg"
+    splits = tmp_path / "r"
+    for split in ("train", "valid"):
+        (splits / split).mkdir(parents=True)
+        Image.new("RGB", (10, 12)).save(splits / split / "k.jpg")
+        (splits / split / "k.xml").write_text(_xml("zz.jpg" if split == "valid" else "k.jpg"))
+    (note,) = [n for n in labelkit.load(splits, format="voc").read_notes if "<filename>" in n]
+    assert "(first: item 'valid/k', of <filename> 'zz.jpg', read with 'valid/k.jpg')" in note

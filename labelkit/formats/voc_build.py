@@ -157,7 +157,7 @@ def build(
         stem, split, folder, item = found_xml or (item_id, None, annotations, _XmlItem())
         image, of_id = images.find(folder, stem, item.filename)  # (below the root)
         if of_id:  # (<filename> names no image there: the id's image was taken)
-            substituted.append((stem, item.filename or "", image or ""))
+            substituted.append((item_id, item.filename or "", image or ""))
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
             width, height = image_size(root / image)
@@ -362,13 +362,13 @@ def build(
             "can place on the image (writing reports them lost)"
         )
     if substituted:
-        stem, written, image = substituted[0]
+        item_id, written, image = substituted[0]
         n = len(substituted)
         dataset.read_notes.append(
-            f"{n:,} <filename> value{'s' if n != 1 else ''} name{'' if n != 1 else 's'} no image in JPEGImages/ or "
-            f"in the annotation files' folder (first: {written!r} of item {stem!r}): each item was read with an image "
-            f"of its id instead ({image!r}), as VOC's loaders find it, its size too where the XML gives none; writing "
-            "VOC writes that image's name"
+            f"{n:,} item{'s were' if n != 1 else ' was'} read with an image of {'their' if n != 1 else 'its'} id, not "
+            f"the file {'their' if n != 1 else 'its'} <filename> names (first: item {item_id!r}, of <filename> "
+            f"{written!r}, read with {image!r}), as VOC's loaders read it, its size too where the XML gives none; "
+            "writing VOC writes that image's name"
         )
     if unmatched:
         dataset.read_notes.append(

@@ -22,8 +22,7 @@ def _find_image(
 ) -> Path | None:
     """The image of an item: its XML's ``filename`` in ``JPEGImages/`` or ``folder``, else ``<id>.<image ext>`` there.
 
-    ``<filename>`` is looked for in both folders before the id is (the id's ``JPEGImages/a.jpg`` was taken over
-    ``Annotations/photo.jpg``, the image ``a.xml`` named).
+    ``JPEGImages/`` is looked in first, for both, as VOC's loaders open ``JPEGImages/<id>.jpg``.
 
     With ``listings`` (a cache the caller keeps), a folder is listed once for all items (the sub-folder of an
     id with ``/``, ``s0/1`` in ``Annotations/s0/1.xml``, once for all of its items): a glob per item read the
@@ -31,11 +30,9 @@ def _find_image(
     ``files`` too, whether ``filename`` is a file is answered from a listing of its folder, not a stat per item.
     """
     rel = safe_relpath(filename) if filename else ""
-    bases = (root / "JPEGImages", folder)
-    for base in bases if rel else ():  # (with files, the path is made only for an image found)
-        if files.is_file(os.path.join(base, rel)) if files is not None else is_file(base / rel):
+    for base in (root / "JPEGImages", folder):  # (with files, the path is made only for an image found)
+        if rel and (files.is_file(os.path.join(base, rel)) if files is not None else is_file(base / rel)):
             return base / rel
-    for base in bases:
         if listings is not None:
             sub, _, name = item_id.rpartition("/")
             where = base / sub if sub else base
@@ -113,33 +110,38 @@ class ImageFinder:
         return self.find(folder, item_id, filename)[0]
 
     def find(self, folder: Path, item_id: str, filename: str | None) -> tuple[str | None, bool]:
-        """:meth:`relpath`, and whether that image is another than ``filename`` names (the reader says so).
+        """:meth:`relpath`, and whether that image is not the file ``filename`` names (the reader says so).
 
-        Such an image is found by the item's id, of another file name: ``<filename>zz.jpg</filename>`` in ``a.xml``
-        of no ``zz.jpg``, beside ``JPEGImages/a.jpg``; ``a.png`` beside ``a.jpg``. (``x.jpg`` of
-        ``Annotations/s/x.xml`` found as ``JPEGImages/s/x.jpg`` is the image it names.)
+        Such an image is one of the item's id, taken where ``<filename>`` names no image (``zz.jpg`` of ``a.xml``
+        beside ``JPEGImages/a.jpg``; ``a.png`` beside ``a.jpg``), or one in ``JPEGImages/`` where the file named is
+        in the annotation files' folder. An image of the id whose path ends with ``<filename>`` is the
+        one it names (``x.jpg`` of ``Annotations/s/x.xml`` as ``JPEGImages/s/x.jpg``; not ``train/a.jpg`` as
+        ``JPEGImages/a.jpg``).
         """
         rel = safe_relpath(filename) if filename else ""
         if "/" in item_id or os.sep in item_id or (os.altsep is not None and os.altsep in item_id):
             image = _find_image(self.root, folder, item_id, filename, self.listings, self.files)
-            found = None if image is None else image.relative_to(self.root).as_posix()
-        else:
-            found = self._find(folder, item_id, rel)
-        other = bool(rel) and found is not None and found.rpartition("/")[2] != rel.rpartition("/")[2]
-        return found, other
+            if image is None:
+                return None, False
+            of_id = bool(rel) and image not in (self.root / "JPEGImages" / rel, folder / rel)
+            return _named_otherwise(image.relative_to(self.root).as_posix(), of_id, rel)
+        return _named_otherwise(*self._find(folder, item_id, rel), rel)
 
-    def _find(self, folder: Path, item_id: str, rel: str) -> str | None:
-        """:meth:`find`'s image of an item id of no folder, by string work (``rel``: the safe ``<filename>``)."""
-        bases = self._bases_of(folder)
-        for base, text, below in bases if rel else ():
-            if self.files.is_file(os.path.join(text, rel)):
+    def _find(self, folder: Path, item_id: str, rel: str) -> tuple[str | None, bool]:
+        """:meth:`find`'s image of an item id of no folder, by string work, and whether the id found it."""
+        for base, text, below in self._bases_of(folder):
+            if rel and self.files.is_file(os.path.join(text, rel)):
                 if not is_plain_relpath(rel):  # (".", which Path drops: JPEGImages/. is JPEGImages)
-                    return (base / rel).relative_to(self.root).as_posix()
-                return rel if below == "." else f"{below}/{rel}"
-        for base, _, below in bases:
+                    return (base / rel).relative_to(self.root).as_posix(), False
+                return (rel if below == "." else f"{below}/{rel}"), False
             if base not in self.listings:
                 self.listings[base] = _by_prefix(base)
             for name in self.listings[base].get(_fold(item_id), ()):
                 if is_image_name(name):  # (is_image of the path: its suffix)
-                    return name if below == "." else f"{below}/{name}"
-        return None
+                    return (name if below == "." else f"{below}/{name}"), bool(rel)
+        return None, False
+
+
+def _named_otherwise(found: str | None, of_id: bool, rel: str) -> tuple[str | None, bool]:
+    """``found``, and whether an image found by its item's id is another than ``rel`` names (of another ending)."""
+    return found, of_id and found is not None and found != rel and not found.endswith("/" + rel)
