@@ -149,14 +149,14 @@ def build(
     resized: list[str] = []  # images with a segmentation PNG of another size than the image's (its <size>)
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
     first_on_background: str | None = None  # the first image with an instance over class PNG background
-    substituted: list[tuple[str, str, str]] = []  # items whose <filename> names no image: the id's was taken
+    substituted: list[tuple[str, str, str]] = []  # items read with an image of their id, not the one named
     images = ImageFinder(root)  # (each image folder listed once, and asked whether an image is there)
     annotations = root / "Annotations"
     for item_id in all_ids:
         found_xml = by_id.get(item_id)  # (None: an item of no XML, listed or of PNGs only)
         stem, split, folder, item = found_xml or (item_id, None, annotations, _XmlItem())
         image, of_id = images.find(folder, stem, item.filename)  # (below the root)
-        if of_id:  # (<filename> names no image there: the id's image was taken)
+        if of_id:  # (not the file <filename> names: an image of the id was read)
             substituted.append((item_id, item.filename or "", image or ""))
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
