@@ -399,6 +399,23 @@ def _value_text(value: Any) -> str | None:
     return orjson.dumps(value).decode()
 
 
+def _same_values_same_text(values: list[Any]) -> list[str | None]:
+    """Each metadata value's JSON text (:func:`_value_text`), one text for objects equal but for their keys' order.
+
+    ``{"id": 1, "site": "a"}`` and ``{"site": "a", "id": 1}`` (two tools' spellings of one value) were two groups,
+    split apart, with no leak reported. Each such object (or list holding one) takes the smallest of its spellings,
+    whatever the items' order; a value of one spelling keeps its text, and with it its key (the ``hash`` method's
+    bucket) and every split made so far.
+    """
+    texts = [_value_text(v) for v in values]
+    spellings: dict[str, set[str]] = {}
+    for value, text in zip(values, texts, strict=True):
+        if isinstance(value, (dict, list)) and text is not None:
+            spellings.setdefault(orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode(), set()).add(text)
+    chosen = {text: min(texts_of) for texts_of in spellings.values() if len(texts_of) > 1 for text in texts_of}
+    return [chosen.get(text, text) if text is not None else None for text in texts] if chosen else texts
+
+
 def _only_metadata_group(items: pa.Table, empty_is_none: bool) -> bool:
     """Whether no item has a group, and some item a metadata field ``group`` (a field of a COCO image record)."""
     return _no_group(items, empty_is_none) and _metadata_group_count(items, empty_is_none) > 0
@@ -479,7 +496,7 @@ def group_values(
                 "is not used by default: pass --group-by group to keep those groups whole"
             )
     else:  # (--group-by group where no item has a group but some a metadata field of that name: COCO's image field)
-        values = [_value_text(v) for v in _metadata_values(items, group_by)]
+        values = _same_values_same_text(_metadata_values(items, group_by))
         what = f"metadata field {group_by!r}"
         if all(v is None for v in values) and values:
             raise UsageError(
