@@ -163,6 +163,12 @@ def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, flo
         ("[]", "", "a split lockfile must be a JSON object"),
         (LOCK.replace('"seed": 0', '"seed": 1.5'), "/seed", "bad split lockfile field 'seed' (expected int or str)"),
         (LOCK.replace('"seed": 0', '"seed": true'), "/seed", "bad split lockfile field 'seed' (expected int or str)"),
+        (  # (said "expected int or str" of an int: read past 64 bits as a float)
+            LOCK.replace('"seed": 0', '"seed": 18446744073709551616'),
+            "/seed",
+            "bad split lockfile field 'seed' (expected an int of 64 bits or a str); hint: labelkit writes a seed past "
+            '64 bits as a str ("18446744073709551616")',
+        ),
         (
             LOCK.replace('"img/a.jpg": "x"', '"a/b~c": 3'),
             "/assignments/a~1b~0c",

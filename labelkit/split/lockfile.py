@@ -150,7 +150,14 @@ class Lockfile:
                 )
         seed = data.get("seed")
         if not isinstance(seed, (int, str)) or isinstance(seed, bool):
-            raise InputError("bad split lockfile field 'seed'", path=path, pointer="/seed", expected="int or str")
+            wide = isinstance(seed, float) and seed.is_integer() and abs(seed) >= 2**63  # (read so: past 64 bits)
+            raise InputError(
+                "bad split lockfile field 'seed'",
+                path=path,
+                pointer="/seed",
+                expected="an int of 64 bits or a str" if wide else "int or str",
+                hint='labelkit writes a seed past 64 bits as a str ("18446744073709551616")' if wide else None,
+            )
         assignments = data["assignments"]
         written = data.get("written", {})
         if not isinstance(written, dict):
