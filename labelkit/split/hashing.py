@@ -154,6 +154,8 @@ def checked_seed(seed: object) -> int | str:
             surrogate (``"\udc80"``), which no UTF-8 text holds and the hash cannot take (it was a bare
             UnicodeEncodeError; ``--seed`` refused it already).
     """
+    if type(seed) is int:  # (the usual seed, per key in a batch map's bucket(): no ABC or regex check)
+        return seed
     if isinstance(seed, Integral) and not isinstance(seed, int):
         seed = int(seed)  # (numpy's: its lockfile was a TypeError, Type is not JSON serializable: numpy.int64)
     if not isinstance(seed, (int, str)) or isinstance(seed, bool):
