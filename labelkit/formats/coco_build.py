@@ -26,7 +26,6 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_categories import build_categories
 from labelkit.formats.coco_extras import (
-    WIDE_DIGITS,
     add_extra,
     annotation_extras,
     refuse_deep_fields,
@@ -464,8 +463,7 @@ def _build_chunk(
         else:  # ({} too: a record's attributes are none or some, so {} is carried as read, as labelkit JSON keeps it)
             refuse_deep(value, path, at)
             # (as an extra field's: {"k": [18446744073709551616]} was written back as 1.8446744073709552e+19)
-            if len(attribute_values[i]) >= WIDE_DIGITS:  # (CVAT's {} on every annotation: no search)
-                refuse_wide_integer(attribute_values[i], path, at)
+            refuse_wide_integer(attribute_values[i], path, at)
             extras[i] = add_extra(extras[i], "coco:attributes", bytes(attribute_values[i]))
     refuse_deep_fields(extras, path)
     widths = items["width"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
