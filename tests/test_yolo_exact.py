@@ -357,3 +357,45 @@ def test_snapping_takes_the_first_try_that_multiplies_back(rows: list[tuple[floa
     out = _snapped(values, scale, target, offset)
     expected = [_first_try_that_multiplies_back(*args) for args in zip(values, scale, target, offset, strict=True)]
     assert [float(x).hex() for x in out] == [x.hex() for x in expected]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    side=st.integers(1, 5000),
+    size=st.sampled_from([1.1368683772161603e-13, 1e-13, 5e-14, 3e-15, 0.25]),
+    edge=st.sampled_from(["left", "right", "top", "bottom"]),
+    nudge=st.integers(-2, 2),
+    task=st.sampled_from(["detect", "pose"]),
+)
+@example(side=641, size=1.1368683772161603e-13, edge="right", nudge=-1, task="detect")
+def test_a_sub_pixel_box_touching_an_edge_reads_back_inside(
+    tmp_path_factory: pytest.TempPathFactory, side: int, size: float, edge: str, nudge: int, task: str
+) -> None:
+    """A box of 1e-13 pixels ending on an image's right edge (x = 640.9999999999999 of 641) was written with a
+    centre of 1.0, which reads back at x = 641.0: no area inside the image, so the next conversion lost it while
+    this one reported nothing. Every box that overlaps its image is written so that it reads back overlapping it."""
+    start = {"left": -size, "top": -size}.get(edge, side - size)
+    for _ in range(abs(nudge)):
+        start = float(np.nextafter(start, math.copysign(math.inf, nudge)))
+    vertical = edge in ("top", "bottom")
+    box = (0.5, start, 0.25, size) if vertical else (start, 0.5, size, 0.25)
+    width, height = (1, side) if vertical else (side, 1)
+    assume_inside = start < side and start + size > 0  # (a start past the edge by a step is outside)
+    points = [box[0] + box[2] / 2, box[1] + box[3] / 2, 2.0] if task == "pose" else None
+    dataset = Dataset(categories=[Category(id=0, name="c", keypoints=["p"] if points else None)])
+    dataset.add_item(Item(id="a", media=Media(path="a.jpg", width=width, height=height), split="train"))
+    dataset.add(Object(id="1", item_id="a", category_id=0, bbox=box, keypoints=points))
+    root = tmp_path_factory.mktemp("edge")
+    report = labelkit.save(dataset, root / "y", "yolo", allow_loss=True, task=task)
+    lost = sum(f.count for f in report.lost)
+    assert lost == (0 if assume_inside else 1), report.lost
+    again = labelkit.convert(root / "y", root / "c", to="coco", allow_loss=True)
+    assert again.lost == []
+    if assume_inside:
+        (read,) = json.loads((root / "c" / "annotations" / "instances_train.json").read_text())["annotations"]
+        x, y, w, h = read["bbox"]
+        axis_start, axis_size = (y, h) if vertical else (x, w)
+        assert axis_start < side and axis_start + axis_size > 0
+        # (a few float steps of the side away from the start clipped; a centre past the left or top edge by float
+        # noise, not clipped, is written 0)
+        assert abs(axis_start - max(start, 0.0)) <= max(4 * math.ulp(side), size / 2 if start < 0 else 0.0)

@@ -391,6 +391,36 @@ def clip_boxes(
     return clipped, changed & ~noise
 
 
+def kept_overlapping(
+    values: np.ndarray[Any, Any], box: np.ndarray[Any, Any], w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """``cx cy w h`` rows (exact) whose box reads back with an area inside the image where ``box`` has one.
+
+    A box of a sub-pixel size touching the image's right or bottom edge can have no exact centre: the nearest
+    reads back a float step outward, and the box then starts on the edge (``640.9999999999999`` of 641 with a
+    width of 1e-13 read back at 641.0), with no area inside the image, which the next conversion lost. There the
+    centre moves inward a float step at a time (at most 8) until the box read back overlaps the image: its start
+    is then a float step or two from the one given, not outside.
+
+    Examples:
+        >>> v = np.array([[1.0, 0.5, 1.7735856118816854e-16, 1.0]])
+        >>> box = np.array([[640.9999999999999, 0.0, 1.1368683772161603e-13, 1.0]])
+        >>> kept_overlapping(v, box, np.array([641.0]), np.array([1.0]))[0, 0]
+        np.float64(0.9999999999999999)
+    """
+    for c, size, side in ((0, 2, w), (1, 3, h)):
+        given = G.overlaps(box[:, c], box[:, size], side)
+        read = G.yolo_to_xywh(values, w, h)
+        lost = np.flatnonzero(given & ~G.overlaps(read[:, c], read[:, size], side))
+        for _ in range(8):
+            if not len(lost):
+                break
+            values[lost, c] = np.nextafter(values[lost, c], 0.5)  # (inward: toward the image's middle)
+            read = G.yolo_to_xywh(values[lost], w[lost], h[lost])
+            lost = lost[~G.overlaps(read[:, c], read[:, size], side[lost])]
+    return values
+
+
 class Lines:
     """Formats the objects of one task, a chunk of rows at a time, marking the objects it clips (:attr:`clipped`)."""
 
@@ -499,8 +529,8 @@ class Lines:
             half_w, half_h = values[:, 2] * w / 2, values[:, 3] * h / 2  # (of the size read back: a rewrite's)
             values[:, 0] = snapped((box[:, 0] + half_w) / w, w, box[:, 0], half_w)
             values[:, 1] = snapped((box[:, 1] + half_h) / h, h, box[:, 1], half_h)
-        values = np.clip(values, 0.0, 1.0) + 0.0
-        return values if self.precision is None else inside_when_rounded(values, self.precision)
+            return kept_overlapping(np.clip(values, 0.0, 1.0) + 0.0, box, w, h)
+        return inside_when_rounded(np.clip(values, 0.0, 1.0) + 0.0, self.precision)
 
     def _pose(self, rows: np.ndarray[Any, Any]) -> Text:
         values, v = self._pose_values(rows)
