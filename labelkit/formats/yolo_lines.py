@@ -408,16 +408,16 @@ def kept_overlapping(
         >>> kept_overlapping(v, box, np.array([641.0]), np.array([1.0]))[0, 0]
         np.float64(0.9999999999999999)
     """
+    read = G.yolo_to_xywh(values, w, h)  # (a step of x leaves y as read, and the other way round)
     for c, size, side in ((0, 2, w), (1, 3, h)):
         given = G.overlaps(box[:, c], box[:, size], side)
-        read = G.yolo_to_xywh(values, w, h)
         lost = np.flatnonzero(given & ~G.overlaps(read[:, c], read[:, size], side))
         for _ in range(8):
             if not len(lost):
                 break
             values[lost, c] = np.nextafter(values[lost, c], 0.5)  # (inward: toward the image's middle)
-            read = G.yolo_to_xywh(values[lost], w[lost], h[lost])
-            lost = lost[~G.overlaps(read[:, c], read[:, size], side[lost])]
+            again = G.yolo_to_xywh(values[lost], w[lost], h[lost])
+            lost = lost[~G.overlaps(again[:, c], again[:, size], side[lost])]
     return values
 
 
