@@ -6601,6 +6601,63 @@ def test_a_split_s_second_cocoapi_results_file_is_a_split_of_its_own(tmp_path: P
     assert _written(tmp_path / "out", docs) == docs
 
 
+@pytest.mark.parametrize("alone", [False, True])
+def test_a_split_named_as_cocoapi_names_results_files_reads_back(tmp_path: Path, alone: bool) -> None:
+    """A split named ``x_y_results`` is written as ``instances_x_y_results.json`` (and ``person_keypoints_...``,
+    ``captions_...``), the names cocoapi gives results files (lists of annotations): reading the output took the
+    instances file for detections of split ``x`` (an error at its first annotation, which has no score) and left
+    the captions file out as caption results. A document so named is the ground truth of the split so named."""
+    cat = {"id": 1, "name": "a"}
+    person = {"id": 2, "name": "person", "keypoints": ["nose"], "skeleton": []}
+    docs: dict[str, Any] = {
+        "instances_x_y_results": {"images": [_img(1)], "annotations": [_ann(1, 1, 1)], "categories": [cat]},
+        "person_keypoints_x_y_results": {
+            "images": [_img(1)],
+            "annotations": [_ann(2, 1, 2, keypoints=[3, 3, 2], num_keypoints=1)],
+            "categories": [person],
+        },
+        "captions_x_y_results": {"images": [_img(1)], "annotations": [{"id": 3, "image_id": 1, "caption": "a"}]},
+    }
+    if alone:
+        docs = {"instances_x_y_results": docs["instances_x_y_results"]}
+    root = _files(tmp_path / "in", docs)
+    src = root / "annotations" / "instances_x_y_results.json" if alone else root
+    ds = labelkit.load(src)
+    assert ds.read_notes == []
+    assert [i.split for i in ds.items()] == ["x_y_results"]
+    assert sorted(a.id for a in ds.annotations()) == (["1"] if alone else ["1", "2", "3"])
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _written(tmp_path / "out", docs) == docs
+    again = labelkit.load(tmp_path / "out")
+    assert sorted(a.id for a in again.annotations()) == sorted(a.id for a in ds.annotations())
+    # (a results list so named is read as before: detections of split x)
+    (tmp_path / "res").mkdir()
+    results = tmp_path / "res" / "instances_x_y_results.json"
+    results.write_text(json.dumps([{"image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5}]))
+    assert [i.split for i in labelkit.load(results).items()] == ["x"]
+
+
+def test_a_results_file_whose_name_a_split_s_instances_file_takes_is_written_under_its_split(tmp_path: Path) -> None:
+    """Detections read from ``instances_x_y_results.json`` (split ``x``'s) beside a split named ``x_y_results``:
+    both files were named ``instances_x_y_results.json`` and the second was left out, unsaid. The results file
+    is written as ``results_x.json``, which reads back as split ``x``'s detections."""
+    docs: dict[str, Any] = {
+        "instances_x": {"images": [_img(1)], "annotations": [], "categories": [{"id": 1, "name": "a"}]},
+        "instances_x_y_results": [{"image_id": 1, "category_id": 1, "bbox": [1.0, 1.0, 2.0, 2.0], "score": 0.5}],
+    }
+    ds = labelkit.load(_files(tmp_path / "in", docs))
+    ds.add_item(Item(id="z", media=Media(path="z.jpg", width=10, height=10), split="x_y_results"))
+    ds.add(Object(id="9", item_id="z", category_id=1, bbox=(1, 1, 2, 2)))
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    names = sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir())
+    assert names == ["instances_x.json", "instances_x_y_results.json", "results_x.json"]
+    assert _load(tmp_path / "out" / "annotations" / "results_x.json") == docs["instances_x_y_results"]
+    back = labelkit.load(tmp_path / "out")  # (two splits of an image 1: their split in front)
+    assert sorted(a.item_id for a in back.annotations()) == ["x/1", "x_y_results/1"]
+    assert {i.id: i.split for i in back.items()} == {"x/1": "x", "x_y_results/1": "x_y_results"}
+
+
 def test_image_paths_coco_reads_back_otherwise_are_reported_as_transformed(tmp_path: Path) -> None:
     """A path with a backslash (a Windows tool's), a './' or a doubled slash was written as it is and read back
     normalised ('x\\\\y.jpg' as 'x/y.jpg'), the item's image path changed without a word."""

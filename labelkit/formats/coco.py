@@ -44,7 +44,7 @@ from labelkit.formats.coco_read import (
     TASK_RE,
     CocoFile,
     decode_file,
-    task_and_split,
+    file_task_and_split,
 )
 from labelkit.formats.coco_records import check_kept_sections, dataset_info, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
@@ -189,7 +189,7 @@ def _not_read(file: Path, path: Path) -> bool:
     Raises:
         InputError: ``path`` is itself such a file.
     """
-    task = task_and_split(file)[0]
+    task = file_task_and_split(file)[0]
     if task not in _UNREAD:
         return False
     if path.is_file():
@@ -359,7 +359,7 @@ def _read(
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))
     for task, (message, why, _) in _UNREAD.items():  # (such a file given alone is an error)
-        unread = [f.name for f in (find_files(path) if path.is_dir() else []) if task_and_split(f)[0] == task]
+        unread = [f.name for f in (find_files(path) if path.is_dir() else []) if file_task_and_split(f)[0] == task]
         if unread:
             dataset.read_notes.append(f"{', '.join(unread)} not read: {message} ({why})")
     unnamed, beside = _left_out(path) if path.is_dir() else ([], [])

@@ -43,7 +43,7 @@ from labelkit.formats.coco_fields import Count as Count
 from labelkit.formats.coco_fields import Int64 as Int64
 from labelkit.formats.coco_fields import may_name, unknown_field, widened
 from labelkit.formats.coco_heads import Heads, image_heads
-from labelkit.io import UTF8_BOM, json_text, read_file, read_text, too_deep
+from labelkit.io import UTF8_BOM, json_text, read_file, read_head, read_text, too_deep
 from labelkit.json_checks import json_error
 from labelkit.json_places import integer_error, unnamed_place
 from labelkit.json_places import msgspec_reason as msgspec_reason
@@ -299,6 +299,32 @@ def task_and_split(path: Path) -> tuple[str | None, str | None]:
     return None, None
 
 
+def file_task_and_split(path: Path, head: bytes | None = None) -> tuple[str | None, str | None]:
+    """:func:`task_and_split`, where a file named as cocoapi names results holds a COCO document, not a list.
+
+    cocoapi's results files (``instances_<split>_<alg>_results.json``, ``captions_..._results.json``) are lists of
+    annotations. A document so named is the ground truth of the split its name states after the task, as labelkit
+    writes a split named ``x_y_results`` (``instances_x_y_results.json``): it was read as detections of split
+    ``x``, an error at its first annotation without a score (and as caption results, not read at all).
+    ``head``: the file's first bytes, where read already (else a few are read here, for such names only).
+
+    Examples:
+        >>> file_task_and_split(Path("instances_val_fake_results.json"), b' {"images": []}')
+        ('instances', 'val_fake_results')
+        >>> file_task_and_split(Path("captions_val_fake_results.json"), b'[]')
+        ('caption_results', 'val')
+    """
+    task, split = task_and_split(path)
+    if task not in ("results", "caption_results") or (m := TASK_RE.match(path.name)) is None:
+        return task, split
+    if head is None:
+        try:
+            head = read_head(path, 256)
+        except OSError:  # (a link to no file, a folder: reading names it)
+            return task, split
+    return (m.group(1), m.group(2)) if head.lstrip().startswith(b"{") else (task, split)
+
+
 def _decode_error(data: Buffer, path: Path, exc: Exception) -> InputError:
     return json_error(bytes(data), path) or InputError(f"invalid JSON: {exc}", path=path)
 
@@ -401,10 +427,10 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
 
 def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, one_pass: bool) -> CocoFile:
     """:func:`decode_file` of the file's bytes (RecursionError passes through)."""
-    task, split = task_and_split(path)
     if not _RAW_CHECKS_UTF8 and not _valid_utf8(buf):  # (the decode below would pass the bad bytes on)
         read_text(path, bytes(buf))  # raises, naming the line and column of the first byte that is not UTF-8
     head = bytes(buf[:4096]).lstrip()
+    task, split = file_task_and_split(path, head)
     if head.startswith(b"["):
         out = _decode_results(path, buf, split)
         out.release = release

@@ -157,6 +157,12 @@ class FilePlan:
             }
         home = self.unlisted if self.category_home is not None else set()
         self.listed_categories = home | self._listed(specs, bare)
+        taken = {s.name for s in specs if s.task != "results"}
+        for spec in specs:  # (a results file read as cocoapi names them, instances_x_y_results.json, whose name a
+            # split x_y_results's instances file now has: written as results_x.json, which reads back the same;
+            # one of the two was left out, unsaid)
+            if spec.task == "results" and spec.file_name is not None and spec.name in taken:
+                spec.file_name = None
         return specs
 
     def _listed(self, specs: list[FileSpec], bare: set[int]) -> set[int]:
