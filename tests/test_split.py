@@ -1097,6 +1097,24 @@ def test_a_label_every_item_carries_adds_nothing_to_ld() -> None:
     # beside a label on one item: only that one counts, |1/4 - 1/9| and |0 - 1/9| over 2 labels x 2 splits
     one_more = make_dataset([(f"i{n}", None, [0, 1] if n == 0 else [0]) for n in range(10)])
     assert split(one_more, "train=0.5,val=0.5").report.ld == pytest.approx((1 / 4 - 1 / 9 + 1 / 9) / 4)
+    # items pinned in a split of a share of 0 are out of the whole too: a label on every item was taken over the
+    # 9 items, 10 counted in the whole's size (LD 2.5 of a label on all 6 items, one pinned in 'old')
+    pinned = Lockfile(ALGORITHM_VERSION, 0, "balanced", {"old": 0.5, "train": 0.5}, {"img/i0.jpg": "old"})
+    ratios = {"train": 0.5, "val": 0.5, "old": 0.0}
+    report = split(everywhere, ratios, lock=pinned).report
+    assert ([(s.name, s.items) for s in report.splits], report.ld) == ([("train", 5), ("val", 4), ("old", 1)], 0.0)
+    # and a label of the pinned item only (c2) is no label of the whole: LD is over c0 and c1 and the 9 others
+    odd = make_dataset([(f"i{n}", None, [2] if n == 0 else [1] if n == 1 else [0]) for n in range(10)])
+    report = split(odd, ratios, lock=pinned).report
+    size = {s.name: s.items for s in report.splits}
+    by_label = {lab.name: lab.per_split for lab in report.labels}
+    assert by_label["c2"] == {"train": 0, "val": 0, "old": 1}
+    gaps = [
+        abs(by_label[c][j] / max(size[j] - by_label[c][j], 1) - whole)
+        for c, whole in (("c0", 8 / 1), ("c1", 1 / 8))
+        for j in ("train", "val")
+    ]
+    assert report.ld == pytest.approx(sum(gaps) / 4)
 
 
 @pytest.mark.parametrize(

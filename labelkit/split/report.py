@@ -187,12 +187,16 @@ def label_distribution(
     counts = np.zeros((n_labels, n_splits), dtype=np.int64)
     if len(pair_item):
         np.add.at(counts, (pair_label, item_split[pair_item]), 1)
-    present = counts.sum(axis=1) > 0
-    if not present.any() or not active:
+    if not active:
+        return counts, 0.0
+    # the whole dataset is the splits' in ``active``: items pinned in a split of a share of 0 are left out, as that
+    # split is (they were counted in its size but not its labels, so a label every other item carried added to LD)
+    present = counts[:, active].sum(axis=1) > 0
+    if not present.any():
         return counts, 0.0
     c = counts[present][:, active].astype(np.float64)
     d = c.sum(axis=1)
-    n = float(sizes.sum())
+    n = float(sizes[active].sum())
     whole = d / np.maximum(n - d, 1.0)
     part = c / np.maximum(sizes[active][None, :] - c, 1.0)
     gap = np.abs(part - whole[:, None])
