@@ -435,6 +435,15 @@ def test_keep_existing_with_a_lockfile_that_moves_an_item_warns() -> None:
     ]
     agreeing = Lockfile(ALGORITHM_VERSION, 0, "balanced", {"train": 0.5, "val": 0.5}, {"img/i000.jpg": "val"})
     assert split(ds, {"train": 0.5, "val": 0.5}, lock=agreeing, keep_existing=True).report.warnings == []
+    # two such items name the first by key, in any input order (it named the first in the input's)
+    both = {"img/i000.jpg": "train", "img/i001.jpg": "train"}
+    lock = Lockfile(ALGORITHM_VERSION, 0, "balanced", {"train": 0.5, "val": 0.5}, both)
+    for order in (grid(6), grid(6)[::-1]):
+        ds = make_dataset(order, splits=["val" if i in ("i000", "i001") else None for i, _, _ in order])
+        assert split(ds, {"train": 0.5, "val": 0.5}, lock=lock, keep_existing=True).report.warnings == [
+            "2 items already in a split are in another split in the lockfile, which wins (its items never move):"
+            " 'img/i000.jpg' is in 'val', the lockfile's 'train'; drop --lock or --keep-existing to keep the other"
+        ]
 
 
 # -- folds and the hash method -------------------------------------------------------------------------------

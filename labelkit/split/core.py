@@ -365,7 +365,7 @@ def split(
             elif names[pin[i]] != s:
                 overridden.append((inp.keys[i], s, names[pin[i]]))
         if overridden:  # (the lockfile moved them out of their own split unsaid, and the report said 'kept 0')
-            key, own, locked_to = overridden[0]
+            key, own, locked_to = min(overridden)  # (the first by key, as other warnings name: in any input order)
             warnings.append(
                 f"{len(overridden):,} items already in a split are in another split in the lockfile, which wins"
                 f" (its items never move): {key!r} is in {own!r}, the lockfile's {locked_to!r}; drop --lock"
