@@ -5970,6 +5970,22 @@ def test_a_polygon_reaching_near_the_float_limit_is_clipped_without_a_warning(tm
     ]
 
 
+def test_a_rotated_box_whose_corners_pass_the_float_limit_is_written_as_planned(tmp_path: Path) -> None:
+    """Its corners' bounds have an infinite width: the plan (and a dry run) said the box is clipped to the image,
+    and the write failed, 'COCO JSON cannot hold NaN or infinite coordinates', naming no object. The box is
+    written clipped, as planned (its corners, clamped to the largest float, as its polygon)."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(0.0, 0.0, 1.7e308, 1.7e308), angle=45.0))
+    planned = labelkit.plan(ds, "coco")
+    assert ("boxes reaching outside their image", 1) in [(c.what, c.count) for c in planned.transformed]
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert (report.lost, report.transformed) == (planned.lost, planned.transformed)
+    (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
+    assert ann["bbox"] == [0, 0, 10, 10]
+    assert max(ann["segmentation"][0]) == np.finfo(np.float64).max
+
+
 @pytest.mark.parametrize("reach", [1e6, 1e17, 1e20, 1e300])
 def test_a_polygon_reaching_very_far_is_clipped_to_the_same_pixels(tmp_path: Path, reach: float) -> None:
     """Clipped from its far end, an edge's crossing moved at 1e17 (69 pixels, 24 of them wrong) and fell on the far

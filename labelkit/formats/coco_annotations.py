@@ -111,7 +111,8 @@ class ObjectText:
         seg_text = pa.array(seg_list, pa.string()) if seg_list is not None else seg
         # every object gets the fields COCO requires that it does not carry; detections (results) go as read
         defaults = pa.nulls(n, pa.string())
-        bbox_text = bbox_json(c)
+        bbox_text: pa.Array | None = None  # (the boxes as given, formatted below unless clipped or derived: a
+        # rotated box whose corners pass float64's limit has an infinite width, which JSON has no number for)
         keypoints_text = list_json(arr(c["keypoints"])) if with_keypoints else None
         if inline.any():
             keypoints_text = pc.replace_with_mask(
@@ -153,7 +154,7 @@ class ObjectText:
         pieces += ['"image_id":', c[IMAGE]]
         pieces.append(member("category_id", self.category_text(arr(c["category_id"]))))
         pieces.append(member("segmentation", seg_text))
-        pieces.append(member("bbox", bbox_text))
+        pieces.append(member("bbox", bbox_json(c) if bbox_text is None else bbox_text))
         if keypoints_text is not None:
             pieces.append(member("keypoints", keypoints_text))
         pieces.append(member("score", numbers_or_null(arr(c["score"]))))
