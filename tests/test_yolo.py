@@ -8626,3 +8626,32 @@ def test_a_path_too_long_for_the_system_below_the_output_is_a_loss_found_when_pl
     # a path longer than 4,095 bytes below any folder: labelkit.plan finds it too
     ds.add_item(Item(id="c", media=Media(path=deep_path(4096, "c.jpg"), width=10, height=10), split="train"))
     assert [(c.what, c.count) for c in labelkit.plan(ds, "yolo").lost] == [("items whose file paths are too long", 1)]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and symbolic links as on POSIX")
+@pytest.mark.parametrize("what", ["dangling", "folder", "fifo", "absent"])
+def test_a_names_file_obj_data_names_that_is_no_file_is_an_error(tmp_path: Path, what: str) -> None:
+    """``names = my.names`` naming a link to no file, a folder or a FIFO was passed over with a note, the classes
+    read as class_0, ..., where the same at ``obj.names`` is an error naming it; a name with nothing there keeps
+    its note (Darknet stops, unable to open it)."""
+    (tmp_path / "obj_train_data").mkdir()
+    (tmp_path / "obj_train_data/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "train.txt").write_text("obj_train_data/a.jpg\n")
+    (tmp_path / "image_sizes.json").write_text('{"obj_train_data/a.jpg": [10, 10]}')
+    (tmp_path / "obj.data").write_text("classes = 1\nnames = my.names\ntrain = train.txt\n")
+    names = tmp_path / "my.names"
+    if what == "dangling":
+        names.symlink_to(tmp_path / "nothing")
+    elif what == "folder":
+        names.mkdir()
+    elif what == "fifo":
+        os.mkfifo(names)
+    if what == "absent":
+        ds = labelkit.load(tmp_path, "yolo")
+        assert [c.name for c in ds.categories] == ["class_0"]
+        assert ds.read_notes[0].startswith("obj.data's names = my.names names no file found")
+        return
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "yolo")
+    message = "a symbolic link to no file" if what == "dangling" else "not a regular file"
+    assert (err.value.location.path, err.value.message) == (str(names), f"cannot read: {message}")

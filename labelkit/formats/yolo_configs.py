@@ -49,7 +49,7 @@ from labelkit.formats.yolo_list_files import (
     outside_line,
 )
 from labelkit.formats.yolo_listing import Listings, has_image_extension, unlisted_note, without_suffix
-from labelkit.formats.yolo_media import SIZES_FILE, is_image_name, load_sizes
+from labelkit.formats.yolo_media import SIZES_FILE, is_image_name, load_sizes, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml, names_not_text_note, yaml_value_line
 from labelkit.io import Inside, read_text, safe_relpath
 
@@ -449,6 +449,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         return path
 
     names_path = local("names") if "names" in config else root / "obj.names"
+    if "names" in config and (odd := not_a_file(names_path)) is not None:  # (a link to no file, a FIFO, a folder
+        raise odd  # named so is an error, as at obj.names: its classes were read as class_0, ..., with a note)
     names = read_names_file(names_path, inside) if names_path.is_file() else []
     count = config.get("classes", "")
     if not names_path.is_file() and count.isascii() and count.isdigit() and 0 < int(count) <= MAX_UNNAMED_CLASSES:
