@@ -1257,3 +1257,20 @@ def test_validate_spells_the_values_its_schema_findings_quote_as_json(tmp_path: 
         ("#/annotations/1/category_id", "-18446744073709551617 is less than the minimum of -9223372036854775808"),
         ("#/annotations/2/kind", "must be one of label, object, span, track, transcript, found 18446744073709551616"),
     ]
+
+
+@pytest.mark.parametrize("command", ["info", "convert", "validate"])
+def test_a_second_byte_order_mark_is_an_error_at_line_1(tmp_path: Path, command: str) -> None:
+    """One BOM is dropped (Windows tools write one); a second, dropped too before pydantic parsed the text, was
+    ``d.json#: Invalid JSON: expected value at line 1 column 1`` from info and convert (validate found it so)."""
+    path = tmp_path / "d.labelkit.json"
+    path.write_bytes(b"\xef\xbb\xbf" * 2 + b'{"format": "labelkit", "version": 1, "items": [], "annotations": []}')
+    args = [command, str(path)] + ([str(tmp_path / "o"), "--to", "coco"] if command == "convert" else [])
+    result = CliRunner().invoke(cli, args)
+    where = f"{path}:1: invalid JSON at column 1: UTF-8 byte order mark (BOM) is not supported\n"
+    if command == "validate":  # (a finding)
+        assert (result.exit_code, result.stdout) == (1, where)
+    else:
+        assert (result.exit_code, result.stderr) == (2, f"labelkit: error: {where}")
+    path.write_bytes(path.read_bytes()[3:])  # (one: read)
+    assert CliRunner().invoke(cli, ["info", str(path)]).exit_code == 0

@@ -168,9 +168,9 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
     Raises:
         InputError: bad JSON (with its line), or the first schema violation with its JSON pointer.
     """
-    data = without_bom(data)
-    _refuse_wide(data[:4], path)
-    value = parse_json(data, path)  # strict JSON (no NaN), errors with their line
+    _refuse_wide(without_bom(data)[:4], path)
+    value = parse_json(data, path)  # strict JSON (no NaN), errors with their line; it drops one BOM (a second is
+    data = without_bom(data)  # an error at line 1: dropped here first, pydantic's 'Invalid JSON' was the error)
     try:
         return _ADAPTER.validate_json(data, strict=True)
     except ValidationError as exc:
