@@ -28,6 +28,20 @@ def test_rotated_box_corners_round_trip(x: float, y: float, w: float, h: float, 
     assert np.abs(again - corners).max() < 1e-6
 
 
+@settings(max_examples=100, deadline=None)
+@given(_coord, _coord, _size, _size, st.sampled_from([180.0, -180.0, 540.0]))
+@example(639.9999999999999, 0.0, 1e-13, 1.0, 180.0)
+def test_half_turns_are_exact(x: float, y: float, w: float, h: float, angle: float) -> None:
+    """A box turned half a turn has a box's corners, from the bottom-right one; through its centre they rounded
+    (a sliver at x 639.9999999999999 of 1e-13 came back from 640.0: no area inside a 640 pixel image)."""
+    corners = G.rotated_box_corners(np.array([[x, y, w, h]]), np.array([angle]))
+    assert corners[0].tolist() == [x + w, y + h, x, y + h, x, y, x + w, y]
+    angle = 180.0  # (as read back)
+    bbox, back, is_rect = G.corners_to_rotated_box(corners)
+    assert (is_rect.tolist(), back.tolist()) == ([True], [angle])
+    assert G.rotated_box_corners(bbox, back).tolist() == corners.tolist()
+
+
 def test_quarter_turns_are_exact() -> None:
     corners = G.rotated_box_corners(np.array([[0.0, 0.0, 4.0, 2.0]]), np.array([90.0]))
     assert corners.tolist() == [[3.0, -1.0, 3.0, 3.0, 1.0, 3.0, 1.0, -1.0]]

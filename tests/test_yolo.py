@@ -8655,3 +8655,34 @@ def test_a_names_file_obj_data_names_that_is_no_file_is_an_error(tmp_path: Path,
         labelkit.load(tmp_path, "yolo")
     message = "a symbolic link to no file" if what == "dangling" else "not a regular file"
     assert (err.value.location.path, err.value.message) == (str(names), f"cannot read: {message}")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "0 0.171875 1.0 0.15625 1.0 0.15625 0.9999999999999999 0.171875 0.9999999999999999",  # (along the bottom)
+        "0 1.0 0.171875 0.9999999999999999 0.171875 0.9999999999999999 0.15625 1.0 0.15625",  # (along the right)
+    ],
+)
+def test_an_obb_sliver_along_an_edge_turned_half_a_turn_comes_back(tmp_path: Path, line: str) -> None:
+    """A rectangle of a float's height along the image's bottom edge, its corners from the bottom-right one (half
+    a turn): its box was taken from its centre, which rounded onto the edge (y = 480.0 of 480), so YOLO OBB ->
+    YOLO OBB lost it, 'objects with no area inside the image', though every corner is inside."""
+    (tmp_path / "in/labels/train").mkdir(parents=True)
+    (tmp_path / "in/data.yaml").write_text("names: [b]\npath: .\ntrain: images/train\n")
+    (tmp_path / "in/image_sizes.json").write_text('{"images/train/i.jpg": [640, 480]}')
+    (tmp_path / "in/labels/train/i.txt").write_text(line + "\n")
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="yolo", task="obb")
+    assert report.lost == []
+    assert (tmp_path / "out/labels/train/i.txt").read_text() == line + "\n"
+    assert labelkit.convert(tmp_path / "in", tmp_path / "coco", to="coco", allow_loss=True).lost == []
+    # and a box so turned, from labelkit JSON, is written with its corners exactly
+    ds = Dataset(categories=[Category(id=0, name="b")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=640, height=480), split="train"))
+    ds.add(Object(id="1", item_id="i", category_id=0, bbox=(639.9999999999999, 0.0, 0.5, 1.0), angle=180.0))
+    report = labelkit.save(ds, tmp_path / "k", "yolo", task="obb", allow_loss=True)  # (clipped at the right edge)
+    assert (report.lost, [(c.what, c.count) for c in report.transformed]) == ([], [("objects", 1)])
+    written = "0 1.0 0.0020833333333333333 0.9999999999999998 0.0020833333333333333 0.9999999999999998 0.0 1.0 0.0\n"
+    assert (tmp_path / "k/labels/train/i.txt").read_text() == written
+    again = labelkit.convert(tmp_path / "k", tmp_path / "k2", to="yolo", task="obb")
+    assert (again.lost, again.transformed, (tmp_path / "k2/labels/train/i.txt").read_text()) == ([], [], written)

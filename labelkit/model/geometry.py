@@ -97,6 +97,7 @@ def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
         sin[quarter] = np.array([0.0, 1.0, 0.0, -1.0])[turns]
     out = np.empty((len(bbox), 8), dtype=np.float64)
     no_turn = theta == 0.0
+    half = np.asarray(angle, dtype=np.float64).reshape(-1) % 360.0 == 180.0  # (exact, as no turn: see below)
     # (an infinite size: inf - inf, mended below when not turned; a corner past float64's limit: clamped below)
     with np.errstate(invalid="ignore", over="ignore"):
         for i, (dx, dy) in enumerate(((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh))):
@@ -113,6 +114,13 @@ def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
     if mend.any():
         x, y, w, h = bbox[mend].T
         out[mend] = np.stack([x, y, x + w, y, x + w, y + h, x, y + h], axis=1)
+    # half a turn: the same corners from the bottom-right one, exactly (through the centre, a sliver along the
+    # image's edge rounded onto it: no area inside the image); a size past float64's limit clamped as above
+    if half.any():
+        x, y, w, h = bbox[half].T
+        with np.errstate(invalid="ignore", over="ignore"):
+            right, bottom = np.clip(x + w, -FLOAT_MAX, FLOAT_MAX), np.clip(y + h, -FLOAT_MAX, FLOAT_MAX)
+        out[half] = np.stack([right, bottom, x, bottom, x, y, right, y], axis=1)
     return out
 
 
@@ -192,6 +200,15 @@ def corners_to_rotated_box(
         bbox[axis_aligned, 1] = p[axis_aligned, 0, 1]
         bbox[axis_aligned, 2] = p[axis_aligned, 1, 0] - p[axis_aligned, 0, 0]
         bbox[axis_aligned, 3] = p[axis_aligned, 2, 1] - p[axis_aligned, 1, 1]
+    # so are boxes turned half a turn, whose corners are the box's from the bottom-right one (corner 2 is its
+    # top-left): from the centre, a sliver along the image's edge (479.99999999999994 to 480) rounded onto it, a
+    # box of no area inside the image, which the next write lost
+    half = is_rect & (angle == 180.0)
+    if half.any():
+        bbox[half, 0] = p[half, 2, 0]
+        bbox[half, 1] = p[half, 2, 1]
+        bbox[half, 2] = p[half, 0, 0] - p[half, 1, 0]
+        bbox[half, 3] = p[half, 1, 1] - p[half, 2, 1]
     for i in np.flatnonzero(~is_rect):
         x, y, bw, bh, deg = min_area_rect(p[i])
         bbox[i] = (x, y, bw, bh)
