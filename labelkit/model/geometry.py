@@ -193,22 +193,16 @@ def corners_to_rotated_box(
     angle = np.degrees(np.arctan2(e01[:, 1], e01[:, 0])) % 360.0
     angle = np.where(angle >= 360.0, angle - 360.0, angle)  # -tiny % 360 rounds to exactly 360.0
     bbox = np.stack([centre[:, 0] - w / 2, centre[:, 1] - h / 2, w, h], axis=1)
-    axis_aligned = is_rect & (angle == 0.0)
-    if axis_aligned.any():
-        # keep axis-aligned boxes exact: no trigonometry, straight from the corners
-        bbox[axis_aligned, 0] = p[axis_aligned, 0, 0]
-        bbox[axis_aligned, 1] = p[axis_aligned, 0, 1]
-        bbox[axis_aligned, 2] = p[axis_aligned, 1, 0] - p[axis_aligned, 0, 0]
-        bbox[axis_aligned, 3] = p[axis_aligned, 2, 1] - p[axis_aligned, 1, 1]
-    # so are boxes turned half a turn, whose corners are the box's from the bottom-right one (corner 2 is its
-    # top-left): from the centre, a sliver along the image's edge (479.99999999999994 to 480) rounded onto it, a
-    # box of no area inside the image, which the next write lost
-    half = is_rect & (angle == 180.0)
-    if half.any():
-        bbox[half, 0] = p[half, 2, 0]
-        bbox[half, 1] = p[half, 2, 1]
-        bbox[half, 2] = p[half, 0, 0] - p[half, 1, 0]
-        bbox[half, 3] = p[half, 1, 1] - p[half, 2, 1]
+    # keep boxes not turned, or turned half a turn, exact: no trigonometry, straight from the corners (the top-left
+    # is corner 0, or 2 half a turn on: from the centre, a sliver along the image's edge, 479.99999999999994 to
+    # 480, rounded onto it, a box of no area inside the image, which the next write lost)
+    for turn, corner, right, left, bottom, top in ((0.0, 0, 1, 0, 2, 1), (180.0, 2, 0, 1, 1, 2)):
+        rows = is_rect & (angle == turn)
+        if rows.any():
+            bbox[rows, 0] = p[rows, corner, 0]
+            bbox[rows, 1] = p[rows, corner, 1]
+            bbox[rows, 2] = p[rows, right, 0] - p[rows, left, 0]
+            bbox[rows, 3] = p[rows, bottom, 1] - p[rows, top, 1]
     for i in np.flatnonzero(~is_rect):
         x, y, bw, bh, deg = min_area_rect(p[i])
         bbox[i] = (x, y, bw, bh)
