@@ -6654,6 +6654,26 @@ def test_a_split_named_as_cocoapi_names_results_files_reads_back(tmp_path: Path,
     assert [i.split for i in labelkit.load(results).items()] == ["x"]
 
 
+def test_a_document_named_as_results_is_told_by_its_first_bytes_only_inside_the_dataset(tmp_path: Path) -> None:
+    """A captions document so named starting with a byte-order mark was still left out as caption results; and one
+    that is a link leading out of the dataset was opened to tell, before reading refused it (an untrusted dataset
+    learnt the first byte of any file of the machine): it is told by its name alone, left out with a note."""
+    img = {"id": 1, "file_name": "1.jpg", "width": 10, "height": 10}
+    root = _files(tmp_path / "in", {"instances_x_y_results": {"images": [img], "annotations": [], "categories": []}})
+    captions = {"images": [img], "annotations": [{"id": 3, "image_id": 1, "caption": "a"}]}
+    (root / "annotations" / "captions_x_y_results.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(captions).encode())
+    ds = labelkit.load(root)
+    assert (ds.read_notes, [a.id for a in ds.annotations()]) == ([], ["3"])
+    (root / "annotations" / "captions_x_y_results.json").unlink()
+    (tmp_path / "outside.json").write_text(json.dumps(captions))
+    (root / "annotations" / "captions_a_b_results.json").symlink_to(tmp_path / "outside.json")
+    ds = labelkit.load(root)
+    assert ds.read_notes == [
+        "captions_a_b_results.json not read: COCO caption results are not supported (labelkit reads detection and "
+        "keypoint results)"
+    ]
+
+
 def test_a_results_file_whose_name_a_split_s_instances_file_takes_is_written_under_its_split(tmp_path: Path) -> None:
     """Detections read from ``instances_x_y_results.json`` (split ``x``'s) beside a split named ``x_y_results``:
     both files were named ``instances_x_y_results.json`` and the second was left out, unsaid. The results file

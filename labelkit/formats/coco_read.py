@@ -300,29 +300,33 @@ def task_and_split(path: Path) -> tuple[str | None, str | None]:
 
 
 def file_task_and_split(path: Path, head: bytes | None = None) -> tuple[str | None, str | None]:
-    """:func:`task_and_split`, where a file named as cocoapi names results holds a COCO document, not a list.
+    r""":func:`task_and_split`, where a file named as cocoapi names results holds a COCO document, not a list.
 
     cocoapi's results files (``instances_<split>_<alg>_results.json``, ``captions_..._results.json``) are lists of
     annotations. A document so named is the ground truth of the split its name states after the task, as labelkit
     writes a split named ``x_y_results`` (``instances_x_y_results.json``): it was read as detections of split
     ``x``, an error at its first annotation without a score (and as caption results, not read at all).
-    ``head``: the file's first bytes, where read already (else a few are read here, for such names only).
+    ``head``: the file's first bytes, where read already (else they are read here, for such names only: the caller
+    makes sure the file may be read, see ``coco._task_of``). A byte-order mark starting them is passed over.
 
     Examples:
         >>> file_task_and_split(Path("instances_val_fake_results.json"), b' {"images": []}')
         ('instances', 'val_fake_results')
         >>> file_task_and_split(Path("captions_val_fake_results.json"), b'[]')
         ('caption_results', 'val')
+        >>> file_task_and_split(Path("captions_val_fake_results.json"), b'\xef\xbb\xbf {"images": []}')
+        ('captions', 'val_fake_results')
     """
     task, split = task_and_split(path)
     if task not in ("results", "caption_results") or (m := TASK_RE.match(path.name)) is None:
         return task, split
     if head is None:
         try:
-            head = read_head(path, 256)
+            head = read_head(path, 65536)  # (as formats are sniffed: a document indented far is still one)
         except OSError:  # (a link to no file, a folder: reading names it)
             return task, split
-    return (m.group(1), m.group(2)) if head.lstrip().startswith(b"{") else (task, split)
+    head = head.removeprefix(UTF8_BOM).lstrip()
+    return (m.group(1), m.group(2)) if head.startswith(b"{") else (task, split)
 
 
 def _decode_error(data: Buffer, path: Path, exc: Exception) -> InputError:
