@@ -5984,6 +5984,22 @@ def test_a_rotated_box_whose_corners_pass_the_float_limit_is_written_as_planned(
     (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
     assert ann["bbox"] == [0, 0, 10, 10]
     assert max(ann["segmentation"][0]) == np.finfo(np.float64).max
+    # on an image of unknown size nothing clips it: refused by the plan (and a dry run), naming the object, as the
+    # write refuses it (the plan passed it, and the write's error named no object)
+    ds.add_item(Item(id="2", media=Media(path="b.jpg")))
+    ds.add(Object(id="7", item_id="2", category_id=1, bbox=(0.0, 0.0, 1.7e308, 1.7e308), angle=45.0))
+    message = (
+        "COCO JSON cannot hold the bbox of object '7': the bounds of its rotated box's turned corners pass float64's "
+        "range (an infinite width or height)"
+    )
+    for attempt in (
+        lambda: labelkit.plan(ds, "coco"),
+        lambda: labelkit.save(ds, tmp_path / "o2", "coco", allow_loss=True),
+    ):
+        with pytest.raises(OutputError) as err:
+            attempt()
+        assert err.value.message == message
+    assert not (tmp_path / "o2").exists()
 
 
 @pytest.mark.parametrize("reach", [1e6, 1e17, 1e20, 1e300])

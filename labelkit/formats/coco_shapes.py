@@ -19,6 +19,7 @@ from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TE
 from labelkit.formats.coco_text import (
     CarriedFields,
     carried_fields,
+    endless_box_error,
     far_corner_error,
     marked_for_derivation,
     vast_area_error,
@@ -213,6 +214,10 @@ def refuse_past_float64(
     Raises:
         OutputError: the writer's error, naming the first such box (or object) in the objects' order.
     """
+    endless = has_box & ~np.isfinite(boxes).all(axis=1)  # (a rotated box's bounds, on an image of unknown size)
+    if endless.any():
+        first = int(np.argmax(endless))
+        raise endless_box_error(objects["id"][first].as_py())
     boxes = np.nan_to_num(boxes)
     with np.errstate(over="ignore", invalid="ignore"):
         beyond = rectangled & ~(np.isfinite(boxes[:, 0] + boxes[:, 2]) & np.isfinite(boxes[:, 1] + boxes[:, 3]))

@@ -465,6 +465,20 @@ def far_corner_error(box: np.ndarray, object_id: object = None) -> OutputError:
     )
 
 
+def endless_box_error(object_id: object) -> OutputError:
+    """The error of a box written as COCO's ``bbox`` that is past float64's range: a rotated box's bounds.
+
+    A box so large that its turned corners pass float64's limit has them at the largest float, and its bounds
+    an infinite width; on an image of a known size it is clipped, on one of unknown size nothing can be.
+    """
+    return OutputError(
+        f"COCO JSON cannot hold the bbox of object {object_id!r}: the bounds of its rotated box's turned corners "
+        "pass float64's range (an infinite width or height)",
+        hint="no COCO file holds it (JSON has no infinity): give the object a smaller box, or an image size to clip "
+        "it to",
+    )
+
+
 def vast_area_error(object_id: object) -> OutputError:
     """The error of an object whose area (written as COCO's ``area``) is past float64's range."""
     return OutputError(f"COCO JSON cannot hold the area of object {object_id!r}: it is past float64's range")
