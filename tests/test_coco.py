@@ -8736,3 +8736,19 @@ def test_a_split_too_long_for_its_file_names_is_a_loss_found_when_planning(tmp_p
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)  # (it raised OutputError)
     assert [(c.what, c.count) for c in dry.lost] == [(c.what, c.count) for c in report.lost] == lost
     assert sorted(p.name for p in (tmp_path / "out/annotations").iterdir()) == ["instances_train.json"]
+
+
+def test_a_second_byte_order_mark_is_an_error_at_line_1(tmp_path: Path) -> None:
+    """One is dropped (Windows tools write one); a second was 'invalid JSON: JSON is malformed: invalid character
+    (byte 0)', naming no line, where validate, and labelkit JSON, name line 1."""
+    path = tmp_path / "instances_train.json"
+    path.write_bytes(b"\xef\xbb\xbf" * 2 + json.dumps({"images": [_img(1)], "annotations": []}).encode())
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    assert (err.value.location.line, err.value.message) == (
+        1,
+        "invalid JSON at column 1: UTF-8 byte order mark (BOM) is not supported",
+    )
+    assert [f.message for f in labelkit.validate(path, "coco")] == [err.value.message]
+    path.write_bytes(path.read_bytes()[3:])
+    assert [i.id for i in labelkit.load(path, "coco").items()] == ["1"]

@@ -420,6 +420,8 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         buf = data
     if buf[:3] == UTF8_BOM:  # a UTF-8 byte-order mark (Windows tools write one): not JSON, dropped
         buf = memoryview(buf)[3:]
+        if buf[:3] == UTF8_BOM:  # (a second is an error at line 1, as labelkit JSON's: msgspec's named no line)
+            raise json_error(UTF8_BOM + bytes(buf[:64]), path) or InputError("invalid JSON", path=path, line=1)
     refuse_utf16(bytes(buf[:4]), path)
     try:
         return _decode_buffer(path, buf, release, one_pass)
