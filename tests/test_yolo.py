@@ -8629,7 +8629,7 @@ def test_a_path_too_long_for_the_system_below_the_output_is_a_loss_found_when_pl
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and symbolic links as on POSIX")
-@pytest.mark.parametrize("what", ["dangling", "folder", "fifo", "absent"])
+@pytest.mark.parametrize("what", ["dangling", "data/ dangling", "folder", "fifo", "absent"])
 def test_a_names_file_obj_data_names_that_is_no_file_is_an_error(tmp_path: Path, what: str) -> None:
     """``names = my.names`` naming a link to no file, a folder or a FIFO was passed over with a note, the classes
     read as class_0, ..., where the same at ``obj.names`` is an error naming it; a name with nothing there keeps
@@ -8640,7 +8640,11 @@ def test_a_names_file_obj_data_names_that_is_no_file_is_an_error(tmp_path: Path,
     (tmp_path / "image_sizes.json").write_text('{"obj_train_data/a.jpg": [10, 10]}')
     (tmp_path / "obj.data").write_text("classes = 1\nnames = my.names\ntrain = train.txt\n")
     names = tmp_path / "my.names"
-    if what == "dangling":
+    if what == "data/ dangling":  # (Darknet's data/ prefix: a link to no file there was passed over for my.names)
+        (tmp_path / "obj.data").write_text("classes = 1\nnames = data/my.names\ntrain = train.txt\n")
+        (tmp_path / "data").mkdir()
+        names = tmp_path / "data" / "my.names"
+    if what.endswith("dangling"):
         names.symlink_to(tmp_path / "nothing")
     elif what == "folder":
         names.mkdir()
@@ -8653,7 +8657,7 @@ def test_a_names_file_obj_data_names_that_is_no_file_is_an_error(tmp_path: Path,
         return
     with pytest.raises(InputError) as err:
         labelkit.load(tmp_path, "yolo")
-    message = "a symbolic link to no file" if what == "dangling" else "not a regular file"
+    message = "a symbolic link to no file" if what.endswith("dangling") else "not a regular file"
     assert (err.value.location.path, err.value.message) == (str(names), f"cannot read: {message}")
 
 

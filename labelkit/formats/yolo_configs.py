@@ -441,7 +441,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         name = safe_relpath(below or config[key], source=data_path, line=line_of[key])
         path = root / name
         try:
-            if not path.exists() and name.startswith(DATA_PREFIX) and not below:  # (Darknet's data/, no other)
+            # (Darknet's data/, no other; a link to no file there is that file: refused as one, not passed over)
+            if not os.path.lexists(path) and name.startswith(DATA_PREFIX) and not below:
                 path = root / name[len(DATA_PREFIX) :]
             path.exists()  # (what is_file below would raise)
         except OSError as exc:  # a name too long for the file system: its line, not the dataset, is named
