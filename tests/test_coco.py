@@ -6663,6 +6663,12 @@ def test_a_split_named_as_cocoapi_names_results_files_reads_back(tmp_path: Path,
     assert _written(tmp_path / "out", docs) == docs
     again = labelkit.load(tmp_path / "out")
     assert sorted(a.id for a in again.annotations()) == sorted(a.id for a in ds.annotations())
+    # (its items are read in its split's place, by name: x_a's before x_y_results', as x_a's before x_z's)
+    two = Dataset(categories=[Category(id=1, name="c")])
+    for n, split in enumerate(["x_y_results", "x_a"]):
+        two.add_item(Item(id=str(n), media=Media(path=f"{n}.jpg", width=4, height=4), split=split))
+    labelkit.save(two, tmp_path / "two", "coco")
+    assert [i.split for i in labelkit.load(tmp_path / "two").items()] == ["x_a", "x_y_results"]
     # (a results list so named is read as before: detections of split x)
     (tmp_path / "res").mkdir()
     results = tmp_path / "res" / "instances_x_y_results.json"

@@ -45,7 +45,6 @@ from labelkit.formats.coco_read import (
     CocoFile,
     decode_file,
     file_task_and_split,
-    task_and_split,
 )
 from labelkit.formats.coco_records import check_kept_sections, dataset_info, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
@@ -190,25 +189,13 @@ def _not_read(file: Path, path: Path) -> bool:
     Raises:
         InputError: ``path`` is itself such a file.
     """
-    task = _task_of(file, path)
+    task = file_task_and_split(file, root=path)[0]
     if task not in _UNREAD:
         return False
     if path.is_file():
         message, _, hint = _UNREAD[task]
         raise InputError(message, path=file, hint=hint)
     return True
-
-
-def _task_of(file: Path, path: Path) -> str | None:
-    """The task of ``file`` of the dataset ``path`` (:func:`file_task_and_split`), by its first bytes where it may.
-
-    By its name alone where it is a link leading out of the folder, or lies in a folder linked out: its first bytes
-    are not read before reading refuses it (an untrusted dataset's link to any file of the machine told its first
-    byte).
-    """
-    if file != path and path.is_dir() and Inside(path).refusal(file) is not None:
-        return task_and_split(file)[0]
-    return file_task_and_split(file)[0]
 
 
 def _prefixes(files: list[CocoFile]) -> dict[int, str]:
@@ -372,7 +359,9 @@ def _read(
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))
     for task, (message, why, _) in _UNREAD.items():  # (such a file given alone is an error)
-        unread = [f.name for f in (find_files(path) if path.is_dir() else []) if _task_of(f, path) == task]
+        unread = [
+            f.name for f in (find_files(path) if path.is_dir() else []) if file_task_and_split(f, root=path)[0] == task
+        ]
         if unread:
             dataset.read_notes.append(f"{', '.join(unread)} not read: {message} ({why})")
     unnamed, beside = _left_out(path) if path.is_dir() else ([], [])

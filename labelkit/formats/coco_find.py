@@ -7,7 +7,7 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.base import Detection
-from labelkit.formats.coco_read import TASK_RE, task_and_split
+from labelkit.formats.coco_read import TASK_RE, file_task_and_split, task_and_split
 from labelkit.io import UTF8_BOM, Inside, read_head
 from labelkit.portable import by_name, by_parts
 
@@ -87,9 +87,8 @@ def find_files(path: Path) -> list[Path]:
             found=", ".join(shown) or None,
             hint=f"give such a file alone to read it ({coco})" if coco else None,
         )
-    return sorted(
-        candidates, key=lambda p: (task_and_split(p)[1] or "", _TASK_ORDER.get(task_and_split(p)[0] or "", 9), p.name)
-    )
+    named = {p: file_task_and_split(p, root=path) for p in candidates}  # (a document named as results: its split's)
+    return sorted(candidates, key=lambda p: (named[p][1] or "", _TASK_ORDER.get(named[p][0] or "", 9), p.name))
 
 
 def layouts(path: Path) -> tuple[list[Path], list[Path]]:

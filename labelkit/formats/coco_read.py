@@ -43,7 +43,7 @@ from labelkit.formats.coco_fields import Count as Count
 from labelkit.formats.coco_fields import Int64 as Int64
 from labelkit.formats.coco_fields import may_name, unknown_field, widened
 from labelkit.formats.coco_heads import Heads, image_heads
-from labelkit.io import UTF8_BOM, json_text, read_file, read_head, read_text, too_deep
+from labelkit.io import UTF8_BOM, Inside, json_text, read_file, read_head, read_text, too_deep
 from labelkit.json_checks import json_error
 from labelkit.json_places import integer_error, unnamed_place
 from labelkit.json_places import msgspec_reason as msgspec_reason
@@ -299,15 +299,20 @@ def task_and_split(path: Path) -> tuple[str | None, str | None]:
     return None, None
 
 
-def file_task_and_split(path: Path, head: bytes | None = None) -> tuple[str | None, str | None]:
+def file_task_and_split(
+    path: Path, head: bytes | None = None, root: Path | None = None
+) -> tuple[str | None, str | None]:
     r""":func:`task_and_split`, where a file named as cocoapi names results holds a COCO document, not a list.
 
     cocoapi's results files (``instances_<split>_<alg>_results.json``, ``captions_..._results.json``) are lists of
     annotations. A document so named is the ground truth of the split its name states after the task, as labelkit
     writes a split named ``x_y_results`` (``instances_x_y_results.json``): it was read as detections of split
     ``x``, an error at its first annotation without a score (and as caption results, not read at all).
-    ``head``: the file's first bytes, where read already (else they are read here, for such names only: the caller
-    makes sure the file may be read, see ``coco._task_of``). A byte-order mark starting them is passed over.
+    ``head``: the file's first bytes, where read already (else they are read here, for such names only), a
+    byte-order mark starting them passed over. ``root``: the folder of the dataset ``path`` is a file of; where the
+    file is a link leading out of it, or lies in a folder linked out, it is told by its name alone (its first bytes
+    are not read before reading refuses it: an untrusted dataset's link to any file of the machine told its first
+    byte).
 
     Examples:
         >>> file_task_and_split(Path("instances_val_fake_results.json"), b' {"images": []}')
@@ -321,6 +326,8 @@ def file_task_and_split(path: Path, head: bytes | None = None) -> tuple[str | No
     if task not in ("results", "caption_results") or (m := TASK_RE.match(path.name)) is None:
         return task, split
     if head is None:
+        if root is not None and path != root and root.is_dir() and Inside(root).refusal(path) is not None:
+            return task, split
         try:
             head = read_head(path, 65536)  # (as formats are sniffed: a document indented far is still one)
         except OSError:  # (a link to no file, a folder: reading names it)
