@@ -7906,3 +7906,45 @@ def test_an_image_of_the_id_in_jpegimages_is_taken_before_a_named_file_beside_th
         (splits / split / "k.xml").write_text(_xml("zz.jpg" if split == "valid" else "k.jpg"))
     (note,) = [n for n in labelkit.load(splits, format="voc").read_notes if "<filename>" in n]
     assert "(first: item 'valid/k', of <filename> 'zz.jpg', read with 'valid/k.jpg')" in note
+
+
+def test_a_size_of_one_side_keeps_it_beside_an_image_of_another(tmp_path: Path) -> None:
+    """``<size><width>10</width></size>`` beside a 6 x 7 image was read as 6 x 7, its side replaced without a word,
+    and written back so. The side given is kept, the other is the image's, and a read note says they differ."""
+    (tmp_path / "in/Annotations").mkdir(parents=True)
+    (tmp_path / "in/JPEGImages").mkdir()
+    (tmp_path / "in/Annotations/b.xml").write_text(
+        "<annotation><filename>b.png</filename><size><width>10</width></size><object><name>cat</name>"
+        "<bndbox><xmin>2</xmin><ymin>2</ymin><xmax>3</xmax><ymax>3</ymax></bndbox></object></annotation>"
+    )
+    Image.new("RGB", (6, 7)).save(tmp_path / "in/JPEGImages/b.png")
+    ds = labelkit.load(tmp_path / "in")
+    (item,) = ds.items()
+    assert (item.media.width, item.media.height) == (10, 7)
+    assert ds.read_notes == [
+        "1 items have a <size> of one side that their image (or segmentation PNG) differs from (first: item 'b', 10 "
+        "in its XML, 6 in its file): the side given is kept, the other is the file's"
+    ]
+    Image.new("RGB", (10, 5)).save(tmp_path / "in/JPEGImages/b.png")  # (agreeing: no note)
+    ds = labelkit.load(tmp_path / "in")
+    assert ([(i.media.width, i.media.height) for i in ds.items()], ds.read_notes) == ([(10, 5)], [])
+
+
+def test_a_size_with_a_side_of_0_is_reported_transformed(tmp_path: Path) -> None:
+    """COCO's 0 x 480 was written as <height> alone and read back of no width, unsaid: VOC takes a 0 for unknown."""
+    (tmp_path / "in.json").write_text(
+        json.dumps(
+            {
+                "images": [
+                    {"id": 1, "file_name": "a.jpg", "width": 0, "height": 480},
+                    {"id": 2, "file_name": "b.jpg", "width": 0, "height": 0},
+                ],
+                "categories": [{"id": 1, "name": "cat"}],
+                "annotations": [],
+            }
+        )
+    )
+    report = labelkit.convert(tmp_path / "in.json", tmp_path / "voc", to="voc")
+    assert ("image sizes with a side of 0", 1) in [(c.what, c.count) for c in report.transformed]  # (0 x 0: unknown)
+    back = {i.id: (i.media.width, i.media.height) for i in labelkit.load(tmp_path / "voc").items()}
+    assert back == {"a": (None, 480), "b": (None, None)}

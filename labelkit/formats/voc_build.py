@@ -150,6 +150,7 @@ def build(
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
     first_on_background: str | None = None  # the first image with an instance over class PNG background
     substituted: list[tuple[str, str, str]] = []  # items read with an image of their id, not the one named
+    one_sided: list[tuple[str, int, int]] = []  # items whose <size> gives one side, which their file's differs from
     images = ImageFinder(root)  # (each image folder listed once, and asked whether an image is there)
     annotations = root / "Annotations"
     for item_id in all_ids:
@@ -160,14 +161,15 @@ def build(
             substituted.append((item_id, item.filename or "", image or ""))
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
-            width, height = image_size(root / image)
+            width, height = _one_side_kept(item_id, width, height, image_size(root / image), one_sided)
         arrays = pngs(stem)
         if 0 in arrays:  # (a class the class PNG shows is a class, whether or not an object is made of it)
             used.update(class_names[v] for v in raster.distinct(arrays[0]) if 0 < v < min(VOID_INDEX, len(class_names)))
         if 0 in arrays and 1 in arrays and arrays[0].shape != arrays[1].shape:
             unmatched.append(stem)
         if (width is None or height is None) and arrays:
-            height, width = next(iter(arrays.values())).shape
+            shape = next(iter(arrays.values())).shape
+            width, height = _one_side_kept(item_id, width, height, (shape[1], shape[0]), one_sided)
         elif width and height and arrays and arrays[1 if 1 in arrays else 0].shape != (height, width):
             resized.append(stem)  # (the object PNG, the masks' source, else the class PNG)
         if image is not None:
@@ -361,6 +363,13 @@ def build(
             "image's (its XML's <size>, else its file's): their masks are read at the PNG's size, which no writer "
             "can place on the image (writing reports them lost)"
         )
+    if one_sided:
+        odd_id, given, other = one_sided[0]
+        dataset.read_notes.append(
+            f"{len(one_sided):,} items have a <size> of one side that their image (or segmentation PNG) differs from"
+            f" (first: item {odd_id!r}, {given} in its XML, {other} in its file): the side given is kept, the other "
+            "is the file's"
+        )
     if substituted:
         item_id, written, image = substituted[0]
         n = len(substituted)
@@ -377,6 +386,24 @@ def build(
             "class, and instances without an XML object were not read)"
         )
     return dataset
+
+
+def _one_side_kept(
+    item_id: str,
+    width: int | None,
+    height: int | None,
+    found: tuple[int | None, int | None],
+    one_sided: list[tuple[str, int, int]],
+) -> tuple[int | None, int | None]:
+    """An item's size where its ``<size>`` lacks a side: the side given, and the other of its file (``found``).
+
+    Both were the file's, the side given replaced without a word (``<width>10</width>`` beside a 6 x 7 image read
+    as 6 x 7); one the file differs on is added to ``one_sided``, for a read note.
+    """
+    for given, other in ((width, found[0]), (height, found[1])):
+        if given is not None and other is not None and given != other:
+            one_sided.append((item_id, given, other))
+    return (width if width is not None else found[0]), (height if height is not None else found[1])
 
 
 def apply_actions(parsed: list[tuple[str, str | None, Path, _XmlItem]], actions: list[ActionLine]) -> None:

@@ -184,6 +184,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "ImageSets lists are lines of whitespace-separated words ('#' starts a comment): their split and "
         "image-level labels are not listed (their XML is written)",
     )
+    sides = [np.asarray(items[side].fill_null(-1).to_numpy(zero_copy_only=False)) for side in ("width", "height")]
+    report.transform(
+        "image sizes with a side of 0",
+        int(((sides[0] == 0) | (sides[1] == 0)).sum()),
+        f"{TARGET} tools write a size of 0 x 0 when they do not know it, and a 0 on either side reads as unknown: "
+        "the other side is written alone (or none, of a size of 0 x 0), and the side of 0 reads back unknown",
+    )
     report.transform(
         "item splits",
         sum(1 for s, off in zip(items["split"].to_pylist(), unlisted.tolist(), strict=True) if not s and not off),
