@@ -7948,3 +7948,35 @@ def test_a_size_with_a_side_of_0_is_reported_transformed(tmp_path: Path) -> None
     assert ("image sizes with a side of 0", 1) in [(c.what, c.count) for c in report.transformed]  # (0 x 0: unknown)
     back = {i.id: (i.media.width, i.media.height) for i in labelkit.load(tmp_path / "voc").items()}
     assert back == {"a": (None, 480), "b": (None, None)}
+
+
+def test_what_the_pngs_alone_cannot_give_back_of_png_only_objects_is_reported(tmp_path: Path) -> None:
+    """A mask-only object's box other than its mask's bounds read back as those bounds, and two class-only masks of
+    one class on one image as one object: the report said nothing of either."""
+    from pycocotools import mask as mask_utils
+
+    def rle(x: int, y: int) -> Rle:
+        pixels = np.zeros((8, 8), np.uint8, order="F")
+        pixels[y : y + 2, x : x + 2] = 1
+        return Rle(size=(8, 8), counts=mask_utils.encode(pixels)["counts"].decode())
+
+    ds = Dataset(categories=[Category(id=1, name="person"), Category(id=2, name="dog")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=8, height=8), split="train"))
+    only = {"voc:mask_only": True}
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0, 0, 5, 5), mask=rle(1, 1), extras=only))
+    ds.add(Object(id="2", item_id="a", category_id=1, bbox=(4, 4, 2, 2), mask=rle(4, 4), extras=only))  # (its own)
+    for n, (x, y) in enumerate([(0, 5), (5, 0), (6, 6)]):
+        ds.add(
+            Object(id=f"s{n}", item_id="a", category_id=2, shape="mask", mask=rle(x, y), extras={"voc:semantic": True})
+        )
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert ("boxes of objects written to the segmentation PNGs only", 1) in [
+        (c.what, c.count) for c in report.transformed
+    ]
+    assert ("class-only masks sharing a class and an image with another", 2) in [(c.what, c.count) for c in report.lost]
+    back = labelkit.load(tmp_path / "out")
+    assert sorted((o.category_id, o.bbox) for o in back.objects()) == [
+        (1, (1.0, 1.0, 2.0, 2.0)),
+        (1, (4.0, 4.0, 2.0, 2.0)),
+        (2, (0.0, 0.0, 8.0, 8.0)),
+    ]

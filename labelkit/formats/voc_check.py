@@ -397,6 +397,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             f"{TARGET} reads an XML object (one with a box) as drawn as a box: "
             + ("its mask goes to the segmentation PNGs" if masks != "none" else "its mask is not written (masks=none)"),
         )
+        _report_png_only(dataset, report, known & painted & ~as_xml, box_ok)
         # (attributes go in an XML <object>: those of an object written to the PNGs only, or lost whole, are
         # counted lost there, once)
         attributes = objects["attributes"]
@@ -613,6 +614,52 @@ def _report_not_xml(dataset: Dataset, report: Report) -> None:
     extras = not_xml_values(objects["extras"], {"voc:pose", "voc:parts"}.__contains__)
     attributes = not_xml_values(objects["attributes"])
     report.lose("objects with characters XML cannot hold", int((extras | attributes).sum()), reason)
+
+
+def _report_png_only(
+    dataset: Dataset, report: Report, written: np.ndarray[Any, Any], box_ok: np.ndarray[Any, Any]
+) -> None:
+    """What the PNGs alone cannot give back of the class-only and mask-only objects ``written`` there.
+
+    Such an object reads back with its mask's bounds as its box: another box it had (``box_ok``: one VOC can
+    write) was changed unsaid. And a
+    class PNG holds a class's pixels once per image: two class-only masks of one class on one image read back
+    as one object, where the report said nothing was lost.
+    """
+    objects = dataset.table("objects")
+    if not contains_match(objects["extras"], '"voc:').any():
+        return
+    kinds = png_kinds(objects)[0]
+    rows = np.flatnonzero(written & (kinds > 0) & valid_mask(objects["mask"]))
+    if len(rows):  # (a mask no PNG can hold is counted lost by check_masks)
+        rows = rows[~unpainted_masks(dataset)[rows]]
+    if not len(rows):
+        return
+    from pycocotools import mask as mask_utils
+
+    taken = objects.take(pa.array(rows))
+    boxed = objects.take(pa.array(rows[box_ok[rows]]))  # (a box VOC cannot write is counted lost: see check)
+    moved = 0
+    for box, m in zip(boxed["bbox"].to_pylist(), boxed["mask"].to_pylist(), strict=True):
+        rle: dict[str, Any] = {"size": [m["height"], m["width"]]}
+        if m["counts"] is not None:
+            rle["counts"] = m["counts"].encode()
+        else:
+            rle = mask_utils.frPyObjects({**rle, "counts": m["runs"]}, m["height"], m["width"])
+        moved += [float(v) for v in mask_utils.toBbox(rle)] != [float(v) for v in box]
+    report.transform(
+        "boxes of objects written to the segmentation PNGs only",
+        moved,
+        "a class-only or mask-only object (voc:semantic, voc:mask_only) has no XML object: it reads back with its "
+        "mask's bounds as its box",
+    )
+    semantic = kinds[rows] == 1
+    pairs = pa.table({"i": taken["item_id"], "c": taken["category_id"]}).filter(pa.array(semantic))
+    report.lose(
+        "class-only masks sharing a class and an image with another",
+        pairs.num_rows - pairs.group_by(["i", "c"]).aggregate([]).num_rows,
+        "a class PNG holds a class's pixels once per image: they read back as one object, of their pixels together",
+    )
 
 
 def _report_colors(dataset: Dataset, report: Report) -> None:
