@@ -297,9 +297,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "too, so both read back as one class of that name",
     )
     # (as written, class_name: what XML cannot hold is U+FFFD, and no longer whitespace to strip, 'cow\x1f')
-    odd = [
-        c for c in dataset.categories if class_name(c.name) != class_as_read(c.name) or class_as_read(c.name)[:1] == "#"
-    ]
+    odd = [c for c in dataset.categories if class_name(c.name) != class_as_read(c.name)]
+    odd += [] if _hashed_read_back(dataset) else [c for c in dataset.categories if class_as_read(c.name)[:1] == "#"]
     report.lose(
         "category names with leading or trailing spaces, or starting with '#'",
         len(odd),
@@ -614,6 +613,38 @@ def _report_not_xml(dataset: Dataset, report: Report) -> None:
     extras = not_xml_values(objects["extras"], {"voc:pose", "voc:parts"}.__contains__)
     attributes = not_xml_values(objects["attributes"])
     report.lose("objects with characters XML cannot hold", int((extras | attributes).sum()), reason)
+
+
+def _hashed_read_back(dataset: Dataset) -> bool:
+    """Whether the categories named ``#...`` read back as they are, from their XML objects and class lists.
+
+    Their labelmap.txt lines are comments to a reader, which makes a category of each such name its objects or
+    image labels use, after the labelmap's, in name order, numbered on from the largest id: so it is as it was
+    when it is so placed and numbered, used by an object without a mask or by an image label, and has no colour,
+    parts or actions (which only its line holds). VOC -> VOC of labelkit's own output reported them lost, and
+    refused it without --allow-loss, though they read back the same.
+    """
+    cats = dataset.categories
+    hashed = [c for c in cats if class_as_read(c.name)[:1] == "#"]
+    if not hashed:
+        return True
+    others = [c for c in cats if class_as_read(c.name)[:1] != "#"]
+    start = max((c.id for c in others), default=-1) + 1
+    placed = sorted(hashed, key=lambda c: class_as_read(c.name))
+    if cats != others + placed or [c.id for c in placed] != list(range(start, start + len(placed))):
+        return False
+    objects, labels = dataset.table("objects"), dataset.table("labels")
+    plain = objects.filter(pc.invert(objects["mask"].is_valid()))["category_id"].to_pylist()
+    used = set(plain) | set(labels["category_id"].to_pylist())
+    masked = set(objects.filter(objects["mask"].is_valid())["category_id"].to_pylist())
+    return all(
+        c.id in used
+        and c.id not in masked
+        and not c.color
+        and not c.extras.get("voc:parts")
+        and not c.extras.get("voc:actions")
+        for c in placed
+    )
 
 
 def _report_png_only(
