@@ -6694,6 +6694,14 @@ def test_a_document_named_as_results_is_told_by_its_first_bytes_only_inside_the_
         "captions_a_b_results.json not read: COCO caption results are not supported (labelkit reads detection and "
         "keypoint results)"
     ]
+    # with links=follow (a DVC or git-annex checkout) it is read, and told by its first bytes as one inside is
+    ds = labelkit.load(root, "coco", links="follow")
+    splits = ["a_b_results", "x_y_results"]  # (and the instances file's image, of its split)
+    assert (ds.read_notes, [i.split for i in ds.items()], [a.id for a in ds.annotations()]) == ([], splits, ["3"])
+    # and one indented past 4 KB is a document too, where reading took it for results of split a
+    (root / "annotations" / "captions_a_b_results.json").unlink()
+    (root / "annotations" / "captions_a_b_results.json").write_text(" " * 5000 + json.dumps(captions))
+    assert [i.split for i in labelkit.load(root).items()] == splits
 
 
 def test_a_results_file_whose_name_a_split_s_instances_file_takes_is_written_under_its_split(tmp_path: Path) -> None:

@@ -114,9 +114,9 @@ def decode_all(path: Path, inside: Inside | None = None) -> list[CocoFile]:
         InputError: a file is malformed, or ``path`` is a panoptic file.
     """
     found = []
-    for file in find_files(path):
+    for file in find_files(path, inside):
         require_utf8_name(file.name if path.is_file() else str(file.relative_to(path)), path)  # it names a split
-        if _not_read(file, path):
+        if _not_read(file, path, inside):
             continue
         refuse_special(file, path, inside)
         found.append(file)
@@ -183,13 +183,15 @@ _UNREAD = {
 and the error's hint."""
 
 
-def _not_read(file: Path, path: Path) -> bool:
+def _not_read(file: Path, path: Path, inside: Inside | None) -> bool:
     """Whether ``file`` is a panoptic (or caption-results) file of the folder ``path`` (left out).
+
+    ``inside``: see :func:`file_task_and_split`.
 
     Raises:
         InputError: ``path`` is itself such a file.
     """
-    task = file_task_and_split(file, root=path)[0]
+    task = file_task_and_split(file, inside=inside)[0]
     if task not in _UNREAD:
         return False
     if path.is_file():
@@ -360,7 +362,9 @@ def _read(
         dataset.read_notes.append(_skipped_note(skipped))
     for task, (message, why, _) in _UNREAD.items():  # (such a file given alone is an error)
         unread = [
-            f.name for f in (find_files(path) if path.is_dir() else []) if file_task_and_split(f, root=path)[0] == task
+            f.name
+            for f in (find_files(path, inside) if path.is_dir() else [])
+            if file_task_and_split(f, inside=inside)[0] == task
         ]
         if unread:
             dataset.read_notes.append(f"{', '.join(unread)} not read: {message} ({why})")
@@ -602,10 +606,10 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     from labelkit.formats.coco_schema import coordinate_findings, integer_findings, reading_order, schema_findings
 
     findings: list[Finding] = []
-    files = [file for file in find_files(path) if not _not_read(file, path)]  # as reading leaves them out
+    inside = _inside(path, options)
+    files = [file for file in find_files(path, inside) if not _not_read(file, path, inside)]  # as reading does
     if not files:
         raise InputError(NO_READABLE_FILES, path=path)
-    inside = _inside(path, options)
     for file in files:
         refuse_special(file, path, inside)
         findings.extend(schema_findings(file))

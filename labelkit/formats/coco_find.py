@@ -57,8 +57,10 @@ def _named_coco(path: Path) -> bool:
     return bool(TASK_RE.match(path.name)) or path.name == "_annotations.coco.json" or path.parent.name == "annotations"
 
 
-def find_files(path: Path) -> list[Path]:
+def find_files(path: Path, inside: Inside | None) -> list[Path]:
     """The COCO files of a dataset: the file itself, or those of a folder's known layout.
+
+    ``inside``: see :func:`.coco_read.file_task_and_split` (a document named as results is ordered by its split).
 
     Raises:
         InputError: the folder has no COCO files.
@@ -87,7 +89,7 @@ def find_files(path: Path) -> list[Path]:
             found=", ".join(shown) or None,
             hint=f"give such a file alone to read it ({coco})" if coco else None,
         )
-    named = {p: file_task_and_split(p, root=path) for p in candidates}  # (a document named as results: its split's)
+    named = {p: file_task_and_split(p, inside=inside) for p in candidates}  # (a document named as results: its split)
     return sorted(candidates, key=lambda p: (named[p][1] or "", _TASK_ORDER.get(named[p][0] or "", 9), p.name))
 
 
@@ -146,7 +148,7 @@ def detect(path: Path) -> Detection | None:
             # (the reader's error names them, where no format recognised the folder: below every other format)
             return Detection(0.2, f"COCO files not named <task>_<split>.json ({unnamed.relative_to(path)})")
         # both layouts: COCO all the same, whose reader refuses it naming a file of each (not "no format")
-        files = standard if roboflow and standard else find_files(path)
+        files = standard if roboflow and standard else find_files(path, Inside(path))
         inside, linked = Inside(path), []
         for file in files:  # the first that is not empty decides (a FIFO sniffs as empty)
             if os.path.exists(file) and inside.refusal(file) is not None:  # (never opened: reading refuses it, or

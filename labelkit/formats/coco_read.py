@@ -300,7 +300,7 @@ def task_and_split(path: Path) -> tuple[str | None, str | None]:
 
 
 def file_task_and_split(
-    path: Path, head: bytes | None = None, root: Path | None = None
+    path: Path, head: bytes | None = None, inside: Inside | None = None
 ) -> tuple[str | None, str | None]:
     r""":func:`task_and_split`, where a file named as cocoapi names results holds a COCO document, not a list.
 
@@ -309,10 +309,10 @@ def file_task_and_split(
     writes a split named ``x_y_results`` (``instances_x_y_results.json``): it was read as detections of split
     ``x``, an error at its first annotation without a score (and as caption results, not read at all).
     ``head``: the file's first bytes, where read already (else they are read here, for such names only), a
-    byte-order mark starting them passed over. ``root``: the folder of the dataset ``path`` is a file of; where the
-    file is a link leading out of it, or lies in a folder linked out, it is told by its name alone (its first bytes
-    are not read before reading refuses it: an untrusted dataset's link to any file of the machine told its first
-    byte).
+    byte-order mark starting them passed over. ``inside``: the folder the dataset's files must stay in (``-o
+    links=inside``, see ``coco.refuse_special``); a file it refuses, a link leading out of it or in a folder linked
+    out, is told by its name alone (its first bytes are not read before reading refuses it: an untrusted dataset's
+    link to any file of the machine told its first byte). With ``links=follow`` (None) such a file is read.
 
     Examples:
         >>> file_task_and_split(Path("instances_val_fake_results.json"), b' {"images": []}')
@@ -326,7 +326,7 @@ def file_task_and_split(
     if task not in ("results", "caption_results") or (m := TASK_RE.match(path.name)) is None:
         return task, split
     if head is None:
-        if root is not None and path != root and root.is_dir() and Inside(root).refusal(path) is not None:
+        if inside is not None and os.path.lexists(path) and inside.refusal(path) is not None:
             return task, split
         try:
             head = read_head(path, 65536)  # (as formats are sniffed: a document indented far is still one)
@@ -442,7 +442,7 @@ def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, 
     """:func:`decode_file` of the file's bytes (RecursionError passes through)."""
     if not _RAW_CHECKS_UTF8 and not _valid_utf8(buf):  # (the decode below would pass the bad bytes on)
         read_text(path, bytes(buf))  # raises, naming the line and column of the first byte that is not UTF-8
-    head = bytes(buf[:4096]).lstrip()
+    head = bytes(buf[:65536]).lstrip()  # (as formats are sniffed: a document indented far is still one)
     task, split = file_task_and_split(path, head)
     if head.startswith(b"["):
         out = _decode_results(path, buf, split)
