@@ -7922,12 +7922,27 @@ def test_a_size_of_one_side_keeps_it_beside_an_image_of_another(tmp_path: Path) 
     (item,) = ds.items()
     assert (item.media.width, item.media.height) == (10, 7)
     assert ds.read_notes == [
-        "1 items have a <size> of one side that their image (or segmentation PNG) differs from (first: item 'b', 10 "
-        "in its XML, 6 in its file): the side given is kept, the other is the file's"
+        "1 items have a <size> of one side that their image differs from (first: item 'b', 10 in its XML, 6 in its "
+        "image): the side given is kept, the other is the image's"
     ]
     Image.new("RGB", (10, 5)).save(tmp_path / "in/JPEGImages/b.png")  # (agreeing: no note)
     ds = labelkit.load(tmp_path / "in")
     assert ([(i.media.width, i.media.height) for i in ds.items()], ds.read_notes) == ([(10, 5)], [])
+    # of no image, a segmentation PNG's size is read whole, as its masks have it (else they could not be placed:
+    # VOC -> VOC lost them), with a note where the side given differs
+    (tmp_path / "in/JPEGImages/b.png").unlink()
+    for folder in ("SegmentationClass", "SegmentationObject"):
+        (tmp_path / "in" / folder).mkdir()
+        png = Image.fromarray(np.pad(np.ones((2, 2), np.uint8), ((1, 4), (1, 3))), "P")
+        png.putpalette([0, 0, 0, 128, 0, 0])
+        png.save(tmp_path / "in" / folder / "b.png")
+    ds = labelkit.load(tmp_path / "in")
+    assert [(i.media.width, i.media.height) for i in ds.items()] == [(6, 7)]
+    assert ds.read_notes == [
+        "1 items of no image have a <size> of one side that their segmentation PNG differs from (first: item 'b', 10 "
+        "in its XML, 6 in its PNG): the PNG's size is read, as their masks have it"
+    ]
+    assert labelkit.plan(ds, "voc").lost == []
 
 
 def test_a_size_with_a_side_of_0_is_reported_transformed(tmp_path: Path) -> None:
@@ -7965,6 +7980,8 @@ def test_what_the_pngs_alone_cannot_give_back_of_png_only_objects_is_reported(tm
     only = {"voc:mask_only": True}
     ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0, 0, 5, 5), mask=rle(1, 1), extras=only))
     ds.add(Object(id="2", item_id="a", category_id=1, bbox=(4, 4, 2, 2), mask=rle(4, 4), extras=only))  # (its own)
+    empty = Rle(size=(8, 8), counts=[64])  # (lost whole, its pixels none: its box is not counted as transformed)
+    ds.add(Object(id="3", item_id="a", category_id=1, bbox=(1, 1, 2, 2), mask=empty, extras=only))
     for n, (x, y) in enumerate([(0, 5), (5, 0), (6, 6)]):
         ds.add(
             Object(id=f"s{n}", item_id="a", category_id=2, shape="mask", mask=rle(x, y), extras={"voc:semantic": True})

@@ -150,7 +150,8 @@ def build(
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
     first_on_background: str | None = None  # the first image with an instance over class PNG background
     substituted: list[tuple[str, str, str]] = []  # items read with an image of their id, not the one named
-    one_sided: list[tuple[str, int, int]] = []  # items whose <size> gives one side, which their file's differs from
+    one_sided: list[tuple[str, int, int]] = []  # items whose <size> gives one side, which their image's differs from
+    one_sided_png: list[tuple[str, int, int]] = []  # (and which their PNG's does, whose size is read)
     images = ImageFinder(root)  # (each image folder listed once, and asked whether an image is there)
     annotations = root / "Annotations"
     for item_id in all_ids:
@@ -167,9 +168,9 @@ def build(
             used.update(class_names[v] for v in raster.distinct(arrays[0]) if 0 < v < min(VOID_INDEX, len(class_names)))
         if 0 in arrays and 1 in arrays and arrays[0].shape != arrays[1].shape:
             unmatched.append(stem)
-        if (width is None or height is None) and arrays:
-            shape = next(iter(arrays.values())).shape
-            width, height = _one_side_kept(item_id, width, height, (shape[1], shape[0]), one_sided)
+        if (width is None or height is None) and arrays:  # (the PNG's size: its masks', which the image must have)
+            height, width = next(iter(arrays.values())).shape
+            one_sided_png.extend((item_id, given, side) for given, side in _differing(item, width, height))
         elif width and height and arrays and arrays[1 if 1 in arrays else 0].shape != (height, width):
             resized.append(stem)  # (the object PNG, the masks' source, else the class PNG)
         if image is not None:
@@ -366,9 +367,15 @@ def build(
     if one_sided:
         odd_id, given, other = one_sided[0]
         dataset.read_notes.append(
-            f"{len(one_sided):,} items have a <size> of one side that their image (or segmentation PNG) differs from"
-            f" (first: item {odd_id!r}, {given} in its XML, {other} in its file): the side given is kept, the other "
-            "is the file's"
+            f"{len(one_sided):,} items have a <size> of one side that their image differs from (first: item "
+            f"{odd_id!r}, {given} in its XML, {other} in its image): the side given is kept, the other is the image's"
+        )
+    if one_sided_png:
+        odd_id, given, other = one_sided_png[0]
+        dataset.read_notes.append(
+            f"{len(one_sided_png):,} items of no image have a <size> of one side that their segmentation PNG differs "
+            f"from (first: item {odd_id!r}, {given} in its XML, {other} in its PNG): the PNG's size is read, as their "
+            "masks have it"
         )
     if substituted:
         item_id, written, image = substituted[0]
@@ -388,6 +395,11 @@ def build(
     return dataset
 
 
+def _differing(item: _XmlItem, width: int, height: int) -> list[tuple[int, int]]:
+    """The sides an item's ``<size>`` gives that differ from ``width`` and ``height``, as (given, other) pairs."""
+    return [(g, o) for g, o in ((item.width, width), (item.height, height)) if g is not None and g != o]
+
+
 def _one_side_kept(
     item_id: str,
     width: int | None,
@@ -395,10 +407,11 @@ def _one_side_kept(
     found: tuple[int | None, int | None],
     one_sided: list[tuple[str, int, int]],
 ) -> tuple[int | None, int | None]:
-    """An item's size where its ``<size>`` lacks a side: the side given, and the other of its file (``found``).
+    """An item's size where its ``<size>`` lacks a side: the side given, and the other of its image (``found``).
 
-    Both were the file's, the side given replaced without a word (``<width>10</width>`` beside a 6 x 7 image read
-    as 6 x 7); one the file differs on is added to ``one_sided``, for a read note.
+    Both were the image's, the side given replaced without a word (``<width>10</width>`` beside a 6 x 7 image read
+    as 6 x 7); one the image differs on is added to ``one_sided``, for a read note. (Of an item of no image, the
+    segmentation PNG's size is read whole: its masks have it, and another would leave them unplaced.)
     """
     for given, other in ((width, found[0]), (height, found[1])):
         if given is not None and other is not None and given != other:

@@ -677,7 +677,8 @@ def _report_png_only(
             rle["counts"] = m["counts"].encode()
         else:
             rle = mask_utils.frPyObjects({**rle, "counts": m["runs"]}, m["height"], m["width"])
-        moved += [float(v) for v in mask_utils.toBbox(rle)] != [float(v) for v in box]
+        bounds = [float(v) for v in mask_utils.toBbox(rle)]
+        moved += bounds[2] > 0 and bounds != [float(v) for v in box]  # (an empty mask: the object is lost whole)
     report.transform(
         "boxes of objects written to the segmentation PNGs only",
         moved,
