@@ -7986,10 +7986,13 @@ def test_what_the_pngs_alone_cannot_give_back_of_png_only_objects_is_reported(tm
         ds.add(
             Object(id=f"s{n}", item_id="a", category_id=2, shape="mask", mask=rle(x, y), extras={"voc:semantic": True})
         )
+    semantic = {"voc:semantic": True}  # (and one of no pixel: nothing of it is written, where nothing was said)
+    ds.add(Object(id="s9", item_id="a", category_id=1, shape="mask", mask=empty, extras=semantic))
     report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
     assert ("boxes of objects written to the segmentation PNGs only", 1) in [
         (c.what, c.count) for c in report.transformed
     ]
+    assert ("class-only masks with no pixel set", 1) in [(c.what, c.count) for c in report.lost]
     assert ("class-only masks sharing a class and an image with another", 2) in [(c.what, c.count) for c in report.lost]
     back = labelkit.load(tmp_path / "out")
     assert sorted((o.category_id, o.bbox) for o in back.objects()) == [

@@ -669,24 +669,31 @@ def _report_png_only(
     from pycocotools import mask as mask_utils
 
     taken = objects.take(pa.array(rows))
-    boxed = objects.take(pa.array(rows[box_ok[rows]]))  # (a box VOC cannot write is counted lost: see check)
-    moved = 0
-    for box, m in zip(boxed["bbox"].to_pylist(), boxed["mask"].to_pylist(), strict=True):
+    bounds = np.zeros((len(rows), 4), dtype=np.float64)  # (each mask's, as a reader makes its box)
+    for n, m in enumerate(taken["mask"].to_pylist()):
         rle: dict[str, Any] = {"size": [m["height"], m["width"]]}
         if m["counts"] is not None:
             rle["counts"] = m["counts"].encode()
         else:
             rle = mask_utils.frPyObjects({**rle, "counts": m["runs"]}, m["height"], m["width"])
-        bounds = [float(v) for v in mask_utils.toBbox(rle)]
-        moved += bounds[2] > 0 and bounds != [float(v) for v in box]  # (an empty mask: the object is lost whole)
+        bounds[n] = mask_utils.toBbox(rle)
+    empty = bounds[:, 2] == 0  # (no pixel: a mask-only one the write reports lost, a class-only one below)
+    boxed = box_ok[rows] & ~empty  # (a box VOC cannot write is counted lost: see check)
+    boxes = np.array([b if b is not None else [0.0] * 4 for b in taken["bbox"].to_pylist()], dtype=np.float64)
     report.transform(
         "boxes of objects written to the segmentation PNGs only",
-        moved,
+        int((boxed & (boxes != bounds).any(axis=1)).sum()),
         "a class-only or mask-only object (voc:semantic, voc:mask_only) has no XML object: it reads back with its "
         "mask's bounds as its box",
     )
     semantic = kinds[rows] == 1
-    pairs = pa.table({"i": taken["item_id"], "c": taken["category_id"]}).filter(pa.array(semantic))
+    report.lose(
+        "class-only masks with no pixel set",
+        int((semantic & empty).sum()),
+        "a class-only mask (voc:semantic) is written to the class PNG only, where it paints nothing: nothing of it "
+        "is written",
+    )
+    pairs = pa.table({"i": taken["item_id"], "c": taken["category_id"]}).filter(pa.array(semantic & ~empty))
     report.lose(
         "class-only masks sharing a class and an image with another",
         pairs.num_rows - pairs.group_by(["i", "c"]).aggregate([]).num_rows,
