@@ -360,12 +360,11 @@ def _read(
     dataset.read_notes += notes
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))
+    tasks = (
+        [(f.name, file_task_and_split(f, inside=inside)[0]) for f in find_files(path, inside)] if path.is_dir() else []
+    )
     for task, (message, why, _) in _UNREAD.items():  # (such a file given alone is an error)
-        unread = [
-            f.name
-            for f in (find_files(path, inside) if path.is_dir() else [])
-            if file_task_and_split(f, inside=inside)[0] == task
-        ]
+        unread = [name for name, of in tasks if of == task]
         if unread:
             dataset.read_notes.append(f"{', '.join(unread)} not read: {message} ({why})")
     unnamed, beside = _left_out(path) if path.is_dir() else ([], [])

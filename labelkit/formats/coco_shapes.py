@@ -107,8 +107,6 @@ def written_boxes(
     only) is clipped to it, as COCO's reader refuses it (one read from COCO was inside; an edit or a new
     image size moved it). With ``size`` None, the boxes are as they are before clipping (none clipped).
     """
-    from pycocotools import mask as mask_utils
-
     bbox = arr(c["bbox"])
     n = len(bbox)
     has = valid_mask(bbox)
@@ -124,12 +122,7 @@ def written_boxes(
         masks = todo & valid_mask(c["mask"])
         cells = arr(c["mask"]).filter(pa.array(masks)).to_pylist()
         for i, m in zip(np.flatnonzero(masks).tolist(), cells, strict=True):
-            rle = {"size": [m["height"], m["width"]], "counts": m["counts"] if m["counts"] is not None else m["runs"]}
-            if isinstance(rle["counts"], list):
-                rle = mask_utils.frPyObjects(rle, *rle["size"])
-            else:
-                rle["counts"] = rle["counts"].encode()
-            boxes[i] = [float(v) for v in mask_utils.toBbox(rle)]
+            boxes[i] = raster.cell_bounds(m)
         todo &= ~masks
         points = todo & valid_mask(c["keypoints"])
         point_lists = arr(c["keypoints"]).filter(pa.array(points)).to_pylist()

@@ -161,8 +161,10 @@ def build(
         if of_id:  # (not the file <filename> names: an image of the id was read)
             substituted.append((item_id, item.filename or "", image or ""))
         width, height = item.width, item.height
-        if (width is None or height is None) and image is not None:
-            width, height = _one_side_kept(item_id, width, height, image_size(root / image), one_sided)
+        if (width is None or height is None) and image is not None:  # (the side given kept, the other the image's)
+            found_w, found_h = image_size(root / image)
+            one_sided.extend((item_id, given, side) for given, side in _differing(item, found_w, found_h))
+            width, height = (found_w if width is None else width), (found_h if height is None else height)
         arrays = pngs(stem)
         if 0 in arrays:  # (a class the class PNG shows is a class, whether or not an object is made of it)
             used.update(class_names[v] for v in raster.distinct(arrays[0]) if 0 < v < min(VOID_INDEX, len(class_names)))
@@ -396,27 +398,14 @@ def build(
 
 
 def _differing(item: _XmlItem, width: int, height: int) -> list[tuple[int, int]]:
-    """The sides an item's ``<size>`` gives that differ from ``width`` and ``height``, as (given, other) pairs."""
-    return [(g, o) for g, o in ((item.width, width), (item.height, height)) if g is not None and g != o]
+    """The sides an item's ``<size>`` gives that differ from ``width`` and ``height``, as (given, other) pairs.
 
-
-def _one_side_kept(
-    item_id: str,
-    width: int | None,
-    height: int | None,
-    found: tuple[int | None, int | None],
-    one_sided: list[tuple[str, int, int]],
-) -> tuple[int | None, int | None]:
-    """An item's size where its ``<size>`` lacks a side: the side given, and the other of its image (``found``).
-
-    Both were the image's, the side given replaced without a word (``<width>10</width>`` beside a 6 x 7 image read
-    as 6 x 7); one the image differs on is added to ``one_sided``, for a read note. (Of an item of no image, the
-    segmentation PNG's size is read whole: its masks have it, and another would leave them unplaced.)
+    Of a ``<size>`` of one side, the side given is kept beside an image of another size (both were the image's,
+    ``<width>10</width>`` beside a 6 x 7 image read as 6 x 7, without a word), and the segmentation PNG's size is
+    read whole for an item of no image (its masks have it, and another would leave them unplaced): either way a
+    read note names the first item whose file differs.
     """
-    for given, other in ((width, found[0]), (height, found[1])):
-        if given is not None and other is not None and given != other:
-            one_sided.append((item_id, given, other))
-    return (width if width is not None else found[0]), (height if height is not None else found[1])
+    return [(g, o) for g, o in ((item.width, width), (item.height, height)) if g is not None and g != o]
 
 
 def apply_actions(parsed: list[tuple[str, str | None, Path, _XmlItem]], actions: list[ActionLine]) -> None:

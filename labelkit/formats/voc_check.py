@@ -82,7 +82,7 @@ from labelkit.formats.voc_write import (
 )
 from labelkit.formats.voc_xml import written_attributes
 from labelkit.formats.yolo_media import refuse_unplaced_media
-from labelkit.model import Dataset
+from labelkit.model import Dataset, raster
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.portable_lengths import MAX_NAME_BYTES
 from labelkit.report import Change, Report
@@ -666,17 +666,9 @@ def _report_png_only(
         rows = rows[~unpainted_masks(dataset)[rows]]
     if not len(rows):
         return
-    from pycocotools import mask as mask_utils
-
     taken = objects.take(pa.array(rows))
-    bounds = np.zeros((len(rows), 4), dtype=np.float64)  # (each mask's, as a reader makes its box)
-    for n, m in enumerate(taken["mask"].to_pylist()):
-        rle: dict[str, Any] = {"size": [m["height"], m["width"]]}
-        if m["counts"] is not None:
-            rle["counts"] = m["counts"].encode()
-        else:
-            rle = mask_utils.frPyObjects({**rle, "counts": m["runs"]}, m["height"], m["width"])
-        bounds[n] = mask_utils.toBbox(rle)
+    # (each mask's, as a reader makes its box)
+    bounds = np.array([raster.cell_bounds(m) for m in taken["mask"].to_pylist()], dtype=np.float64).reshape(-1, 4)
     empty = bounds[:, 2] == 0  # (no pixel: a mask-only one the write reports lost, a class-only one below)
     boxed = box_ok[rows] & ~empty  # (a box VOC cannot write is counted lost: see check)
     boxes = np.array([b if b is not None else [0.0] * 4 for b in taken["bbox"].to_pylist()], dtype=np.float64)

@@ -225,6 +225,25 @@ def rle_union(rles: list[Any]) -> Any:
     return mask_utils.merge(rles)
 
 
+def cell_bounds(cell: dict[str, Any]) -> list[float]:
+    """Bounds ``x, y, w, h`` of the model's mask cell (compressed ``counts`` or ``runs``), from its runs.
+
+    pycocotools' ``toBbox``: no pixel is decoded; an empty mask is ``[0, 0, 0, 0]``.
+
+    Examples:
+        >>> cell_bounds({"height": 2, "width": 3, "counts": None, "runs": [1, 2, 3]})
+        [0.0, 0.0, 2.0, 2.0]
+    """
+    from pycocotools import mask as mask_utils
+
+    height, width = int(cell["height"]), int(cell["width"])
+    if cell["counts"] is not None:
+        rle = {"size": [height, width], "counts": str(cell["counts"]).encode()}
+    else:
+        rle = mask_utils.frPyObjects({"size": [height, width], "counts": list(cell["runs"])}, height, width)
+    return [float(v) for v in mask_utils.toBbox(rle)]
+
+
 def mask_bounds(mask: NDArray[Any]) -> tuple[float, float, float, float] | None:
     """Bounds ``x, y, w, h`` of a binary mask in pixel-edge coordinates, or None when it is empty.
 
