@@ -34,7 +34,7 @@ MODULES = [
     "labelkit.formats.coco_homes",
     "labelkit.formats.coco_text",
     "labelkit.formats.coco_runs",
-    "labelkit.formats.coco_read",
+    "labelkit.formats.coco_tasks",
     "labelkit.formats.voc",
     "labelkit.formats.voc_images",
     "labelkit.formats.voc_masks",

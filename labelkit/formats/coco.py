@@ -37,17 +37,10 @@ from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_join import join_items, merge_tables, prefix_annotation_ids, tag_stuff
 from labelkit.formats.coco_plan import check_dataset, detections_if_posed
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
-from labelkit.formats.coco_read import (
-    CAPTION_RESULTS,
-    CAPTION_RESULTS_HINT,
-    RESULTS_RE,
-    TASK_RE,
-    CocoFile,
-    decode_file,
-    file_task_and_split,
-)
+from labelkit.formats.coco_read import CocoFile, decode_file
 from labelkit.formats.coco_records import check_kept_sections, dataset_info, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
+from labelkit.formats.coco_tasks import CAPTION_RESULTS, CAPTION_RESULTS_HINT, RESULTS_RE, TASK_RE, file_task_and_split
 from labelkit.formats.coco_text import EMPTY_SPLITS, keep_sections
 from labelkit.formats.coco_write import Writer
 from labelkit.io import Inside, bulk_work, require_utf8_name

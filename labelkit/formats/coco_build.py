@@ -41,15 +41,9 @@ from labelkit.formats.coco_geometry import (
 )
 from labelkit.formats.coco_objects import objects_table, present
 from labelkit.formats.coco_own import REGION_TYPES
-from labelkit.formats.coco_read import (
-    CAPTION_RESULTS,
-    CAPTION_RESULTS_HINT,
-    CocoFile,
-    Int64,
-    decode_at,
-    raw_column,
-)
+from labelkit.formats.coco_read import CocoFile, Int64, decode_at, raw_column
 from labelkit.formats.coco_records import build_items, duplicates, result_items
+from labelkit.formats.coco_tasks import CAPTION_RESULTS, CAPTION_RESULTS_HINT
 from labelkit.io import json_text, read_bytes, refuse_deep, without_bom
 from labelkit.model import Category
 from labelkit.model.annotations import INT64_MAX, UINT64_MAX

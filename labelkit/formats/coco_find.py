@@ -7,7 +7,7 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.base import Detection
-from labelkit.formats.coco_read import TASK_RE, file_task_and_split, task_and_split
+from labelkit.formats.coco_tasks import TASK_RE, file_task_and_split, task_and_split
 from labelkit.io import UTF8_BOM, Inside, read_head
 from labelkit.portable import by_name, by_parts
 
@@ -60,7 +60,7 @@ def _named_coco(path: Path) -> bool:
 def find_files(path: Path, inside: Inside | None) -> list[Path]:
     """The COCO files of a dataset: the file itself, or those of a folder's known layout.
 
-    ``inside``: see :func:`.coco_read.file_task_and_split` (a document named as results is ordered by its split).
+    ``inside``: see :func:`.coco_tasks.file_task_and_split` (a document named as results is ordered by its split).
 
     Raises:
         InputError: the folder has no COCO files.

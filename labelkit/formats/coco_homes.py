@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.coco_ids import Renumbered
-from labelkit.formats.coco_read import RESULTS_RE, TASK_RE
+from labelkit.formats.coco_tasks import RESULTS_RE, TASK_RE
 from labelkit.formats.coco_text import LISTED_TAG, STUFF_TAG
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import contains_match, valid_mask

@@ -11,8 +11,9 @@ import msgspec
 import orjson
 
 from labelkit.errors import InputError, json_pointer, shown
-from labelkit.formats.coco_read import CAPTION_RESULTS, refuse_utf16
+from labelkit.formats.coco_read import refuse_utf16
 from labelkit.formats.coco_schema_fast import fitted_keys
+from labelkit.formats.coco_tasks import CAPTION_RESULTS
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
 from labelkit.json_checks import json_error
 from labelkit.json_places import WideInt, int_or_wide, shown_at
