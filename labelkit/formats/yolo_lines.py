@@ -28,6 +28,7 @@ from labelkit.formats.yolo_numbers import (
     fmt_rows,
     inside_when_rounded,
     joined,
+    kept_overlapping,
     snapped,
     split_lines,
 )
@@ -389,36 +390,6 @@ def clip_boxes(
     noise = changed & (past_x <= EDGE_NOISE * w) & (past_y <= EDGE_NOISE * h)
     clipped[noise] = bbox[noise]
     return clipped, changed & ~noise
-
-
-def kept_overlapping(
-    values: np.ndarray[Any, Any], box: np.ndarray[Any, Any], w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
-) -> np.ndarray[Any, Any]:
-    """``cx cy w h`` rows (exact) whose box reads back with an area inside the image where ``box`` has one.
-
-    A box of a sub-pixel size touching the image's right or bottom edge can have no exact centre: the nearest
-    reads back a float step outward, and the box then starts on the edge (``640.9999999999999`` of 641 with a
-    width of 1e-13 read back at 641.0), with no area inside the image, which the next conversion lost. There the
-    centre moves inward a float step at a time (at most 8) until the box read back overlaps the image: its start
-    is then a float step or two from the one given, not outside.
-
-    Examples:
-        >>> v = np.array([[1.0, 0.5, 1.7735856118816854e-16, 1.0]])
-        >>> box = np.array([[640.9999999999999, 0.0, 1.1368683772161603e-13, 1.0]])
-        >>> kept_overlapping(v, box, np.array([641.0]), np.array([1.0]))[0, 0]
-        np.float64(0.9999999999999999)
-    """
-    read = G.yolo_to_xywh(values, w, h)  # (a step of x leaves y as read, and the other way round)
-    for c, size, side in ((0, 2, w), (1, 3, h)):
-        given = G.overlaps(box[:, c], box[:, size], side)
-        lost = np.flatnonzero(given & ~G.overlaps(read[:, c], read[:, size], side))
-        for _ in range(8):
-            if not len(lost):
-                break
-            values[lost, c] = np.nextafter(values[lost, c], 0.5)  # (inward: toward the image's middle)
-            again = G.yolo_to_xywh(values[lost], w[lost], h[lost])
-            lost = lost[~G.overlaps(again[:, c], again[:, size], side[lost])]
-    return values
 
 
 class Lines:

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
+from labelkit.model import geometry as G
 
 EDGE_NOISE = 1e-12
 """How far past an image edge (as a fraction of its side) a box is taken to touch it: float noise, not outside."""
@@ -264,6 +265,36 @@ def inside_when_rounded(values: np.ndarray[Any, Any], precision: int) -> np.ndar
         out[past & ~small, size] = rounded(out[past & ~small, size] - step, precision)
         out[small, c] = rounded(out[small, c] + np.where(low[small] < 0, step, -step), precision)
     return out
+
+
+def kept_overlapping(
+    values: np.ndarray[Any, Any], box: np.ndarray[Any, Any], w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """``cx cy w h`` rows (exact) whose box reads back with an area inside the image where ``box`` has one.
+
+    A box of a sub-pixel size touching the image's right or bottom edge can have no exact centre: the nearest
+    reads back a float step outward, and the box then starts on the edge (``640.9999999999999`` of 641 with a
+    width of 1e-13 read back at 641.0), with no area inside the image, which the next conversion lost. There the
+    centre moves inward a float step at a time (at most 8) until the box read back overlaps the image: its start
+    is then a float step or two from the one given, not outside.
+
+    Examples:
+        >>> v = np.array([[1.0, 0.5, 1.7735856118816854e-16, 1.0]])
+        >>> box = np.array([[640.9999999999999, 0.0, 1.1368683772161603e-13, 1.0]])
+        >>> kept_overlapping(v, box, np.array([641.0]), np.array([1.0]))[0, 0]
+        np.float64(0.9999999999999999)
+    """
+    read = G.yolo_to_xywh(values, w, h)  # (a step of x leaves y as read, and the other way round)
+    for c, size, side in ((0, 2, w), (1, 3, h)):
+        given = G.overlaps(box[:, c], box[:, size], side)
+        lost = np.flatnonzero(given & ~G.overlaps(read[:, c], read[:, size], side))
+        for _ in range(8):
+            if not len(lost):
+                break
+            values[lost, c] = np.nextafter(values[lost, c], 0.5)  # (inward: toward the image's middle)
+            again = G.yolo_to_xywh(values[lost], w[lost], h[lost])
+            lost = lost[~G.overlaps(again[:, c], again[:, size], side[lost])]
+    return values
 
 
 def precision_of(options: dict[str, Any]) -> int | None:
