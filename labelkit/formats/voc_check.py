@@ -31,6 +31,7 @@ from labelkit.formats.voc_check_masks import (
     huge_images,
     mask_only_as_xml,
     png_kinds,
+    report_png_only,
     standalone_order,
     unpainted_masks,
 )
@@ -82,7 +83,7 @@ from labelkit.formats.voc_write import (
 )
 from labelkit.formats.voc_xml import written_attributes
 from labelkit.formats.yolo_media import refuse_unplaced_media
-from labelkit.model import Dataset, raster
+from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.portable_lengths import MAX_NAME_BYTES
 from labelkit.report import Change, Report
@@ -396,7 +397,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             f"{TARGET} reads an XML object (one with a box) as drawn as a box: "
             + ("its mask goes to the segmentation PNGs" if masks != "none" else "its mask is not written (masks=none)"),
         )
-        _report_png_only(dataset, report, known & painted & ~as_xml, box_ok)
+        report_png_only(dataset, report, known & painted & ~as_xml, box_ok)
         # (attributes go in an XML <object>: those of an object written to the PNGs only, or lost whole, are
         # counted lost there, once)
         attributes = objects["attributes"]
@@ -644,52 +645,6 @@ def _hashed_read_back(dataset: Dataset) -> bool:
         and not c.extras.get("voc:parts")
         and not c.extras.get("voc:actions")
         for c in placed
-    )
-
-
-def _report_png_only(
-    dataset: Dataset, report: Report, written: np.ndarray[Any, Any], box_ok: np.ndarray[Any, Any]
-) -> None:
-    """What the PNGs alone cannot give back of the class-only and mask-only objects ``written`` there.
-
-    Such an object reads back with its mask's bounds as its box: another box it had (``box_ok``: one VOC can
-    write) was changed unsaid. And a
-    class PNG holds a class's pixels once per image: two class-only masks of one class on one image read back
-    as one object, where the report said nothing was lost.
-    """
-    objects = dataset.table("objects")
-    if not contains_match(objects["extras"], '"voc:').any():
-        return
-    kinds = png_kinds(objects)[0]
-    rows = np.flatnonzero(written & (kinds > 0) & valid_mask(objects["mask"]))
-    if len(rows):  # (a mask no PNG can hold is counted lost by check_masks)
-        rows = rows[~unpainted_masks(dataset)[rows]]
-    if not len(rows):
-        return
-    taken = objects.take(pa.array(rows))
-    # (each mask's, as a reader makes its box)
-    bounds = np.array([raster.cell_bounds(m) for m in taken["mask"].to_pylist()], dtype=np.float64).reshape(-1, 4)
-    empty = bounds[:, 2] == 0  # (no pixel: a mask-only one the write reports lost, a class-only one below)
-    boxed = box_ok[rows] & ~empty  # (a box VOC cannot write is counted lost: see check)
-    boxes = np.array([b if b is not None else [0.0] * 4 for b in taken["bbox"].to_pylist()], dtype=np.float64)
-    report.transform(
-        "boxes of objects written to the segmentation PNGs only",
-        int((boxed & (boxes != bounds).any(axis=1)).sum()),
-        "a class-only or mask-only object (voc:semantic, voc:mask_only) has no XML object: it reads back with its "
-        "mask's bounds as its box",
-    )
-    semantic = kinds[rows] == 1
-    report.lose(
-        "class-only masks with no pixel set",
-        int((semantic & empty).sum()),
-        "a class-only mask (voc:semantic) is written to the class PNG only, where it paints nothing: nothing of it "
-        "is written",
-    )
-    pairs = pa.table({"i": taken["item_id"], "c": taken["category_id"]}).filter(pa.array(semantic & ~empty))
-    report.lose(
-        "class-only masks sharing a class and an image with another",
-        pairs.num_rows - pairs.group_by(["i", "c"]).aggregate([]).num_rows,
-        "a class PNG holds a class's pixels once per image: they read back as one object, of their pixels together",
     )
 
 

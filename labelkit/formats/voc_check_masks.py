@@ -532,3 +532,49 @@ def with_boxes(dataset: Dataset) -> tuple[Dataset, int]:
     bbox = pc.if_else(pa.array(need), filled, objects["bbox"].combine_chunks())
     tables = {**dataset.tables(), "objects": objects.set_column(objects.schema.get_field_index("bbox"), "bbox", bbox)}
     return Dataset.from_tables(tables, dataset.categories, dataset.info), int(need.sum())
+
+
+def report_png_only(
+    dataset: Dataset, report: Report, written: np.ndarray[Any, Any], box_ok: np.ndarray[Any, Any]
+) -> None:
+    """What the PNGs alone cannot give back of the class-only and mask-only objects ``written`` there.
+
+    Such an object reads back with its mask's bounds as its box: another box it had (``box_ok``: one VOC can
+    write) was changed unsaid. And a
+    class PNG holds a class's pixels once per image: two class-only masks of one class on one image read back
+    as one object, where the report said nothing was lost.
+    """
+    objects = dataset.table("objects")
+    if not contains_match(objects["extras"], '"voc:').any():
+        return
+    kinds = png_kinds(objects)[0]
+    rows = np.flatnonzero(written & (kinds > 0) & valid_mask(objects["mask"]))
+    if len(rows):  # (a mask no PNG can hold is counted lost by check_masks)
+        rows = rows[~unpainted_masks(dataset)[rows]]
+    if not len(rows):
+        return
+    taken = objects.take(pa.array(rows))
+    # (each mask's, as a reader makes its box)
+    bounds = np.array([raster.cell_bounds(m) for m in taken["mask"].to_pylist()], dtype=np.float64).reshape(-1, 4)
+    empty = bounds[:, 2] == 0  # (no pixel: a mask-only one the write reports lost, a class-only one below)
+    boxed = box_ok[rows] & ~empty  # (a box VOC cannot write is counted lost: see check)
+    boxes = np.array([b if b is not None else [0.0] * 4 for b in taken["bbox"].to_pylist()], dtype=np.float64)
+    report.transform(
+        "boxes of objects written to the segmentation PNGs only",
+        int((boxed & (boxes != bounds).any(axis=1)).sum()),
+        "a class-only or mask-only object (voc:semantic, voc:mask_only) has no XML object: it reads back with its "
+        "mask's bounds as its box",
+    )
+    semantic = kinds[rows] == 1
+    report.lose(
+        "class-only masks with no pixel set",
+        int((semantic & empty).sum()),
+        "a class-only mask (voc:semantic) is written to the class PNG only, where it paints nothing: nothing of it "
+        "is written",
+    )
+    pairs = pa.table({"i": taken["item_id"], "c": taken["category_id"]}).filter(pa.array(semantic & ~empty))
+    report.lose(
+        "class-only masks sharing a class and an image with another",
+        pairs.num_rows - pairs.group_by(["i", "c"]).aggregate([]).num_rows,
+        "a class PNG holds a class's pixels once per image: they read back as one object, of their pixels together",
+    )
