@@ -63,6 +63,9 @@ VALUES: dict[str, list[str]] = {
         "[]",
         "[[]]",
         "[1,2]",
+        "[5]",
+        "[ -5 ]",
+        "[[1,2,3,4,5,6],7]",
         "[[1,[2]]]",
         '{"size":[1,2],"counts":"ab"}',
         '{"size":[1,2],"counts":[1,2]}',
@@ -541,3 +544,14 @@ def test_categories_are_checked_once_per_shape_and_each_bad_one_is_named(
         ("#/categories/306/skeleton/1", "[3] is too short"),
     ]
     assert checked == [1, 500, 400, 501, 502, 503]  # (the first of each shape that fits, every one that does not)
+
+
+@pytest.mark.parametrize(
+    ("segmentation", "fits"),
+    [("[5]", False), ("[ -5 ]", False), ("[[1,2,3,4,5,6],7]", False), ("[]", True), ("[[]]", True), ("[ ]", True)],
+)
+def test_a_number_where_a_polygon_goes_is_not_an_empty_list_of_polygons(segmentation: str, fits: bool) -> None:
+    """With its number's characters deleted, ``[5]`` reads ``[]``, an empty list of polygons: the fast check took it
+    as fitting, and validate named nothing where the per-record check names it."""
+    text = ('[{"id": 1, "image_id": 1, "category_id": 1, "segmentation": ' + segmentation + "}]").encode()
+    assert (fitted_keys(text, "annotations") is not None) is fits

@@ -165,6 +165,10 @@ _SEGMENTATIONS = re.compile(rb"(?:(?:\[(?:\[,*\](?:,\[,*\])*)?\]|\{[^\0]*)\0)*")
 """Polygons (an array of arrays of numbers, or of none), or an object (an RLE, decoded after)."""
 
 
+_EMPTY = b"[]\0"
+"""An empty list that is a whole value: the ring ``[]`` of ``[[]]`` is followed by ``]``, an RLE by ``}``."""
+_SPACE = b" \t\r\n"
+
 SLICE = 1 << 16
 """Values joined for one check (their joined text is a copy: a slice at a time bounds it)."""
 
@@ -216,10 +220,15 @@ def _boxes(values: list[Raw], text: bytes) -> int | None:
 
 
 def _segmentations(values: list[Raw], text: bytes) -> int | None:
-    """The keys of the RLEs among polygons (two each); None when one is neither."""
-    text = text.translate(None, _NUMBER)
-    if not _SEGMENTATIONS.fullmatch(text):
+    """The keys of the RLEs among polygons (two each); None when one is neither.
+
+    A list of numbers (``[5]``), its numbers deleted, reads as an empty list of polygons (``[]``): one more empty
+    list than the text has is one.
+    """
+    bare = text.translate(None, _NUMBER)
+    if not _SEGMENTATIONS.fullmatch(bare) or bare.count(_EMPTY) != text.translate(None, _SPACE).count(_EMPTY):
         return None
+    text = bare
     if b"{" not in text:
         return 0
     chars = np.frombuffer(text, np.uint8)
