@@ -3697,7 +3697,7 @@ def test_an_annotation_field_nested_too_deep_for_labelkit_json_is_refused_at_its
     _check_nesting_limit(tmp_path, doc_of, to, f"/annotations/0/{field}")
 
 
-def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_path: Path) -> None:
+def test_validate_of_a_file_orjson_and_python_both_refuse_names_each(tmp_path: Path) -> None:
     """1e400 beside NaN (not JSON) or a 5000-digit integer (beyond Python's int conversion): internal errors.
 
     The integer is JSON, though: it was "invalid JSON" too, where reading refused 1e400 at its pointer; now read as
@@ -3712,7 +3712,7 @@ def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_pat
     (finding,) = labelkit.validate(src)
     assert finding.where == ":1" and "invalid JSON" in finding.message
     src.write_text('{"x": [1e400, ' + "1" * 5000 + '], "images": [], "annotations": [], "categories": []}')
-    (finding,) = labelkit.validate(src)
+    finding, wide = labelkit.validate(src)  # (each named: the integer beyond 64 bits too, since 2026-12-07)
     with pytest.raises(InputError) as err:
         labelkit.load(src)
     assert (
@@ -3720,6 +3720,7 @@ def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_pat
         == ("#/x/0", "Number out of range")
         == ("#" + str(err.value.location.pointer), err.value.message)
     )
+    assert (wide.where, wide.message) == ("#/x/1", "an integer does not fit in 64 bits")
 
 
 @pytest.mark.parametrize("reindex", [False, True])

@@ -140,9 +140,9 @@ _BBOX = "bbox must be 4 numbers [x, y, width, height]"
 @pytest.mark.parametrize(
     ("field", "value", "pointer", "message", "schema"),
     [
-        ("bbox", '["x", 1e400, 1, 1]', "bbox/0", f'{_BBOX} (found "x")', "'x' is not of type 'number'"),
-        ("bbox", "[1, null, 1e400, 1]", "bbox/1", f"{_BBOX} (found null)", "null is not of type 'number'"),
-        ("bbox", "[1, true, 2, 1e400]", "bbox/1", f"{_BBOX} (found true)", "true is not of type 'number'"),
+        ("bbox", '["x", 1e400, 1, 1]', "bbox/0", f'{_BBOX} (found "x")', None),
+        ("bbox", "[1, null, 1e400, 1]", "bbox/1", f"{_BBOX} (found null)", None),
+        ("bbox", "[1, true, 2, 1e400]", "bbox/1", f"{_BBOX} (found true)", None),
         (
             "segmentation",
             '[[1, 2, 3, 4, 5, 6], [1, "x", 1e400, 1, 1, 1]]',
@@ -150,7 +150,7 @@ _BBOX = "bbox must be 4 numbers [x, y, width, height]"
             'segmentation must be a list of polygons (lists of numbers) (found "x")',
             None,
         ),
-        ("keypoints", "[1, null, 1e400]", "keypoints/1", "keypoints must be a list of numbers (found null)", None),
+        ("keypoints", "[1, null, 1e400]", "keypoints/1", "keypoints must be numbers (found null)", None),
     ],
 )
 def test_a_value_that_is_no_number_is_shown_beside_a_number_no_float_holds(
@@ -158,8 +158,8 @@ def test_a_value_that_is_no_number_is_shown_beside_a_number_no_float_holds(
 ) -> None:
     """Where a bbox, polygon or keypoint set held 1e400 after the value that is no number, the error showed
     msgspec's words instead of the value (``found Expected `float`, got `str```), as the value was looked up by
-    decoding the whole list, which 1e400 stops; it is said as without the 1e400 (``validate`` gives a bbox's in
-    the schema's words)."""
+    decoding the whole list, which 1e400 stops; it is said as without the 1e400 (``validate`` gave a bbox's in
+    the schema's words until 2026-12-07, ``'x' is not of type 'number'``: now in a conversion's, as the others)."""
     src = tmp_path / "instances_val.json"
     src.write_text(json.dumps(_doc(**{field: "@"})).replace('"@"', value))
     with pytest.raises(InputError) as err:
@@ -1220,7 +1220,7 @@ def test_validate_names_every_coordinate_that_is_no_number(tmp_path: Path) -> No
     polygon = "segmentation must be a list of polygons (lists of numbers)"
     for extra, also in (
         ([], []),
-        ([ann(4, bbox=[1, 1, 2, "2"])], [("#/annotations/3/bbox/3", "'2' is not of type 'number'")]),
+        ([ann(4, bbox=[1, 1, 2, "2"])], [("#/annotations/3/bbox/3", f'{_BBOX} (found "2")')]),
     ):
         src = tmp_path / "instances_a.json"
         src.write_text(json.dumps({**base, "annotations": polygons + keypoints + extra}))

@@ -226,13 +226,46 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """
     path = Path(path)
     with bulk_work():
-        return _read(
-            path,
-            bool(options.get("skip_invalid", False)),
-            _counting(options.get("count_polygons", False)),
-            bool(options.get("source_text", False)),
-            _inside(path, options),
-        )
+        try:
+            return _read(
+                path,
+                bool(options.get("skip_invalid", False)),
+                _counting(options.get("count_polygons", False)),
+                bool(options.get("source_text", False)),
+                _inside(path, options),
+            )
+        except InputError as exc:
+            raise _first_problem(exc) from exc.__cause__
+
+
+def _first_problem(error: InputError) -> InputError:
+    """``error``, or a problem of its file that ``validate`` lists before it (the first such).
+
+    Reading checks a column of every annotation at a time (the keypoints of all before the polygons of any), so the
+    problem it meets first may be a later annotation's than the first ``validate`` lists: a value that is no number,
+    an id of ``1.0``, an integer beyond 64 bits (see :mod:`~labelkit.formats.coco_values`). Their file is read again
+    for them, where reading failed only.
+    """
+    from labelkit.formats.coco_schema import reading_order
+    from labelkit.formats.coco_values import value_findings
+
+    where = error.location
+    if where.pointer is None or where.path is None or where.line is not None or not Path(where.path).is_file():
+        return error
+    found = value_findings(Path(where.path))
+    if not found:
+        return error
+    first = min(found, key=lambda f: reading_order(f.where, f.message))
+    if reading_order(first.where, first.message) > reading_order("#" + where.pointer, error.message):
+        return error
+    said = InputError(error.message, expected=error.expected, found=error.found).one_line()
+    if first.where == "#" + where.pointer and first.message == said:
+        return error
+    # (at its pointer too: in the words validate names it, which a column read with others may not say)
+    message, cut, shown = first.message.rpartition(" (found ")
+    if not cut or not shown.endswith(")"):
+        message, shown = first.message, ")"
+    return InputError(message, path=where.path, pointer=first.where.removeprefix("#"), found=shown[:-1] or None)
 
 
 COUNTS_POLYGONS = True
@@ -595,7 +628,8 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     Returns:
         Findings with JSON pointers; empty when the files are clean.
     """
-    from labelkit.formats.coco_schema import coordinate_findings, integer_findings, reading_order, schema_findings
+    from labelkit.formats.coco_schema import reading_order, schema_findings
+    from labelkit.formats.coco_values import value_findings
 
     findings: list[Finding] = []
     inside = _inside(path, options)
@@ -609,9 +643,12 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         return findings
     try:
         return _semantic_findings(path)
-    except InputError:  # (a polygon's value that is no number, an id of 1.0: each is named, as the schema's)
-        named = [x for file in files for x in [*coordinate_findings(file), *integer_findings(file)]]
+    except InputError as exc:  # (a polygon value that is no number, an id of 1.0, 2**64: each named, as the schema's)
+        named = [x for file in files for x in value_findings(file)]
         if named:
+            raised = exc.finding(path)  # (1e400 beside a wide integer: named too)
+            if raised.where.startswith("#") and all(x.where != raised.where for x in named):
+                named.append(raised)
             return sorted(named, key=lambda f: (f.path, reading_order(f.where, f.message)))
         raise
 

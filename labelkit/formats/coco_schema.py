@@ -14,9 +14,11 @@ from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import refuse_utf16
 from labelkit.formats.coco_schema_fast import fitted_keys
 from labelkit.formats.coco_tasks import CAPTION_RESULTS
+from labelkit.formats.coco_values import MAX_FINDINGS as MAX_FINDINGS  # (findings per file)
+from labelkit.formats.coco_values import value_findings
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
 from labelkit.json_checks import json_error
-from labelkit.json_places import WideInt, int_or_wide, shown_at
+from labelkit.json_places import WideInt, int_or_wide
 from labelkit.json_repeats import SPACED_KEY_END as _SPACED_KEY_END
 from labelkit.json_repeats import key_count as _keys
 from labelkit.json_repeats import key_ends as _key_ends
@@ -25,9 +27,6 @@ from labelkit.json_repeats import repeat_findings as _repeat_findings
 from labelkit.json_repeats import repeated_keys as repeated_keys  # (the lockfile reader imports it from here)
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
-
-MAX_FINDINGS = 100
-"""Schema findings reported per file (a broken generator repeats one mistake a million times)."""
 
 
 def schema_findings(path: Path) -> list[Finding]:
@@ -121,164 +120,13 @@ def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
         findings = _schema_pass(path, fast=False)
     findings = findings or []
     if findings and len(findings) < MAX_FINDINGS:  # (without, the semantic pass follows: see coco.validate)
-        named = {f.where for f in findings}  # (a list jsonschema looked into, one ring not a list: named there)
-        findings += [f for f in coordinate_findings(path, MAX_FINDINGS - len(findings)) if f.where not in named]
+        # (a value jsonschema named too, a bbox's "4": in a conversion's words, as the others)
+        values = {f.where: f for f in value_findings(path, MAX_FINDINGS)}
+        findings = [values.pop(f.where, f) for f in findings]
+        inside = tuple(f.where + "/" for f in findings)  # (a value the schema refused whole: named there alone)
+        findings += [f for f in values.values() if not f.where.startswith(inside)][: MAX_FINDINGS - len(findings)]
         findings.sort(key=lambda f: reading_order(f.where, f.message))
     return findings
-
-
-class _Coordinates(msgspec.Struct):
-    """An annotation's coordinate lists, raw (its other fields are the schema pass's)."""
-
-    segmentation: msgspec.Raw = msgspec.Raw(b"")
-    keypoints: msgspec.Raw = msgspec.Raw(b"")
-
-
-class _CoordinatesDocument(msgspec.Struct):
-    annotations: list[_Coordinates] | msgspec.UnsetType = msgspec.UNSET
-
-
-_NUMBER_LIST_BYTES = b"0123456789+-.eE,[] \t\r\n"
-"""What a JSON list of numbers (or of lists of numbers) is written with."""
-
-
-def coordinate_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
-    """The values of polygons and keypoint lists that are no numbers (``"4"``, ``null``, ``true``), each named.
-
-    The schema pass leaves those lists out (jsonschema on every coordinate took minutes), and a conversion (and the
-    semantic pass) refuses the first; these are the schema's violations too, so ``validate`` names every one (up to
-    ``limit``): beside the schema pass's findings, or, where it has none, where the semantic pass refused one. The lists
-    are joined and looked at whole first: written with digits, signs, points, exponents, commas and brackets only,
-    they hold numbers (or lists, nested too deep: the semantic pass names those). A file the decode does not
-    take (not JSON, an annotation that is no object) is left to the schema pass: none here.
-    """
-    try:
-        data = without_bom(read_bytes(path))
-        decoded = msgspec.json.decode(data, type=list[_Coordinates] | _CoordinatesDocument)
-    except (msgspec.MsgspecError, InputError, RecursionError):
-        return []
-    annotations = decoded if isinstance(decoded, list) else decoded.annotations
-    if isinstance(annotations, msgspec.UnsetType):
-        return []
-    prefix: tuple[str, ...] = () if isinstance(decoded, list) else ("annotations",)
-    values = [
-        (i, name, raw)
-        for i, a in enumerate(annotations)
-        for name, raw in (("segmentation", a.segmentation), ("keypoints", a.keypoints))
-        if bytes(memoryview(raw)[:1]) == b"["  # (an RLE is the schema pass's)
-    ]
-    if not b"".join(raw for _, _, raw in values).translate(None, _NUMBER_LIST_BYTES):
-        return []
-    findings: list[Finding] = []
-    for i, name, raw in values:
-        if not bytes(raw).translate(None, _NUMBER_LIST_BYTES):
-            continue
-        for at, found in _not_numbers(raw, name == "segmentation"):
-            where = "#" + json_pointer(*prefix, i, name, *at)
-            findings.append(Finding(str(path), where, _coordinate_message(name, found)))
-            if len(findings) >= limit:
-                return findings
-    return findings
-
-
-class _Ids(msgspec.Struct):
-    """A record's integer fields, raw (see :func:`integer_findings`)."""
-
-    id: msgspec.Raw = msgspec.Raw(b"")
-    image_id: msgspec.Raw = msgspec.Raw(b"")
-    category_id: msgspec.Raw = msgspec.Raw(b"")
-    width: msgspec.Raw = msgspec.Raw(b"")
-    height: msgspec.Raw = msgspec.Raw(b"")
-
-
-class _IdsDocument(msgspec.Struct):
-    images: list[_Ids] | msgspec.UnsetType = msgspec.UNSET
-    annotations: list[_Ids] | msgspec.UnsetType = msgspec.UNSET
-    categories: list[_Ids] | msgspec.UnsetType = msgspec.UNSET
-
-
-_INTEGER_TEXT = re.compile(rb"\s*-?\d+\s*")
-
-
-def integer_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
-    """The ids, widths and heights written as numbers that are no integer literal (``640.0``, ``1e0``), each named.
-
-    JSON Schema's ``integer`` takes ``1.0``, so the schema pass passes them; a conversion (and the semantic pass)
-    refuses the first. ``validate`` names every one (up to ``limit``), in a conversion's words, where the semantic
-    pass refused one. Values of another type (a string, null) are the schema pass's: not here.
-    """
-    try:
-        data = without_bom(read_bytes(path))
-        decoded = msgspec.json.decode(data, type=list[_Ids] | _IdsDocument)
-    except (msgspec.MsgspecError, InputError, RecursionError):
-        return []
-    lists = (
-        [((), decoded)]
-        if isinstance(decoded, list)
-        else [
-            ((key,), value)
-            for key in ("images", "annotations", "categories")
-            if isinstance(value := getattr(decoded, key), list)
-        ]
-    )
-    findings: list[Finding] = []
-    for prefix, records in lists:
-        for i, record in enumerate(records):
-            for key in _Ids.__struct_fields__:
-                text = bytes(getattr(record, key))
-                if text and text.strip()[:1] in _NUMBER_TEXT_STARTS and not _INTEGER_TEXT.fullmatch(text):
-                    where = "#" + json_pointer(*prefix, i, key)
-                    found = text.strip().decode(errors="replace")
-                    findings.append(Finding(str(path), where, f"{key} must be an integer (found {found})"))
-                    if len(findings) >= limit:
-                        return findings
-    return findings
-
-
-_NUMBER_TEXT_STARTS = (b"-", *(bytes([d]) for d in b"0123456789"))
-
-
-def _coordinate_message(name: str, found: str) -> str:
-    """What a conversion says of a coordinate that is no number, ``found`` as :func:`shown_at` shows it.
-
-    ``polygon coordinates must be numbers (found null)``, ``keypoints must be a list of numbers (found "2")``.
-    """
-    if name == "segmentation":
-        what = "polygon coordinates must be numbers" if found == "null" else _POLYGONS_MESSAGE
-    else:
-        what = "keypoints must be a list of numbers"
-    return InputError(what, found=found).one_line()
-
-
-_POLYGONS_MESSAGE = "segmentation must be a list of polygons (lists of numbers)"
-
-
-def _not_numbers(raw: msgspec.Raw, rings: bool) -> list[tuple[tuple[int, ...], str]]:
-    """Positions and shown values in a list of numbers (``rings``: of lists of numbers) that are no numbers.
-
-    Looked at by their raw text: a number beside them may be ``1e400``, which no float holds.
-    """
-    try:
-        items = msgspec.json.decode(raw, type=list[msgspec.Raw])
-        out: list[tuple[tuple[int, ...], str]] = []
-        for r, item in enumerate(items):
-            if not rings:
-                out += [((r,), found) for found in [_not_number(item)] if found is not None]
-            elif bytes(item).lstrip()[:1] == b"[":  # (a ring that is no list: the schema pass names it)
-                values = msgspec.json.decode(item, type=list[msgspec.Raw])
-                out += [((r, k), found) for k, v in enumerate(values) if (found := _not_number(v)) is not None]
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        return []
-    return out
-
-
-def _not_number(raw: msgspec.Raw) -> str | None:
-    """None for a number, else the value as an error shows it (``"4"``, ``null``, ``an array``)."""
-    text = bytes(raw).strip()
-    return None if text[:1] and text[0] in _NUMBER_STARTS else shown_at(text, "", "a value")
-
-
-_NUMBER_STARTS = frozenset(b"-0123456789")
 
 
 def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
@@ -300,6 +148,7 @@ def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
                 findings.append(Finding(str(path), "#" + json_pointer(*at), _message(best)))
 
     defs = schema["$defs"]
+    document_validator = jsonschema.Draft202012Validator({**defs["document"], "$defs": defs})
     keys = _Keys()
     document = _lazy_document(path, keys, fast=fast)
     findings.extend(_repeat_findings(path, keys.repeats))
@@ -321,7 +170,8 @@ def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
             for name, value in (("annotations", annotations), ("images", images), ("categories", categories)):
                 if isinstance(value, list):
                     rest[name] = []
-        add(validator.iter_errors(rest))
+        # (a document, against its branch of the schema's oneOf: each violation named, not the branch's best)
+        add(validator.iter_errors(rest) if not isinstance(rest, dict) else document_validator.iter_errors(rest))
     for items, item_schema, where in (
         (images, defs["image"], ("images",)),
         (categories, defs["category"], ("categories",)),

@@ -1,0 +1,320 @@
+"""COCO values the schema pass leaves out or cannot see, each named: what ``validate`` lists beside its findings.
+
+jsonschema on every coordinate of a train2017-sized file took minutes, so the schema pass empties polygons and
+keypoint lists, and checks an annotation only when none of its shape has fitted. Its ``integer`` takes ``640.0``,
+and the records are parsed with orjson, which reads an integer past 64 bits as a float. A conversion refuses each
+of these at its pointer; so that ``validate`` lists every one (not only the first a conversion meets), and so that
+a conversion's error is ``validate``'s first finding, these passes look at the file's text for them:
+
+- :func:`coordinate_findings`: polygon and keypoint values that are no numbers (``"4"``, ``null``, a list);
+- :func:`integer_findings`: ids, widths and heights that are no integer literal, or beyond 64 bits;
+- :func:`wide_findings`: integers beyond 64 bits anywhere else a conversion carries as JSON (extra fields,
+  ``info``, ``licenses``), which no 64-bit JSON writer writes again.
+
+Each reads the file again: they run where there is something to name (a finding, or a refused conversion).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from labelkit.errors import InputError, json_pointer
+from labelkit.io import read_bytes, without_bom
+from labelkit.json_places import int_or_wide, shown_at
+from labelkit.report import Finding
+
+MAX_FINDINGS = 100
+"""Findings named per file and pass (as the schema pass's)."""
+
+
+def value_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+    """Every finding of :func:`coordinate_findings`, :func:`integer_findings` and :func:`wide_findings`, unsorted."""
+    return [*coordinate_findings(path, limit), *integer_findings(path, limit), *wide_findings(path, limit)]
+
+
+class _Coordinates(msgspec.Struct):
+    """An annotation's coordinate lists, raw (its other fields are the schema pass's)."""
+
+    segmentation: msgspec.Raw = msgspec.Raw(b"")
+    keypoints: msgspec.Raw = msgspec.Raw(b"")
+    bbox: msgspec.Raw = msgspec.Raw(b"")
+
+
+_NUMBER_LIST_BYTES = b"0123456789+-.eE,[] \t\r\n"
+"""What a JSON list of numbers (or of lists of numbers) is written with."""
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]\0")
+_NESTED = {1: re.compile(rb"(?:\[\]\0)*"), 2: re.compile(rb"(?:\[(?:\[\])*\]\0)*")}
+"""A list of numbers' brackets, or a list of lists of numbers', each value followed by NUL."""
+_OUTER_NUMBER = re.compile(rb"\0\[[^\[\]]|\],[^\[]")
+
+
+def _numbers_only(values: list[msgspec.Raw], levels: int) -> bool:
+    """Whether every value is a list of numbers (``levels`` 2: a list of such lists), by its text alone.
+
+    Of two levels, a number in the outer list (``[5]``, ``[[1, 2], 3]``) follows its ``[`` or a ring's ``],``.
+    """
+    if not values:
+        return True
+    text = b"\0".join(values) + b"\0"
+    if text.translate(None, _NUMBER_LIST_BYTES + b"\0") or not _NESTED[levels].fullmatch(
+        text.translate(None, _NOT_BRACKETS)
+    ):
+        return False
+    return levels == 1 or not _OUTER_NUMBER.search(b"\0" + text.translate(None, b" \t\r\n"))
+
+
+def _sections(
+    path: Path, struct: type[msgspec.Struct], names: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], list[tuple[int, Any]]]] | None:
+    """The lists ``names`` of the file (a results file's bare list: its one), each item decoded as ``struct``.
+
+    Each list is decoded at once; where an item is no object (or a field another type than ``struct`` takes), one
+    item at a time, those left out. Each list comes with its pointer prefix and its items by index. None: the
+    file is not JSON.
+    """
+    try:
+        data = without_bom(read_bytes(path))
+        top = msgspec.json.decode(data, type=list[msgspec.Raw] | dict[str, msgspec.Raw])
+    except (msgspec.MsgspecError, InputError, RecursionError):
+        return None
+    if isinstance(top, list):
+        listed: list[tuple[tuple[str, ...], msgspec.Raw | bytes]] = [((), data)]
+    else:
+        listed = [((name,), top[name]) for name in names if name in top]
+    out: list[tuple[tuple[str, ...], list[tuple[int, Any]]]] = []
+    for prefix, text in listed:
+        try:
+            decoded = msgspec.json.decode(text, type=list[struct])  # type: ignore[valid-type]
+            out.append((prefix, list(enumerate(decoded))))
+            continue
+        except (msgspec.MsgspecError, RecursionError):
+            pass
+        try:
+            raws = msgspec.json.decode(text, type=list[msgspec.Raw])
+        except (msgspec.MsgspecError, RecursionError):
+            continue  # (no list: the schema pass's)
+        items = []
+        for i, raw in enumerate(raws):
+            try:
+                items.append((i, msgspec.json.decode(raw, type=struct)))
+            except (msgspec.MsgspecError, RecursionError):
+                continue
+        out.append((prefix, items))
+    return out
+
+
+def coordinate_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+    """The values of polygons, keypoint lists and bboxes that are no numbers (``"4"``, ``null``, a list), each named.
+
+    The schema pass leaves those lists out (jsonschema on every coordinate took minutes), and a conversion (and the
+    semantic pass) refuses the first; these are the schema's violations too, so ``validate`` names every one (up to
+    ``limit``): beside the schema pass's findings, or, where it has none, where the semantic pass refused one. The lists
+    are joined and looked at whole first: written with digits, signs, points, exponents, commas and brackets only,
+    with a keypoint list's one bracket pair and a polygon list's two levels, they hold numbers. A file that is
+    not JSON is left to the schema pass: none here; an annotation that is no object, or that holds another type
+    where a coordinate list goes, is the schema pass's, and the others are looked at.
+    """
+    values = [
+        (prefix, i, name, raw)
+        for prefix, annotations in _sections(path, _Coordinates, ("annotations",)) or []
+        for i, a in annotations
+        for name, raw in (("segmentation", a.segmentation), ("keypoints", a.keypoints), ("bbox", a.bbox))
+        if bytes(memoryview(raw)[:1]) == b"["  # (an RLE is the schema pass's)
+    ]
+    if _numbers_only([raw for _, _, name, raw in values if name == "segmentation"], 2) and _numbers_only(
+        [raw for _, _, name, raw in values if name != "segmentation"], 1
+    ):
+        return []
+    findings: list[Finding] = []
+    for prefix, i, name, raw in values:
+        if _numbers_only([raw], 2 if name == "segmentation" else 1):
+            continue
+        for at, found in _not_numbers(raw, name == "segmentation"):
+            where = "#" + json_pointer(*prefix, i, name, *at)
+            findings.append(Finding(str(path), where, _coordinate_message(name, found)))
+            if len(findings) >= limit:
+                return findings
+    return findings
+
+
+class _Ids(msgspec.Struct):
+    """A record's integer fields, raw (see :func:`integer_findings`)."""
+
+    id: msgspec.Raw = msgspec.Raw(b"")
+    image_id: msgspec.Raw = msgspec.Raw(b"")
+    category_id: msgspec.Raw = msgspec.Raw(b"")
+    width: msgspec.Raw = msgspec.Raw(b"")
+    height: msgspec.Raw = msgspec.Raw(b"")
+
+
+_INTEGER_TEXT = re.compile(rb"\s*-?\d+\s*")
+
+
+def integer_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+    """Ids, widths and heights that are no integer literal (``640.0``, ``1e0``) or are beyond int64, each named.
+
+    JSON Schema's ``integer`` takes ``1.0``, and orjson, which parses records for the schema pass, reads an integer
+    past 64 bits as a float, so the schema pass passes them; a conversion (and the semantic pass) refuses the first.
+    ``validate`` names every one (up to ``limit``), in a conversion's words. Values of another type (a string,
+    null) are the schema pass's: not here.
+    """
+    findings: list[Finding] = []
+    for prefix, records in _sections(path, _Ids, ("images", "annotations", "categories")) or []:
+        for i, record in records:
+            for key in _Ids.__struct_fields__:
+                text = bytes(getattr(record, key)).strip()
+                if text[:1] not in _NUMBER_TEXT_STARTS:
+                    continue
+                if not _INTEGER_TEXT.fullmatch(text):
+                    message = f"{key} must be an integer (found {text.decode(errors='replace')})"
+                elif not _fits_int64(text):
+                    message = f"{key} does not fit in 64 bits"
+                else:
+                    continue
+                findings.append(Finding(str(path), "#" + json_pointer(*prefix, i, key), message))
+                if len(findings) >= limit:
+                    return findings
+    return findings
+
+
+_INT64_DIGITS = 19
+"""No integer of fewer digits is beyond int64."""
+
+
+def _fits_int64(text: bytes) -> bool:
+    """Whether the integer literal ``text`` is within int64 (one of 4,300 digits or more is not)."""
+    if len(text.lstrip(b"-")) < _INT64_DIGITS:
+        return True
+    try:
+        return -(2**63) <= int(text) < 2**63
+    except ValueError:  # (more digits than Python converts)
+        return False
+
+
+_NUMBER_TEXT_STARTS = (b"-", *(bytes([d]) for d in b"0123456789"))
+
+
+def _coordinate_message(name: str, found: str) -> str:
+    """What a conversion says of a coordinate that is no number, ``found`` as :func:`shown_at` shows it.
+
+    ``polygon coordinates must be numbers (found null)``, ``keypoints must be a list of numbers (found "2")``,
+    ``keypoints must be numbers (found null)``, ``bbox must be 4 numbers [x, y, width, height] (found "4")``.
+    """
+    if name == "segmentation":
+        what = "polygon coordinates must be numbers" if found == "null" else _POLYGONS_MESSAGE
+    elif name == "bbox":
+        what = "bbox must be 4 numbers [x, y, width, height]"
+    else:
+        what = "keypoints must be numbers" if found == "null" else "keypoints must be a list of numbers"
+    return InputError(what, found=found).one_line()
+
+
+_POLYGONS_MESSAGE = "segmentation must be a list of polygons (lists of numbers)"
+
+
+def _not_numbers(raw: msgspec.Raw, rings: bool) -> list[tuple[tuple[int, ...], str]]:
+    """Positions and shown values in a list of numbers (``rings``: of lists of numbers) that are no numbers.
+
+    Looked at by their raw text: a number beside them may be ``1e400``, which no float holds.
+    """
+    try:
+        items = msgspec.json.decode(raw, type=list[msgspec.Raw])
+        out: list[tuple[tuple[int, ...], str]] = []
+        for r, item in enumerate(items):
+            if not rings:
+                out += [((r,), found) for found in [_not_number(item)] if found is not None]
+            elif bytes(item).lstrip()[:1] == b"[":
+                values = msgspec.json.decode(item, type=list[msgspec.Raw])
+                out += [((r, k), found) for k, v in enumerate(values) if (found := _not_number(v)) is not None]
+            else:  # (a ring that is no list: a number too)
+                out.append(((r,), shown_at(bytes(item).strip(), "", "a value")))
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return []
+    return out
+
+
+def _not_number(raw: msgspec.Raw) -> str | None:
+    """None for a number, else the value as an error shows it (``"4"``, ``null``, ``an array``)."""
+    text = bytes(raw).strip()
+    return None if text[:1] and text[0] in _NUMBER_STARTS else shown_at(text, "", "a value")
+
+
+_NUMBER_STARTS = frozenset(b"-0123456789")
+
+
+_WIDE_RUN = re.compile(rb"[0-9]{%d}" % _INT64_DIGITS)
+_RECORDS = ("images", "annotations", "categories")
+_READ_AS_FLOATS = frozenset(("bbox", "segmentation", "keypoints", "score"))
+"""An annotation's fields whose numbers are read as floats (its others, as extras, are carried as JSON)."""
+_CATEGORY_READ = frozenset(("skeleton",))
+"""A category's field reading checks itself (``skeleton index does not fit in 64 bits``)."""
+_CARRIED = (-(2**63), 2**64 - 1)
+"""The integers a 64-bit JSON writer (orjson) writes: int64's and uint64's."""
+
+
+def wide_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+    """Integers beyond 64 bits in what a conversion carries as JSON (extra fields, ``info``, ``licenses``), each named.
+
+    orjson reads them as floats, so the schema sees a number; reading refuses the first (``an integer does not fit
+    in 64 bits``), as no 64-bit writer writes it again. Only a value where 19 digits run is parsed (by Python's
+    parser, which keeps every digit); ids, widths and heights are :func:`integer_findings`', and an annotation's
+    coordinates and score are read as floats.
+    """
+    try:
+        data = without_bom(read_bytes(path))
+        if not _WIDE_RUN.search(data):
+            return []
+        top = msgspec.json.decode(data, type=list[msgspec.Raw] | dict[str, msgspec.Raw])
+    except (msgspec.MsgspecError, InputError, RecursionError):
+        return []
+    places: list[tuple[tuple[str | int, ...], msgspec.Raw | bytes, bool | None]] = []  # (record: annotation?)
+    for key, text in [(None, data)] if isinstance(top, list) else top.items():
+        if (key is None or key in _RECORDS) and bytes(memoryview(text)[:1]) == b"[" and _WIDE_RUN.search(text):
+            try:
+                raws = msgspec.json.decode(text, type=list[msgspec.Raw])
+            except (msgspec.MsgspecError, RecursionError):
+                continue
+            prefix: tuple[str | int, ...] = () if key is None else (key,)
+            places += [((*prefix, i), raw, key in (None, "annotations")) for i, raw in enumerate(raws)]
+        elif key is not None:
+            places.append(((key,), text, None))
+    findings: list[Finding] = []
+    for at, raw, annotation in places:
+        if not _WIDE_RUN.search(raw):
+            continue
+        try:
+            value = json.loads(bytes(raw), parse_int=int_or_wide)
+        except (ValueError, RecursionError):
+            continue
+        if annotation is None:
+            fields = [(at, value)]
+        elif isinstance(value, dict):  # (a record of another type: the schema pass's)
+            skipped = _READ_AS_FLOATS if annotation else _CATEGORY_READ if at[0] == "categories" else frozenset()
+            fields = [((*at, k), v) for k, v in value.items() if k not in _Ids.__struct_fields__ and k not in skipped]
+        else:
+            continue
+        for where, field_value in fields:
+            for place in _wide_places(field_value, where):
+                findings.append(Finding(str(path), "#" + json_pointer(*place), "an integer does not fit in 64 bits"))
+                if len(findings) >= limit:
+                    return findings
+    return findings
+
+
+def _wide_places(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    """The places in ``value`` (at ``at``) of integers beyond :data:`_CARRIED`, in document order."""
+    stack = [(at, value)]
+    while stack:
+        where, v = stack.pop()
+        if type(v) is dict:
+            stack += reversed([((*where, k), item) for k, item in v.items()])
+        elif type(v) is list:
+            stack += reversed([((*where, i), item) for i, item in enumerate(v)])
+        elif isinstance(v, int) and not isinstance(v, bool) and not _CARRIED[0] <= v <= _CARRIED[1]:
+            yield where
