@@ -1817,3 +1817,37 @@ def test_a_count_of_skipped_annotations_carried_by_labelkit_json_is_no_note_of_a
     assert note in first.notes
     again = labelkit.convert(tmp_path / "mid.labelkit.json", tmp_path / "out", "coco")
     assert note not in again.notes
+
+
+@pytest.mark.parametrize(
+    "keypoints_category",
+    [{"id": 1, "name": "person"}, {"id": 1, "name": "person", "keypoints": [], "skeleton": []}],
+    ids=["no-names", "empty-names"],
+)
+def test_a_file_listing_a_category_without_keypoint_names_checks_its_keypoints_against_none(
+    tmp_path: Path, keypoints_category: dict[str, Any]
+) -> None:
+    """Each file alone is valid, as COCO's tools read a file alone: the folder was refused for the keypoints file's
+    3 points, checked against the 2 names the instances file beside it gives (``9 keypoint numbers, expected 6``),
+    and writing COCO refused them as of another length than their category's names."""
+    image = [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}]
+    obj = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 20, 30, 40], "area": 1200, "iscrowd": 0,
+           "segmentation": [[10, 20, 40, 20, 40, 60]]}  # fmt: skip
+    person = {"id": 1, "name": "person", "keypoints": ["l", "r"], "skeleton": [[1, 2]]}
+    docs = {
+        "instances_val.json": {"images": image, "annotations": [obj], "categories": [person]},
+        "person_keypoints_val.json": {
+            "images": image,
+            "categories": [keypoints_category],
+            "annotations": [{**obj, "keypoints": [11, 21, 2, 12, 22, 2, 13, 23, 1], "num_keypoints": 3}],
+        },
+    }
+    src = tmp_path / "src"
+    (src / "annotations").mkdir(parents=True)
+    for name, doc in docs.items():
+        (src / "annotations" / name).write_text(json.dumps(doc))
+    assert labelkit.validate(src) == []
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == []
+    for name, doc in docs.items():
+        assert json.loads((tmp_path / "out/annotations" / name).read_text()) == doc

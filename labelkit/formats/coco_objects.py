@@ -389,9 +389,10 @@ def objects_table(
         parsed_kp = parsed_kp.combine_chunks() if parsed_kp.num_chunks != 1 else parsed_kp.chunk(0)
         _refuse_bad_keypoint_numbers(parsed_kp, [row_list[k] for k in kp_k.tolist()], path)
         lengths = pc.list_value_length(parsed_kp).to_numpy(zero_copy_only=False)
-        names = {c.id: len(c.keypoints) for c in categories if c.keypoints}
-        # (a category's keypoint names are kept per file: this file's, where it gives them)
-        names.update({c.id: len(c.keypoints) for c in out.categories if c.keypoints})
+        names: dict[int, int | None] = {c.id: len(c.keypoints) for c in categories if c.keypoints}
+        # (a category's keypoint names are kept per file: this file's, where it lists the category, as COCO's tools
+        # read a file alone: one it lists without names, or with "keypoints": [] as Datumaro writes, checks none)
+        names.update({c.id: len(c.keypoints or ()) or None for c in out.categories})
         for j, k in enumerate(kp_k.tolist()):
             row = row_list[k]
             expected = names.get(int(cat_ids[row]))

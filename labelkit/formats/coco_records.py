@@ -349,18 +349,19 @@ def dataset_info(
     return DatasetInfo(extras=extras)
 
 
-def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict[str, dict[int, dict[str, int]]]:
+def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict[str, dict[int, dict[str, int | None]]]:
     """Per split read (``default``: of none), per category: the number of keypoint names each file gives it, by task.
 
     A category's keypoint names are kept per file (``category_values`` in the file list of :func:`dataset_info`):
     a keypoints file may name more points than the instances file beside it, and its annotations have as many. A
     file whose category has no names (``category_fields`` without ``keypoints``: an instances file beside a
-    keypoints file) gives none; the others give their own names, else the category's. Tasks: ``instances``,
-    ``stuff``, ``person_keypoints`` (a split's first file of a task counts).
+    keypoints file) gives none (None: COCO's tools read a file alone, and check no count against names it does not
+    give), nor one whose names are ``[]``, as Datumaro writes; the others give their own names, else the
+    category's. Tasks: ``instances``, ``stuff``, ``person_keypoints`` (a split's first file of a task counts).
     """
     base = {c.id: len(c.keypoints) for c in categories if c.keypoints}
     files = info.extras.get("coco:files")
-    out: dict[str, dict[int, dict[str, int]]] = {}
+    out: dict[str, dict[int, dict[str, int | None]]] = {}
     for spec in files if isinstance(files, list) else []:
         if not isinstance(spec, dict) or (task := spec.get("task")) not in ("instances", "person_keypoints", "stuff"):
             continue
@@ -375,9 +376,11 @@ def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict
             own = values.get(str(cid))
             names = own.get("keypoints") if isinstance(own, dict) else None
             if isinstance(names, list):
-                per.setdefault(cid, {}).setdefault(task, len(names))
+                per.setdefault(cid, {}).setdefault(task, len(names) or None)
             elif cid in base and "keypoints" in fields.get(str(cid), ["keypoints"]):
                 per.setdefault(cid, {}).setdefault(task, base[cid])
+            else:
+                per.setdefault(cid, {}).setdefault(task, None)
     return out
 
 
