@@ -61,9 +61,7 @@ def first_row_error(task: str, layout: Layout, parsed: Parsed, files: list[str],
         for found in (
             None if named else unnamed_class_error(layout, parsed, files),
             None if layout.dota else yolo_parse.count_error(task, layout, parsed, files),
-            yolo_parse.finite_error(  # (DOTA's pixels too: 'inf' parses as a float)
-                parsed, files, flags=task == "pose" and layout.kpt_shape is not None and layout.kpt_shape[1] == 3
-            ),
+            yolo_parse.finite_error(parsed, files, flags=task == "pose" and _flags(layout)),  # (DOTA's 'inf' too)
             yolo_parse.box_error(task, parsed, files),
         )
         if found is not None
@@ -87,6 +85,25 @@ def line_task(task: str, layout: Layout) -> str:
 
 
 def earliest(
+    error: InputError,
+    task: str,
+    layout: Layout,
+    parsed: Parsed,
+    files: list[str],
+    names: list[str],
+    bad_file: tuple[int, bytes] | None = None,
+) -> InputError:
+    """:func:`_earliest`, a pose line's visibility flag that is not a number named so (not as a coordinate)."""
+    found = _earliest(error, task, layout, parsed, files, names, bad_file)
+    return yolo_parse.named_field(found, line_task(task, layout) == "pose" and _flags(layout))
+
+
+def _flags(layout: Layout) -> bool:
+    """Whether pose lines hold a visibility flag per keypoint (``kpt_shape: [K, 3]``)."""
+    return layout.kpt_shape is not None and layout.kpt_shape[1] == 3
+
+
+def _earliest(
     error: InputError,
     task: str,
     layout: Layout,
