@@ -585,16 +585,19 @@ def test_voc_item_of_a_void_region_and_an_id_of_two_words_is_counted_unlisted(
 
 def test_yolo_images_whose_ids_still_clash_are_refused_naming_both(tmp_path: Path) -> None:
     """x.jpg and x.png take their extensions (x.jpg, x.png); x.jpg.png's x.jpg then clashes, so both take their
-    paths, one of which (images/train/x.jpg.png) images/train/images/train/x.jpg.png's own id already is."""
+    paths, one of which (images/train/x.jpg) images/train/images/train/x.jpg.png's own id already is.
+
+    (That image's labels are where Ultralytics reads them, the last images folder made labels: a label file at
+    labels/train/images/train/x.jpg.txt is no image's, and is passed over with a note.)"""
     images = ("x.jpg", "x.png", "x.jpg.png", "images/train/x.jpg.png")
-    labels = ("x.txt", "x.jpg.txt", "images/train/x.jpg.txt")
-    files = {f"images/train/{n}": _png() for n in images} | {f"labels/train/{n}": _LABEL for n in labels}
+    labels = ("labels/train/x.txt", "labels/train/x.jpg.txt", "images/train/labels/train/x.jpg.txt")
+    files = {f"images/train/{n}": _png() for n in images} | {n: _LABEL for n in labels}
     root = _files(tmp_path / "ds", files | {"data.yaml": "names: [a]\ntrain: images/train\n"})
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo")
     assert str(err.value) == (
-        f"{root}: two files would be the item 'images/train/x.jpg.png': "
-        f"{root}/images/train/images/train/x.jpg.png and {root}/images/train/x.jpg.png"
+        f"{root}: two files would be the item 'images/train/x.jpg': "
+        f"{root}/images/train/images/train/x.jpg.png and {root}/images/train/x.jpg"
     )
 
 

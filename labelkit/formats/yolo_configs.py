@@ -38,6 +38,7 @@ from labelkit.formats.yolo_layout import (
     img2label,
     own_dataset_note,
     rel_path,
+    without_extension,
 )
 from labelkit.formats.yolo_list_files import (
     DATA_PREFIX,
@@ -175,6 +176,7 @@ def ultralytics_layout(
     lines = ListLines(no_images=[], home=config_path.parent)
     relocated = Relocated(root)
     by_label = LabelIndex(sizes)
+    elsewhere: list[tuple[str, str]] = []  # (label files of images read whose labels Ultralytics finds elsewhere)
     for source, split in sources.items():
         key, index = origins[source]
         value = config[key][index] if isinstance(config[key], list) else config[key]
@@ -200,7 +202,7 @@ def ultralytics_layout(
             )
         where = config_path.name if at is None else f"{config_path.name}:{at}"
         lines.named_by = f"{config_path.name}'s {key}: {value} ({where})"
-        layout.entries += _entries_from_source(source, root, split, by_label, inside, relocated, lines)
+        layout.entries += _entries_from_source(source, root, split, by_label, inside, relocated, lines, elsewhere)
         layout.splits_read.append(split)
     if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
@@ -213,6 +215,8 @@ def ultralytics_layout(
             hint=hint,
         )
     said = f"{config_path.name}'s"
+    if elsewhere:
+        layout.notes.append(_elsewhere_note(elsewhere, root))
     layout.notes += [f"{said} {m} names no images or labels found: nothing of it is read" for m in missing]
     layout.notes += [f"{said} {m}" for m in instead]
     if lines.no_images:  # (Ultralytics keeps the lines of an image extension only)
@@ -370,7 +374,14 @@ def _entries_from_source(
     inside: Inside | None,
     relocated: Relocated,
     lines: ListLines,
+    elsewhere: list[tuple[str, str]],
 ) -> list[Entry]:
+    """The entries of a split's folder or list.
+
+    ``elsewhere`` gets the label files passed over: a label file, and the image read whose path it mirrors below
+    the labels folder, whose labels Ultralytics looks for elsewhere (``images/train/x/images/a.jpg``'s in
+    ``images/train/x/labels/``).
+    """
     if source.is_file():
         return entries_from_list(source, root, split, inside, relocated, lines)
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
@@ -386,10 +397,35 @@ def _entries_from_source(
     label_dir = img2label(source / "x.jpg").parent
     if label_dir != source and label_dir.is_dir():
         known = {e.label for e in entries}  # (the same text as a Path's: see Entry)
+        # (labels/train/x/images/a.txt beside images/train/x/images/a.jpg, whose labels Ultralytics looks for in
+        # images/train/x/labels/: no image has it, and it was read as a label file whose image is missing)
+        mirrored = {without_extension(rel_path(e.image, source)): e.image for e in entries if e.image is not None}
         for extra in entries_from_labels(label_dir, root, split, by_label):
-            if extra.label not in known:
+            if extra.label in known or extra.label is None:
+                continue
+            mirror = mirrored.get(rel_path(extra.label, label_dir)[:-4]) if extra.image is None else None
+            if mirror is not None:
+                elsewhere.append((extra.label, mirror))
+            else:
                 entries.append(extra)
     return entries
+
+
+def _elsewhere_note(elsewhere: list[tuple[str, str]], root: Path) -> str:
+    """The read note on the label files :func:`_entries_from_source` passed over, naming the first."""
+    label, image = elsewhere[0]
+    at = f"{rel_path(image, root)}, whose labels are at {rel_path(img2label(Path(image)), root)}"
+    if len(elsewhere) == 1:
+        what = f"1 label file mirrors an image read but is not its label file ({rel_path(label, root)}, of {at})"
+    else:
+        what = (
+            f"{len(elsewhere):,} label files mirror images read but are not their label files "
+            f"({rel_path(label, root)} first, of {at})"
+        )
+    return (
+        f"{what}: not read, as Ultralytics reads an image's labels where the last images folder of its path "
+        "becomes labels"
+    )
 
 
 def _file_below(root: Path) -> Path | None:

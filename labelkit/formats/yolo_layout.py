@@ -307,10 +307,11 @@ class Layout:
 def img2label(image: Path) -> Path:
     """Ultralytics' rule: the last ``images`` folder in the path becomes ``labels``; else the label sits beside it.
 
-    When no label file is at the ``labels`` place but one is beside the image (a Darknet dataset in a folder
-    that some parent calls ``images``), that one is the label file. Darknet's own rule for Pascal VOC is taken
-    too: ``.../JPEGImages/a.jpg`` has its labels in ``.../labels/a.txt`` when that file is there. The extension
-    is what follows the name's last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it).
+    Where Ultralytics' file is there (``images/train/Images/a.jpg``: ``labels/train/Images/a.txt``), it is the
+    label file. Else, when no label file is at that place but one is beside the image (a Darknet dataset in a
+    folder that some parent calls ``images``), that one is. Darknet's own rule for Pascal VOC is taken too:
+    ``.../JPEGImages/a.jpg`` has its labels in ``.../labels/a.txt`` when that file is there. The extension is
+    what follows the name's last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it).
     """
     return Path(label_path(str(image), _file_or_link))
 
@@ -329,6 +330,13 @@ def label_path(image: str, file_or_link: Callable[[str], bool]) -> str:
     head = image.rpartition(os.sep)[0]
     name = without_extension(parts[-1]) + ".txt"
     beside = head + os.sep + name if head or image.startswith(os.sep) else name
+    # Ultralytics' img2label_paths first: the last "images" folder, exactly so spelled, becomes "labels" (a
+    # deeper Images, images/train/Images/a.jpg, was taken for the images folder, and its labels at
+    # labels/train/Images/a.txt refused as a label file of no image)
+    last = next((i for i in range(len(parts) - 2, -1, -1) if parts[i] == "images"), None)
+    own = None if last is None else os.sep.join([*parts[:last], "labels", *parts[last + 1 : -1], name])
+    if own is not None and file_or_link(own):
+        return own
     for i in range(len(parts) - 2, -1, -1):
         if parts[i] == "JPEGImages":  # Darknet's rule for VOC (voc_label.py writes them): .../labels/a.txt, if there
             candidate = os.sep.join([*parts[:i], "labels", *parts[i + 1 : -1], name])
@@ -341,7 +349,7 @@ def label_path(image: str, file_or_link: Callable[[str], bool]) -> str:
                     return candidate
             if file_or_link(beside):
                 return beside
-            return os.sep.join([*parts[:i], "labels", *parts[i + 1 : -1], name])
+            return own or os.sep.join([*parts[:i], "labels", *parts[i + 1 : -1], name])
     return beside
 
 

@@ -1,0 +1,63 @@
+"""YOLO: where an image's label file is looked for (Ultralytics' img2label_paths first), and what a split reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+import labelkit
+
+BOX = "0 0.5 0.5 0.5 0.5\n"
+SMALL = "0 0.5 0.5 0.2 0.2\n"
+
+
+def _image(path: Path, size: tuple[int, int] = (40, 20)) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size).save(path)
+
+
+def _text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def _data_yaml(root: Path, text: str = "train: images/train\nval: images/train\nnames: [x]\n") -> None:
+    _text(root / "data.yaml", text)
+
+
+def _objects(ds: labelkit.Dataset) -> dict[str, int]:
+    """The objects of each item, by item id."""
+    ids = ds.table("objects")["item_id"].to_pylist()
+    return {i: ids.count(i) for i in ds.table("items")["id"].to_pylist()}
+
+
+def test_a_subfolder_named_images_in_a_split_has_its_labels_where_ultralytics_looks(tmp_path: Path) -> None:
+    # Ultralytics: images/train/Images/a.jpg -> labels/train/Images/a.txt (the last "/images/", case-sensitive);
+    # the inner Images was taken for the images folder, and the label file refused as one of no image
+    _image(tmp_path / "images/train/Images/a.jpg")
+    _text(tmp_path / "labels/train/Images/a.txt", BOX)
+    _image(tmp_path / "images/train/b/images/c.jpg")  # (the last "images" is the inner one: its labels are b/labels)
+    _text(tmp_path / "images/train/b/labels/c.txt", BOX + SMALL)
+    _data_yaml(tmp_path)
+    ds = labelkit.load(tmp_path, "yolo")
+    assert _objects(ds) == {"Images/a": 1, "b/images/c": 2}
+    assert ds.read_notes == []
+
+
+def test_a_label_file_no_image_has_beside_one_read_is_passed_over_with_a_note(tmp_path: Path) -> None:
+    # labels/train/x/images/a.txt mirrors images/train/x/images/a.jpg, whose labels Ultralytics reads at
+    # images/train/x/labels/a.txt: it was read as a label file whose image is missing (exit 2)
+    _image(tmp_path / "images/train/x/images/a.jpg")
+    _text(tmp_path / "images/train/x/labels/a.txt", BOX)
+    _text(tmp_path / "labels/train/x/images/a.txt", BOX + SMALL)
+    _image(tmp_path / "images/train/x/images/b.jpg")
+    _text(tmp_path / "labels/train/x/images/b.txt", BOX)
+    _data_yaml(tmp_path)
+    ds = labelkit.load(tmp_path, "yolo")
+    assert _objects(ds) == {"x/images/a": 1, "x/images/b": 0}
+    assert ds.read_notes == [
+        "2 label files mirror images read but are not their label files (labels/train/x/images/a.txt first, of "
+        "images/train/x/images/a.jpg, whose labels are at images/train/x/labels/a.txt): not read, as Ultralytics "
+        "reads an image's labels where the last images folder of its path becomes labels"
+    ]
