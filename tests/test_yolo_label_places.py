@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from PIL import Image
@@ -113,3 +114,37 @@ def test_a_data_yaml_image_has_its_labels_where_ultralytics_reads_them_only(tmp_
     _data_yaml(flat, "train: train\nnames: [x]\n")
     ds = labelkit.load(flat, "yolo")
     assert (_objects(ds), ds.read_notes) == ({"a": 1}, [])
+
+
+def test_validation_beside_val_is_a_split_of_its_own_and_written_back(tmp_path: Path) -> None:
+    # Ultralytics' check_det_dataset renames validation to val only where val is absent: beside val, its images
+    # are no split Ultralytics reads; they were merged into val unsaid (and a YOLO write validated on them)
+    root = tmp_path / "ds"
+    for split, folder in (("train", "train"), ("val", "val"), ("validation", "old")):
+        _image(root / f"images/{folder}/{split}.jpg")
+        _text(root / f"labels/{folder}/{split}.txt", BOX)
+    _data_yaml(root, "train: images/train\nval: images/val\nvalidation: images/old\nnames: [x]\n")
+    note = (
+        "data.yaml's validation is read as a split of its own, validation, beside val: Ultralytics takes validation "
+        "for val only where there is no val, and reads none of its images beside one"
+    )
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.split) for i in ds.items()] == [("train", "train"), ("val", "val"), ("validation", "validation")]
+    assert ds.read_notes == [note]
+    labelkit.save(ds, tmp_path / "out", "yolo", media="copy", media_root=str(root))
+    assert (tmp_path / "out/data.yaml").read_text().splitlines()[1:4] == [
+        "train: images/train",
+        "val: images/val",
+        "validation: images/validation",
+    ]
+    back = labelkit.load(tmp_path / "out", "yolo")
+    assert [(i.split, i.media.path) for i in back.items()] == [
+        ("train", "images/train/train.jpg"),
+        ("val", "images/val/val.jpg"),
+        ("validation", "images/validation/old/validation.jpg"),
+    ]
+    assert back.read_notes == [note]
+    shutil.rmtree(root / "images/val")
+    _data_yaml(root, "train: images/train\nvalidation: images/old\nnames: [x]\n")  # (without val: it is val)
+    ds = labelkit.load(root, "yolo")
+    assert ([(i.id, i.split) for i in ds.items()], ds.read_notes) == ([("train", "train"), ("validation", "val")], [])

@@ -244,10 +244,13 @@ def split_sources(
     (0 for a key of one value), for :func:`yaml_value_line`.
     """
     sources: dict[Path, str] = {}
+    # (Ultralytics' check_det_dataset renames validation to val only where data.yaml has no val: beside one, its
+    # images are no split Ultralytics reads; they were merged into val unsaid, and a YOLO write validated on both)
+    apart = "val" in config
     for key in config_split_keys(config):
         values = config[key] if isinstance(config[key], list) else [config[key]]
         for index, value in enumerate(values):
-            split = "val" if key == "validation" else key
+            split = ("validation" if apart else "val") if key == "validation" else key
             try:
                 source, fallback = _resolve_source(root, str(value), split)
                 source = _named_from(root, source or _labels_only_source(root, str(value), split))
@@ -276,6 +279,11 @@ def split_sources(
             # a folder named by two keys (Ultralytics needs train and val) is read once, under its own name
             if source not in sources or source.name == split:
                 sources[source] = split
+    if apart and "validation" in sources.values() and instead is not None:
+        instead.append(
+            "validation is read as a split of its own, validation, beside val: Ultralytics takes validation for "
+            "val only where there is no val, and reads none of its images beside one"
+        )
     return sources
 
 
