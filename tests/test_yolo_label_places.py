@@ -148,3 +148,30 @@ def test_validation_beside_val_is_a_split_of_its_own_and_written_back(tmp_path: 
     _data_yaml(root, "train: images/train\nvalidation: images/old\nnames: [x]\n")  # (without val: it is val)
     ds = labelkit.load(root, "yolo")
     assert ([(i.id, i.split) for i in ds.items()], ds.read_notes) == ([("train", "train"), ("validation", "val")], [])
+
+
+def test_images_in_hidden_folders_are_passed_over_with_a_note(tmp_path: Path) -> None:
+    # Ultralytics finds a split's images with glob, which passes over hidden folders (Picasa's backups of the
+    # originals): they were items it never trains on, unsaid; a hidden file (.b.jpg) is read, as before
+    root = tmp_path / "ds"
+    for name in ("a.jpg", ".b.jpg", ".picasaoriginals/a.jpg", "cam/.cache/c.jpg"):
+        _image(root / "images/train" / name)
+    _text(root / "labels/train/a.txt", BOX)
+    _text(root / "labels/train/.b.txt", SMALL)
+    _text(root / "labels/train/.picasaoriginals/a.txt", BOX)
+    _data_yaml(root)
+    ds = labelkit.load(root, "yolo")
+    assert _objects(ds) == {".b": 1, "a": 1}
+    assert ds.read_notes == [
+        "2 images lie in hidden folders (images/train/.picasaoriginals/a.jpg first): they are not read, as "
+        "Ultralytics' glob passes over hidden folders"
+    ]
+    (root / "data.yaml").unlink()  # a loose layout (a names file beside images/ and labels/): the same
+    _text(root / "classes.txt", "x\n")
+    _image(root / "images/.trash/d.jpg")  # (a hidden folder beside the splits is no split)
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.split) for i in ds.items()] == [(".b", "train"), ("a", "train")]
+    assert ds.read_notes == [
+        "3 images lie in hidden folders (images/.trash/d.jpg first): they are not read, as Ultralytics' glob passes "
+        "over hidden folders"
+    ]

@@ -35,6 +35,7 @@ from labelkit.formats.yolo_layout import (
     child_prefix,
     dataset_config,
     entries_from_labels,
+    hidden_folders_note,
     images_under,
     img2label,
     own_dataset_note,
@@ -178,6 +179,7 @@ def ultralytics_layout(
     relocated = Relocated(root)
     by_label = LabelIndex(sizes)
     elsewhere: list[tuple[str, str]] = []  # (label files of images read whose labels Ultralytics finds elsewhere)
+    hidden: list[str] = []  # (images in hidden folders of the split folders, passed over)
     for source, split in sources.items():
         key, index = origins[source]
         value = config[key][index] if isinstance(config[key], list) else config[key]
@@ -203,7 +205,9 @@ def ultralytics_layout(
             )
         where = config_path.name if at is None else f"{config_path.name}:{at}"
         lines.named_by = f"{config_path.name}'s {key}: {value} ({where})"
-        layout.entries += _entries_from_source(source, root, split, by_label, inside, relocated, lines, elsewhere)
+        layout.entries += _entries_from_source(
+            source, root, split, by_label, inside, relocated, lines, elsewhere, hidden
+        )
         layout.splits_read.append(split)
     if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
@@ -218,6 +222,8 @@ def ultralytics_layout(
     said = f"{config_path.name}'s"
     if elsewhere:
         layout.notes.append(_elsewhere_note(elsewhere, root))
+    if (in_hidden := hidden_folders_note(hidden)) is not None:
+        layout.notes.append(in_hidden)
     if (other_places := _other_places_note(layout.entries, root)) is not None:
         layout.notes.append(other_places)
     layout.notes += [f"{said} {m} names no images or labels found: nothing of it is read" for m in missing]
@@ -378,12 +384,14 @@ def _entries_from_source(
     relocated: Relocated,
     lines: ListLines,
     elsewhere: list[tuple[str, str]],
+    hidden: list[str],
 ) -> list[Entry]:
     """The entries of a split's folder or list.
 
     ``elsewhere`` gets the label files passed over: a label file, and the image read whose path it mirrors below
     the labels folder, whose labels Ultralytics looks for elsewhere (``images/train/x/images/a.jpg``'s in
-    ``images/train/x/labels/``).
+    ``images/train/x/labels/``). ``hidden`` gets the images in hidden folders of a split folder, passed over
+    (their paths in the dataset).
     """
     if source.is_file():
         return entries_from_list(source, root, split, inside, relocated, lines)
@@ -392,9 +400,11 @@ def _entries_from_source(
     entries = []
     # (a label file is looked for in its folder's listing, not by a stat per image; at Ultralytics' place only)
     listings = Listings(ultralytics=child_prefix(root))
-    for image in images_under(source):
+    found: list[str] = []
+    for image in images_under(source, hidden=found):
         text = str(image)
         entries.append(Entry(split, without_suffix(rel_path(text, source)), text, listings.img2label(text)))
+    hidden += [rel_path(source / name, root) for name in found]
     # label files whose image is absent (listed in the size side file, or an error later); a size-file entry
     # beside a found image of its stem (a stale one, x.jpg of an image re-encoded to x.png) is no item of its
     # own: it doubled the image's objects (writing YOLO loses an item that would be one: see yolo_write)

@@ -31,6 +31,7 @@ from labelkit.formats.yolo_layout import (
     dataset_config,
     entries_from_labels,
     find_config,
+    hidden_folders_note,
     hidden_path,
     images_under,
     label_file,
@@ -338,13 +339,17 @@ def _loose(
     names = read_names_file(names_file, None if follow else Inside(root)) if names_file is not None else []
     layout = Layout(root=root, names=names)
     pairs: list[tuple[str | None, Path | None, Path | None]] = []
+    hidden_splits: list[str] = []
     if image_dir is not None or label_dir is not None:
         subdirs = sorted({p.name for d in (image_dir, label_dir) if d is not None for p in d.iterdir() if p.is_dir()})
         # subfolders are splits unless images sit beside them: then they are folders of one unsplit tree (a
         # stray .txt beside them, such as LabelImg's classes.txt, decides nothing)
         flat = any(is_image(p) for p in (image_dir.iterdir() if image_dir else ()) if p.is_file())
-        if subdirs and not flat:
-            pairs += [(s, _opt(image_dir, s), _opt(label_dir, s)) for s in subdirs]
+        if subdirs and not flat and any(not s.startswith(".") for s in subdirs):
+            # (a hidden one, images/.picasaoriginals, is no split: its images are passed over, with a note)
+            pairs += [(s, _opt(image_dir, s), _opt(label_dir, s)) for s in subdirs if not s.startswith(".")]
+            seen = [image_dir / s for s in subdirs if s.startswith(".") and image_dir is not None]
+            hidden_splits = [rel_path(p, root) for d in seen if d.is_dir() for p in images_under(d)]
         else:
             pairs.append((None, image_dir, label_dir))
     else:
@@ -354,13 +359,16 @@ def _loose(
                     (sub.name, _opt(sub, "images"), next((sub / d for d in LABEL_DIRS if (sub / d).is_dir()), None))
                 )
     by_label = LabelIndex(sizes)
+    hidden = hidden_splits  # (images in hidden folders, passed over as Ultralytics' glob passes over them)
     for split, images, labels in pairs:
         if labels is not None and labels.name == "labelTxt":
             layout.dota = True
         entries: list[Entry] = []  # (images of one folder sharing a stem share a label file: each is an entry)
         if images is not None:
             configs: list[str] = []
-            found = images_under(images, configs)
+            in_hidden: list[str] = []
+            found = images_under(images, configs, in_hidden)
+            hidden += [rel_path(images / name, root) for name in in_hidden]
             outside, apart = _datasets_below(images, configs, root)  # (inside images/: a CVAT export kept there)
             layout.notes += apart
             for image in found:
@@ -373,6 +381,8 @@ def _loose(
             keys = {e.key for e in entries}
             entries += [e for e in entries_from_labels(labels, root, split, by_label) if e.key not in keys]
         layout.entries += sorted(entries, key=lambda e: (e.key, str(e.image or "")))
+    if (in_hidden_note := hidden_folders_note(hidden)) is not None:
+        layout.notes.append(in_hidden_note)
     read = [folder for _, *both in pairs for folder in both if folder is not None]
     unnamed, datasets = unread_folders(root, read, layout.entries)
     layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]

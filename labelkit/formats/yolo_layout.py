@@ -388,11 +388,13 @@ APPLE_DOUBLE = "._"
 resource forks, never images or labels); they are passed over."""
 
 
-def images_under(folder: Path, configs: list[str] | None = None) -> list[Path]:
+def images_under(folder: Path, configs: list[str] | None = None, hidden: list[str] | None = None) -> list[Path]:
     """The images anywhere below ``folder``, by path (macOS ``._*`` files are none).
 
     ``configs``, when given, gets the paths below ``folder`` of the files named as a config
     (:data:`CONFIG_SUFFIXES`), found in the same walk: a sub-folder may hold a dataset of its own.
+    ``hidden``, when given, gets the images in hidden folders below ``folder`` (``.picasaoriginals/a.jpg``),
+    which are then left out, as Ultralytics' ``glob`` passes over them (a hidden file, ``.b.jpg``, is kept).
 
     An image that is a symbolic link to no file (a DVC or git-annex checkout whose cache lacks it) is an
     error, not passed over: its item (in classify, its class label too; elsewhere, when it has no label
@@ -418,6 +420,9 @@ def images_under(folder: Path, configs: list[str] | None = None) -> list[Path]:
     if configs is not None:
         configs += [f for f in names if f.lower().endswith(CONFIG_SUFFIXES)]
         names = [f for f in names if keep(f)]
+    if hidden is not None:
+        hidden += sorted((f for f in names if hidden_path(f.rpartition("/")[0])), key=lambda f: f.split("/"))
+        names = [f for f in names if not hidden_path(f.rpartition("/")[0])]
     found = [folder / f for f in sorted(names, key=lambda f: f.split("/"))]
     images = [p for p in found if p.is_file()]
     if len(images) < len(found):
@@ -485,6 +490,17 @@ def hidden_path(rel: str) -> bool:
     an image.
     """
     return rel.startswith(".") or "/." in rel
+
+
+def hidden_folders_note(images: list[str]) -> str | None:
+    """The read note on the images :func:`images_under` left out in hidden folders (paths in the dataset)."""
+    if not images:
+        return None
+    if len(images) == 1:
+        what = f"1 image lies in a hidden folder ({images[0]}): it is not read"
+    else:
+        what = f"{len(images):,} images lie in hidden folders ({images[0]} first): they are not read"
+    return f"{what}, as Ultralytics' glob passes over hidden folders"
 
 
 def entries_from_labels(label_dir: Path, root: Path, split: str | None, index: LabelIndex) -> list[Entry]:

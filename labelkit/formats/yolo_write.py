@@ -369,8 +369,9 @@ def untrained_images_note(dataset: Dataset, options: dict[str, Any]) -> str | No
 
     Ultralytics takes no file of no image extension (``a.gif``) for an image, nor, as its ``glob`` finds images, a
     hidden one (``.a.jpg``, ``.cache/b.jpg`` below ``images/<split>/``); Darknet's lists name every image, but it
-    derives no label file name from the former. Neither trains on their labels, though they read back
-    (``image_sizes.json`` gives the sizes of the former).
+    derives no label file name from the former. Neither trains on their labels, though most read back
+    (``image_sizes.json`` gives the sizes of the former); one in a hidden folder (``.cache/b.jpg``) does not, as
+    labelkit's reader, like Ultralytics, passes over hidden folders (with a read note).
     """
     if str(options.get("media") or "none") == "none":
         return None
