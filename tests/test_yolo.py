@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -434,6 +435,26 @@ def test_image_sizes_come_from_headers_without_decoding_pixels(
     (item,) = ds.items()
     assert (item.media.width, item.media.height) == (300, 400)
     assert [o.bbox for o in ds.objects()] == [(75.0, 150.0, 150.0, 100.0)]
+
+
+def test_a_colour_pfm_image_is_sized_from_its_text_header(tmp_path: Path) -> None:
+    """.pfm is one of Ultralytics' image extensions, but Pillow identifies the greyscale "Pf" only: a labelled colour
+    "PF" (the common kind, which OpenCV loads) was "unreadable image header: cannot identify image file", exit 2."""
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    pixels = struct.pack("<f", 0.5)
+    (root / "images/train/a.pfm").write_bytes(b"PF\n5 3\n-1.0\n" + pixels * 45)
+    (root / "images/train/b.pfm").write_bytes(b"Pf 8  2\r\n1.\n" + pixels[::-1] * 16)  # (big-endian, grey)
+    for name in "ab":
+        (root / f"labels/train/{name}.txt").write_text("0 0.5 0.5 0.5 1\n")
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [x]\n")
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.media.width, i.media.height) for i in ds.items()] == [("a", 5, 3), ("b", 8, 2)]
+    assert [(o.item_id, o.bbox) for o in ds.objects()] == [("a", (1.25, 0.0, 2.5, 3.0)), ("b", (2.0, 0.0, 4.0, 2.0))]
+    (root / "images/train/c.pfm").write_bytes(b"PF\n5 3\n0\n" + pixels * 45)  # (a scale of 0: no PFM)
+    with pytest.raises(InputError, match="unreadable image header: cannot identify image file"):
+        labelkit.load(root, "yolo")
 
 
 def test_segment_and_pose_are_detected(tmp_path: Path) -> None:

@@ -331,6 +331,8 @@ def _header(path: Path, plain_tried: bool = False) -> tuple[int, int, Any]:
         plain = None
     if plain is not None:
         return plain
+    if (pfm := _pfm_header(path)) is not None:
+        return pfm
     from PIL import Image, TiffImagePlugin
 
     if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
@@ -357,6 +359,29 @@ def _header(path: Path, plain_tried: bool = False) -> tuple[int, int, Any]:
         except Exception:  # noqa: BLE001 - a broken EXIF block must not hide a readable size
             orientation = None
     return width, height, orientation
+
+
+_PFM = re.compile(rb"P[Ff]\s+([0-9]{1,10})\s+([0-9]{1,10})\s+([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s")
+"""A PFM file's text header: ``PF`` (colour) or ``Pf`` (greyscale), width, height and scale (its sign the byte
+order), each followed by whitespace."""
+
+
+def _pfm_header(path: Path) -> tuple[int, int, None] | None:
+    """A PFM image's width and height from its text header (no orientation); None for a file that is none.
+
+    Pillow identifies the greyscale ``Pf`` only: a colour ``PF``, the common kind, which OpenCV (and so
+    Ultralytics) loads, was ``cannot identify image file`` (``.pfm`` is one of Ultralytics' image extensions).
+    A header of no positive width and height and no non-zero scale is left to Pillow to refuse, and so is a file
+    that cannot be opened (a socket: refused by its kind).
+    """
+    try:
+        match = _PFM.match(read_head(path, 64))
+    except OSError:
+        return None
+    if match is None or float(match[3]) == 0.0:
+        return None
+    width, height = int(match[1]), int(match[2])
+    return (width, height, None) if width > 0 and height > 0 else None
 
 
 def image_size(path: Path, plain_tried: bool = False) -> tuple[int, int]:
