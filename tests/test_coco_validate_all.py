@@ -216,3 +216,59 @@ def test_convert_fails_on_validates_first_finding(tmp_path: Path, picks: list[di
         return
     pointer, message = _refused(path)
     assert (f"#{pointer}", message) == (found[0].where, found[0].message)
+
+
+def test_a_field_named_as_an_id_that_reading_carries_is_no_finding(tmp_path: Path) -> None:
+    """An annotation's ``width`` is an extra reading carries: 10.5 there is no id of the wrong type. A review found
+    load naming it before a later bbox's semantic problem, the skip_invalid hint lost."""
+    path = _write(
+        tmp_path,
+        {
+            "images": [IMAGE],
+            "categories": CATEGORIES,
+            "annotations": [_annotation(1, width=10.5), _annotation(2, bbox=[0, 0, 1000, 10])],
+        },
+    )
+    outside = "bbox [0.0, 0.0, 1000.0, 10.0] reaches outside the 100x50 image"
+    assert _found(path) == [("#/annotations/1/bbox", outside)]
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert (err.value.location.pointer, err.value.message) == ("/annotations/1/bbox", outside)
+    assert err.value.hint == "pass -o skip_invalid=true to skip bad annotations"
+
+
+@pytest.mark.parametrize(
+    ("place", "doc_of", "message"),
+    [
+        ("/images/0/file_name", lambda v: {"images": [{**IMAGE, "file_name": v}]}, "file_name must be a string"),
+        ("/categories/0/name", lambda v: {"categories": [{"id": 1, "name": v}]}, "name must be a string"),
+    ],
+)
+def test_an_integer_past_64_bits_where_a_text_goes_is_said_as_no_text(
+    tmp_path: Path, place: str, doc_of: Any, message: str
+) -> None:
+    """Not ``an integer does not fit in 64 bits``, which would say a smaller one would do."""
+    doc = {"images": [IMAGE], "categories": CATEGORIES, "annotations": [_annotation(1)], **doc_of(2**64)}
+    path = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert (err.value.location.pointer, err.value.message) == (place, message)
+    assert all("does not fit" not in f.message for f in labelkit.validate(path))
+
+
+def test_digits_of_a_float_are_no_integer_past_64_bits(tmp_path: Path) -> None:
+    """Python writes small floats with 19 digits after the point (``0.0012345678901234567``): the scan for integers
+    past 64 bits (a byte table and ``bytes.find`` since a regex took 7 s on a train2017-sized file) passes over
+    them, and finds a negative one."""
+    path = _write(
+        tmp_path,
+        {
+            "images": [IMAGE],
+            "categories": CATEGORIES,
+            "annotations": [
+                _annotation(1, score_like=0.0012345678901234567),
+                _annotation(2, track=-(2**63) - 1),
+            ],
+        },
+    )
+    assert _found(path) == [("#/annotations/1/track", "an integer does not fit in 64 bits")]

@@ -95,6 +95,8 @@ OPTIONS: dict[str, Option] = {
     ),
 }
 SKIPPED_KEY = "coco:skipped_annotations"
+SKIP_HINT = "pass -o skip_invalid=true to skip bad annotations"
+"""The hint of a semantic check's error (of a file every value of which reading took: see :func:`_first_problem`)."""
 # -- reading ----------------------------------------------------------------------------------------------
 
 
@@ -238,6 +240,9 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             raise _first_problem(exc) from exc.__cause__
 
 
+_COORDINATE_ERRORS = ("bbox must", "segmentation must", "polygon coordinates must", "keypoints must")
+
+
 def _first_problem(error: InputError) -> InputError:
     """``error``, or a problem of its file that ``validate`` lists before it (the first such).
 
@@ -250,7 +255,9 @@ def _first_problem(error: InputError) -> InputError:
     from labelkit.formats.coco_values import value_findings
 
     where = error.location
-    if where.pointer is None or where.path is None or where.line is not None or not Path(where.path).is_file():
+    if where.pointer is None or where.path is None or where.line is not None or error.hint == SKIP_HINT:
+        return error  # (a semantic check's: reading took every value of the file)
+    if not Path(where.path).is_file():
         return error
     found = value_findings(Path(where.path))
     if not found:
@@ -258,10 +265,9 @@ def _first_problem(error: InputError) -> InputError:
     first = min(found, key=lambda f: reading_order(f.where, f.message))
     if reading_order(first.where, first.message) > reading_order("#" + where.pointer, error.message):
         return error
-    said = InputError(error.message, expected=error.expected, found=error.found).one_line()
-    if first.where == "#" + where.pointer and first.message == said:
-        return error
-    # (at its pointer too: in the words validate names it, which a column read with others may not say)
+    if first.where == "#" + where.pointer and not error.message.startswith(_COORDINATE_ERRORS):
+        return error  # (its own words: a file_name of 2**64 'must be a string', not 'does not fit in 64 bits')
+    # (a coordinate's at its pointer too: in the words validate names it, which a column read with others may not say)
     message, cut, shown = first.message.rpartition(" (found ")
     if not cut or not shown.endswith(")"):
         message, shown = first.message, ")"
@@ -299,12 +305,7 @@ def _read(
         if b.findings:
             if not skip:
                 _, first = min(b.findings, key=lambda x: (x[0], x[1].where))  # (validate's first finding)
-                raise InputError(
-                    first.message,
-                    path=f.path,
-                    pointer=first.where,
-                    hint="pass -o skip_invalid=true to skip bad annotations",
-                )
+                raise InputError(first.message, path=f.path, pointer=first.where, hint=SKIP_HINT)
             skipped += _drop(b)
         if b.odd:
             notes.append(_odd_note(f, b))
@@ -629,7 +630,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         Findings with JSON pointers; empty when the files are clean.
     """
     from labelkit.formats.coco_schema import reading_order, schema_findings
-    from labelkit.formats.coco_values import value_findings
+    from labelkit.formats.coco_values import MAX_FINDINGS, value_findings
 
     findings: list[Finding] = []
     inside = _inside(path, options)
@@ -646,8 +647,9 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     except InputError as exc:  # (a polygon value that is no number, an id of 1.0, 2**64: each named, as the schema's)
         named = [x for file in files for x in value_findings(file)]
         if named:
-            raised = exc.finding(path)  # (1e400 beside a wide integer: named too)
-            if raised.where.startswith("#") and all(x.where != raised.where for x in named):
+            raised = exc.finding(path)  # (1e400 beside a wide integer: named too, within a file's 100)
+            own = sum(x.path == raised.path for x in named)
+            if raised.where.startswith("#") and own < MAX_FINDINGS and all(x.where != raised.where for x in named):
                 named.append(raised)
             return sorted(named, key=lambda f: (f.path, reading_order(f.where, f.message)))
         raise

@@ -80,12 +80,12 @@ def reading_order(where: str, message: str = "") -> list[tuple[int, int, str]]:
         ['#/info/x', '#/categories/0/id', '#/images/9/id', '#/images/10/width', '#/annotations/2/id']
     """
     parts = where.split("/")
-    listed = len(parts) > 1 and parts[1].isdigit()  # (a results file's bare list: /<i>/<field>)
+    listed = len(parts) > 1 and _index(parts[1])  # (a results file's bare list: /<i>/<field>)
     section, field_at = ("annotations", 2) if listed else (parts[1] if len(parts) > 1 else "", 3)
     fields = _FIELDS.get(section)
     key = []
     for n, part in enumerate(parts):
-        if part.isdigit():
+        if _index(part):
             key.append((0, int(part), ""))
         elif n == field_at and fields is not None:
             if section == "annotations" and _WRONG_ID.match(message):  # (alike: they stay in the file's order)
@@ -95,6 +95,11 @@ def reading_order(where: str, message: str = "") -> list[tuple[int, int, str]]:
         else:
             key.append((1, _SECTIONS.get(part, 0) if n == 1 else 0, part))
     return key
+
+
+def _index(part: str) -> bool:
+    """Whether a pointer's part is a list index (ASCII digits: ``'²'.isdigit()`` is true, and int() refuses it)."""
+    return part.isascii() and part.isdigit()
 
 
 def record_order(where: str) -> tuple[int, int]:
@@ -108,10 +113,10 @@ def record_order(where: str) -> tuple[int, int]:
     [(3, 2), (1, 0), (3, 3)]
     """
     first, _, rest = where.lstrip("/").partition("/")
-    if first.isdigit():  # (a results file: /<i>/...)
+    if _index(first):  # (a results file: /<i>/...)
         return _SECTIONS["annotations"], int(first)
     index = rest.partition("/")[0]
-    return _SECTIONS.get(first, 0), int(index) if index.isdigit() else -1
+    return _SECTIONS.get(first, 0), int(index) if _index(index) else -1
 
 
 def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
