@@ -1851,3 +1851,44 @@ def test_a_file_listing_a_category_without_keypoint_names_checks_its_keypoints_a
     assert report.lost == []
     for name, doc in docs.items():
         assert json.loads((tmp_path / "out/annotations" / name).read_text()) == doc
+
+
+def test_keypoints_added_to_a_file_listing_the_category_without_names_are_counted_against_the_names_written(
+    tmp_path: Path,
+) -> None:
+    """A review found the writer skipping the count for such a file, then naming the category's 17 points in it
+    beside 3: a file labelkit refuses. Only keypoints the file carried so (read against no names) go uncounted."""
+    src = tmp_path / "src" / "annotations"
+    src.mkdir(parents=True)
+    image = {"id": 1, "file_name": "1.jpg", "width": 640, "height": 480}
+    person = {"id": 1, "name": "person"}
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 50, 50], "area": 2500, "iscrowd": 0}
+    names = {**person, "keypoints": [f"k{i}" for i in range(17)], "skeleton": []}
+    points = [v for i in range(17) for v in (20 + i, 20 + i, 2)]
+    (src / "instances_train.json").write_text(
+        json.dumps({"images": [image], "categories": [person], "annotations": [ann]})
+    )
+    (src / "person_keypoints_train.json").write_text(
+        json.dumps(
+            {
+                "images": [image],
+                "categories": [names],
+                "annotations": [{**ann, "keypoints": points, "num_keypoints": 17}],
+            }
+        )
+    )
+    (src / "instances_val.json").write_text(
+        json.dumps(
+            {"images": [{**image, "id": 2}], "categories": [person], "annotations": [{**ann, "id": 5, "image_id": 2}]}
+        )
+    )
+    ds = labelkit.load(src.parent)
+    val = next(item["id"] for item in ds.table("items").to_pylist() if item["split"] == "val")
+    ds.add(
+        Object(id="new", item_id=val, category_id=1, bbox=(10, 10, 50, 50), keypoints=[20, 20, 2, 30, 30, 2, 40, 40, 1])
+    )
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("keypoint sets of another length than their category's names", 1)
+    ]

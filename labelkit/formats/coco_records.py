@@ -355,9 +355,10 @@ def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict
     A category's keypoint names are kept per file (``category_values`` in the file list of :func:`dataset_info`):
     a keypoints file may name more points than the instances file beside it, and its annotations have as many. A
     file whose category has no names (``category_fields`` without ``keypoints``: an instances file beside a
-    keypoints file) gives none (None: COCO's tools read a file alone, and check no count against names it does not
-    give), nor one whose names are ``[]``, as Datumaro writes; the others give their own names, else the
-    category's. Tasks: ``instances``, ``stuff``, ``person_keypoints`` (a split's first file of a task counts).
+    keypoints file) gives none; one that carried keypoints of it so (``nameless_keypoints``, written back naming
+    none), or whose names are ``[]``, as Datumaro writes, gives None: any count (COCO's tools read a file alone,
+    and check no count against names it does not give). The others give their own names, else the category's.
+    Tasks: ``instances``, ``stuff``, ``person_keypoints`` (a split's first file of a task counts).
     """
     base = {c.id: len(c.keypoints) for c in categories if c.keypoints}
     files = info.extras.get("coco:files")
@@ -370,6 +371,8 @@ def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict
         given_values, given_fields = spec.get("category_values"), spec.get("category_fields")
         values: dict[str, Any] = given_values if isinstance(given_values, dict) else {}
         fields: dict[str, Any] = given_fields if isinstance(given_fields, dict) else {}
+        given_nameless = spec.get("nameless_keypoints")
+        nameless = set(given_nameless) if isinstance(given_nameless, list) else set()
         for cid in listed if isinstance(listed, list) else list(base):
             if not isinstance(cid, int) or isinstance(cid, bool):
                 continue
@@ -379,7 +382,7 @@ def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict
                 per.setdefault(cid, {}).setdefault(task, len(names) or None)
             elif cid in base and "keypoints" in fields.get(str(cid), ["keypoints"]):
                 per.setdefault(cid, {}).setdefault(task, base[cid])
-            else:
+            elif cid in nameless:  # (its keypoints read against no names: written back so, named none)
                 per.setdefault(cid, {}).setdefault(task, None)
     return out
 
