@@ -5974,21 +5974,23 @@ def test_a_polygon_reaching_near_the_float_limit_is_clipped_without_a_warning(tm
 def test_a_rotated_box_whose_corners_pass_the_float_limit_is_written_as_planned(tmp_path: Path) -> None:
     """Its corners' bounds have an infinite width: the plan (and a dry run) said the box is clipped to the image,
     and the write failed, 'COCO JSON cannot hold NaN or infinite coordinates', naming no object. The box is
-    written clipped, as planned (its corners, clamped to the largest float, as its polygon)."""
+    written clipped, as planned (its corners, clamped to the largest float, as its polygon). (The box was
+    (0, 0, 1.7e308, 1.7e308) turned 45 degrees: a diamond whose nearest side is 1.2e308 from the image, which
+    covers none of it, as its own axes show since 2026-12-07: only its bounds did. This one covers it.)"""
     ds = Dataset(categories=[Category(id=1, name="c")])
     ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
-    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(0.0, 0.0, 1.7e308, 1.7e308), angle=45.0))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(-1.65e308, -0.85e308, 1.7e308, 1.7e308), angle=30.0))
     planned = labelkit.plan(ds, "coco")
     assert ("boxes reaching outside their image", 1) in [(c.what, c.count) for c in planned.transformed]
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     assert (report.lost, report.transformed) == (planned.lost, planned.transformed)
     (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
     assert ann["bbox"] == [0, 0, 10, 10]
-    assert max(ann["segmentation"][0]) == np.finfo(np.float64).max
+    assert max(map(abs, ann["segmentation"][0])) == np.finfo(np.float64).max
     # on an image of unknown size nothing clips it: refused by the plan (and a dry run), naming the object, as the
     # write refuses it (the plan passed it, and the write's error named no object)
     ds.add_item(Item(id="2", media=Media(path="b.jpg")))
-    ds.add(Object(id="7", item_id="2", category_id=1, bbox=(0.0, 0.0, 1.7e308, 1.7e308), angle=45.0))
+    ds.add(Object(id="7", item_id="2", category_id=1, bbox=(-1.65e308, -0.85e308, 1.7e308, 1.7e308), angle=30.0))
     message = (
         "COCO JSON cannot hold the bbox of object '7': the bounds of its rotated box's turned corners pass float64's "
         "range (an infinite width or height)"

@@ -392,3 +392,40 @@ def test_polygons_with_holes_are_written_with_warnings_as_errors(
         p.relative_to(tmp_path / "strict") for p in (tmp_path / "strict").rglob("*") if p.is_file()
     )
     assert all((tmp_path / "plain" / f).read_bytes() == (tmp_path / "strict" / f).read_bytes() for f in files)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    x=st.floats(-1500, 1500),
+    y=st.floats(-1500, 1500),
+    w=st.floats(1, 1500),
+    h=st.floats(1, 1500),
+    angle=st.floats(-360, 360),
+)
+@example(x=400.0, y=400.0, w=1200.0, h=1200.0, angle=45.0)  # (bounds over a 640 x 480 image, no pixel in it)
+def test_turned_boxes_meet_the_image_where_a_point_of_the_box_lies_inside(
+    x: float, y: float, w: float, h: float, angle: float
+) -> None:
+    """Against sampling: the box's points on a grid in its own axes, and the image's on a grid in its axes."""
+    width, height = 640.0, 480.0
+    met = bool(
+        G.turned_boxes_meet(np.array([[x, y, w, h]]), np.array([angle]), np.array([width]), np.array([height]))[0]
+    )
+    theta = np.radians(angle)
+    cx, cy = x + w / 2, y + h / 2
+    s, t = np.meshgrid(np.linspace(-0.499, 0.499, 81), np.linspace(-0.499, 0.499, 81))
+    px = cx + s * w * np.cos(theta) - t * h * np.sin(theta)  # (the box's own points, inside it)
+    py = cy + s * w * np.sin(theta) + t * h * np.cos(theta)
+    box_in_image = bool(((px > 0) & (px < width) & (py > 0) & (py < height)).any())
+    gx, gy = np.meshgrid(np.linspace(0.5, width - 0.5, 81), np.linspace(0.5, height - 0.5, 81))
+    u = (gx - cx) * np.cos(theta) + (gy - cy) * np.sin(theta)  # (the image's points, in the box's axes)
+    v = -(gx - cx) * np.sin(theta) + (gy - cy) * np.cos(theta)
+    image_in_box = bool(((np.abs(u) < w / 2) & (np.abs(v) < h / 2)).any())
+    if box_in_image or image_in_box:
+        assert met
+    corners = G.rotated_box_corners(np.array([[x, y, w, h]]), np.array([angle]))[0]
+    if not met:  # (no sample can prove it: each corner-to-corner segment of the box misses the image's inside)
+        assert not box_in_image and not image_in_box
+        assert not (
+            (corners[0::2] > 1) & (corners[0::2] < width - 1) & (corners[1::2] > 1) & (corners[1::2] < height - 1)
+        ).any()

@@ -6637,12 +6637,14 @@ def test_obb_writes_the_bounds_of_a_polygon_near_the_float_limit_as_numbers(tmp_
 def test_a_huge_turned_box_is_written_as_its_image_clipped_not_null(task: str, tmp_path: Path) -> None:
     """Its turned corners pass float64's limit: a bound of -inf and a width of inf made x + w NaN, which was
     written 'null' (`0 null 0.5 null 1.0`), and numpy warned of overflow. Corners are clamped to the largest float:
-    the box covers the image, reported clipped."""
+    the box covers the image, reported clipped. (The box was (-1.7e308, 1, 1.7e308, 1.7e308): turned 30 degrees
+    about its centre, 1.2e308 from the image, it covers none of it, as the turned box's own axes show since
+    2026-12-07: only its bounds did. This one, centred 0.8e308 from the image, covers it.)"""
     import warnings
 
     ds = Dataset(categories=[Category(id=0, name="c")])
     ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10)))
-    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(-1.7e308, 1.0, 1.7e308, 1.7e308), angle=30.0))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(-1.65e308, -0.85e308, 1.7e308, 1.7e308), angle=30.0))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         report = labelkit.save(ds, tmp_path / "out", "yolo", task=task, allow_loss=True)

@@ -1408,3 +1408,28 @@ def test_only_a_data_prefix_is_dropped_from_a_path_not_found(tmp_path: Path) -> 
     assert any("1 list line names an image not found" in n for n in ds.read_notes)
     (root / "train.txt").write_text("data/images/train/x.png\n")  # (Darknet's and Datumaro's habit: found without it)
     assert len(list(labelkit.load(root, "yolo").objects())) == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "options"),
+    [("yolo", {"task": "obb"}), ("yolo", {"task": "segment"}), ("yolo", {"task": "detect"}), ("coco", {})],
+)
+def test_a_box_turned_past_the_image_with_bounds_over_it_is_lost_not_clipped_into_a_corner(
+    tmp_path: Path, target: str, options: dict[str, str]
+) -> None:
+    """Turned 45 degrees, centred at (1000, 1000) of a 640 x 480 image: its bounds reach (152, 152), none of it does.
+    OBB and segment wrote the image's corner clipped from its corners (a triangle of 80,000 pixels), detect and COCO
+    its bounds or corners clipped, each only 'clipped'; a box turned over the image's corner is still written."""
+    ds = Dataset(categories=[Category(id=1, name="ship")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480), split="train"))
+    ds.add(Object(id="past", item_id="a", category_id=1, bbox=(400.0, 400.0, 1200.0, 1200.0), angle=45.0))
+    ds.add(Object(id="over", item_id="a", category_id=1, bbox=(600.0, 400.0, 100.0, 100.0), angle=45.0))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", target, **options)
+    report = labelkit.save(ds, tmp_path / "out", target, allow_loss=True, **options)
+    lost = {(c.what, c.count) for c in report.lost}
+    assert (
+        "objects with no area inside the image" if target == "yolo" else "objects with no area inside their image",
+        1,
+    ) in lost
+    assert report.written["object annotations"] == 1

@@ -94,9 +94,19 @@ def wholly_outside(objects: pa.Table, dataset: Dataset, detections: np.ndarray |
     if not maybe.any():
         return outside
     rows = np.flatnonzero(maybe)
-    some, _ = turned_boxes(objects.take(pa.array(rows)))
+    given = objects.take(pa.array(rows))
+    some, turned = turned_boxes(given)
+    # (a turned box written as its corners: none of it inside, though its bounds meet the image, 45 degrees past a
+    # corner, is outside; its corners clipped made a polygon of the image's corner)
+    bare = turned & ~valid_mask(given["polygon"]) & ~valid_mask(given["mask"])
+    missed = np.zeros(len(rows), dtype=bool)
+    if bare.any():
+        angle = np.asarray(given["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+        missed[bare] = ~G.turned_boxes_meet(
+            G.bbox_columns(given["bbox"])[0][bare], angle[bare], width[rows][bare], height[rows][bare]
+        )
     measured = ~geometryless(some)  # (objects COCO cannot write at all are lost for that)
-    rows, some = rows[measured], drawn_polygons(some.filter(pa.array(measured)))
+    rows, some, missed = rows[measured], drawn_polygons(some.filter(pa.array(measured))), missed[measured]
     fields = carried_fields(some["extras"], "coco:files" in dataset.info.extras)
     boxes, has, _ = written_boxes(some, fields.as_read | fields.bbox, None)
     bounds, bounded = G.polygon_bounds_column(arr(some["polygon"]))
@@ -112,7 +122,7 @@ def wholly_outside(objects: pa.Table, dataset: Dataset, detections: np.ndarray |
     # (a box read from COCO is written as read, never clipped: one validate passes, within a pixel of its image,
     # [100, 0, 1, 5] on a width of 100, was lost on COCO -> COCO)
     outside[rows] = has & sized_box & ~meets(boxes) & ~(bounded & meets(bounds)) & ~fields.as_read
-    outside[rows] |= _drawn_outside(some, bounds, bounded, dataset, fields)
+    outside[rows] |= _drawn_outside(some, bounds, bounded, dataset, fields) | missed
     return outside
 
 

@@ -126,7 +126,9 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
     """Objects whose written geometry has an area, none of it inside the image.
 
     The geometry written: the polygon (its rings of 3 points or more) where the task draws one (``drawn``:
-    segment, OBB) and its box, if any, is not inside the image; else the box, turned by its angle; else the
+    segment, OBB) and its box, if any, is not inside the image; else the box, turned by its angle (the turned box
+    itself, not its bounds: one turned past a corner has bounds over the image, and clipped, OBB and segment wrote
+    a corner of the image for it, detect its bounds' clipped box); else the
     bounds of the polygon's rings of 3 points or more (as :meth:`Lines._boxes` takes them).
     Clipped to the image, it would have no width or height. A zero box stays one (as read from YOLO); a box of
     a size whose turned corners' bounds have none (a float's noise: 8e-15 pixels turned at y 480) is outside;
@@ -138,11 +140,16 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
     bounds = G.bbox_rows(objects["bbox"])  # (x, y, w, h rows: NaN where no box)
     sized = (bounds[2] > 0) & (bounds[3] > 0)  # (the box as given)
     boxed = valid_mask(objects["bbox"])
+    missed = np.zeros(
+        n, dtype=bool
+    )  # (turned boxes whose bounds meet the image, none of the box: 45 degrees past a corner)
     if boxed.any():
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         turned = boxed & (angle % 360 != 0)
         if turned.any():
-            bounds[:, turned] = G.corner_bounds(G.rotated_box_corners(bounds[:, turned].T, angle[turned])).T
+            given = bounds[:, turned].T
+            missed[turned] = ~G.turned_boxes_meet(given, angle[turned], w[turned], h[turned])
+            bounds[:, turned] = G.corner_bounds(G.rotated_box_corners(given, angle[turned])).T
     x, y, bw, bh = bounds
     box_in, polygon = G.overlaps(x, bw, w) & G.overlaps(y, bh, h), objects["polygon"]
     # a drawn polygon is measured where its box (when it has one) is not inside the image: a polygon of a box
@@ -153,8 +160,9 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
         drawn_bounds, has = G.drawn_polygon_bounds_column(polygon.take(pa.array(rows)))
         bounds[:, rows[has]] = drawn_bounds[has].T  # (x, y, bw, bh are views of these rows)
         sized[rows[has]] = (drawn_bounds[has, 2] > 0) & (drawn_bounds[has, 3] > 0)
+        missed[rows[has]] = False  # (its polygon drawn, not its box)
     sized |= (bw > 0) & (bh > 0)
-    return np.asarray(sized & ~(G.overlaps(x, bw, w) & G.overlaps(y, bh, h)), dtype=bool)
+    return np.asarray(sized & (missed | ~(G.overlaps(x, bw, w) & G.overlaps(y, bh, h))), dtype=bool)
 
 
 def drawable_polygons(dataset: Dataset) -> np.ndarray[Any, Any]:

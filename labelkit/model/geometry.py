@@ -236,6 +236,34 @@ def ring_bounds(coords: FloatArray, offsets: NDArray[np.int64]) -> FloatArray:
         return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
+def turned_boxes_meet(bbox: FloatArray, angle: FloatArray, width: FloatArray, height: FloatArray) -> NDArray[np.bool_]:
+    """Per row, whether a box turned by its angle and its image (``[0, width] x [0, height]``) share some area.
+
+    The turned box's bounds meeting the image is not enough: a box turned 45 degrees past a corner has bounds over
+    the image and no pixel in it. Two convex shapes share area exactly where no axis among their edges' normals
+    parts them: the image's (x, y) and the box's own two.
+
+    Examples:
+        >>> box = np.array([[400.0, 400.0, 1200.0, 1200.0], [0.0, 0.0, 100.0, 10.0]])
+        >>> turned_boxes_meet(box, np.array([45.0, 45.0]), np.full(2, 640.0), np.full(2, 480.0)).tolist()
+        [False, True]
+    """
+    bbox = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
+    x0, y0, bounds_w, bounds_h = corner_bounds(rotated_box_corners(bbox, angle)).T
+    met = overlaps(x0, bounds_w, width) & overlaps(y0, bounds_h, height)
+    theta = np.radians(np.asarray(angle, dtype=np.float64).reshape(-1))
+    cx, cy = bbox[:, 0] + bbox[:, 2] / 2, bbox[:, 1] + bbox[:, 3] / 2
+    with np.errstate(invalid="ignore", over="ignore"):
+        for (ux, uy), half in (
+            ((np.cos(theta), np.sin(theta)), bbox[:, 2] / 2),
+            ((-np.sin(theta), np.cos(theta)), bbox[:, 3] / 2),
+        ):
+            ends = [(px - cx) * ux + (py - cy) * uy for px in (0.0, width) for py in (0.0, height)]
+            low, high = np.minimum.reduce(ends), np.maximum.reduce(ends)
+            met &= (high > -half) & (low < half)
+    return np.asarray(met, dtype=bool)
+
+
 def overlaps(start: Any, size: Any, side: Any) -> Any:
     """Per row, whether ``[start, start + size]`` overlaps ``[0, side]`` by a positive length (NaN: False).
 
