@@ -3555,7 +3555,7 @@ def test_reindex_counts_no_unlisted_id_of_a_caption_written_with_its_column(tmp_
     src.write_text(json.dumps(doc))
     plan = labelkit.plan(labelkit.load(src), "coco", reindex="true")
     report = labelkit.convert(src, tmp_path / "out", to="coco", reindex=True)
-    expected = [("item splits", 1), ("category ids", 2)]
+    expected = [("item splits", 1), ("transcripts' categories", 2), ("category ids", 2)]  # (reported since 2026-12-07)
     assert [(c.what, c.count) for c in report.transformed] == expected
     assert [(c.what, c.count) for c in plan.transformed] == expected
     written = _load(tmp_path / "out/annotations/captions_default.json")["annotations"]
@@ -3736,6 +3736,7 @@ def test_a_captions_category_from_another_format_is_written(tmp_path: Path, rein
     assert report.lost == []
     # (t1 and t2 read back as the numbers they were given)
     assert [(c.what, c.count) for c in report.transformed] == [
+        ("transcripts' categories", 1),  # (it reads back as the extra coco:category_id: reported since 2026-12-07)
         *([("category ids", 1)] if reindex else []),
         ("annotation ids", 2),
     ]
