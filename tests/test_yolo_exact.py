@@ -401,3 +401,18 @@ def test_a_sub_pixel_box_touching_an_edge_reads_back_inside(
         # noise, not clipped, is written 0, and reads back half the width read back before it: that width, not
         # the given one, which normalising rounds a float step either way, -5.000000000000001e-14 of a 1e-13)
         assert abs(axis_start - max(start, 0.0)) <= max(4 * math.ulp(side), axis_size / 2 if start < 0 else 0.0)
+
+
+@pytest.mark.parametrize(
+    ("task", "line"),
+    [
+        ("detect", "0 0.5 0.5 0.5 0.49093523842099995"),
+        ("segment", "0 0.5 0.1 0.5 0.49093523842099995 0.25 0.49093523842099995"),
+    ],
+)
+def test_a_number_near_a_twelve_place_decimal_comes_back(tmp_path: Path, task: str, line: str) -> None:
+    """On a side of 2477, 0.49093523842099995 and 0.490935238421 multiply to one pixel: the writer, which tries
+    decimals of up to 12 places, took the short one, and reading did not keep the number (it looked at decimals
+    of up to 8 places only). A draw of the test above found it."""
+    written = _round_trip(_folder(tmp_path / "in", task, [line]), task, (1, 2477))
+    assert written == line + "\n"

@@ -59,7 +59,8 @@ def lines_at_risk(
     """The lines (object rows) a write might not give back, with their numbers as the writer lays them out.
 
     A line is at risk where a number is not the float of a decimal of at most 8 places (those come back: the
-    writer tries them first) and is near one (``0.6999999999999998``: the writer may take the decimal), or is
+    writer tries them first) and is near one (``0.6999999999999998``: the writer may take the decimal), or of 9
+    to 12 places (``0.49093523842099995``, which the writer tries too), or is
     not the float the writer tries next: the pixel a reader makes of it, divided back (for a box's centre,
     its corner plus half its width, divided back). OBB lines are all at risk: a rectangle's corners are
     written from its box, by sines and cosines.
@@ -144,8 +145,14 @@ def _risky(
         # and a number near a decimal of at most 8 places, unless it is that decimal's float (0.7, not
         # 0.6999999999999998): the writer tries the decimals first
         shifted = v * 1e8
-        at = np.flatnonzero(risk | (np.abs(shifted - np.rint(shifted)) < 1e-6))
-        at = at[v[at] != np.rint(shifted[at]) / 1e8]
+        eight = np.rint(shifted)
+        maybe = (risk | (np.abs(shifted - eight) < 1e-6)) & (v != eight / 1e8)
+        # and near one of 9 to 12 places, not its float, as the writer tries those too (0.49093523842099995 of a
+        # side of 2477 multiplies back to the pixel 0.490935238421 does, which the writer took, unkept)
+        fine = v * 1e12
+        twelve = np.rint(fine)
+        maybe |= (np.abs(fine - twelve) < 1e-3) & (v != twelve / 1e12)
+        at = np.flatnonzero(maybe)
         # of those, the ones the writer's numbers (snapped) do not give back: most do (labelkit writes a number
         # near a decimal where none multiplies back, 700,000 of a segment output's 860,000 lines)
         row = np.searchsorted(starts, at, side="right") - 1
