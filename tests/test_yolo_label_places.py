@@ -5,11 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 import labelkit
-from labelkit.errors import InputError
 
 BOX = "0 0.5 0.5 0.5 0.5\n"
 SMALL = "0 0.5 0.5 0.2 0.2\n"
@@ -176,26 +174,4 @@ def test_images_in_hidden_folders_are_passed_over_with_a_note(tmp_path: Path) ->
     assert ds.read_notes == [
         "3 images lie in hidden folders (images/.trash/d.jpg first): they are not read, as Ultralytics' glob passes "
         "over hidden folders"
-    ]
-
-
-def test_a_split_naming_the_labels_folder_is_an_error_at_its_data_yaml_line(tmp_path: Path) -> None:
-    # train: labels/train beside images/train was 'labels/train/a.txt: image not found ... provide the images'
-    root = tmp_path / "ds"
-    _image(root / "images/train/a.jpg")
-    _text(root / "labels/train/a.txt", BOX)
-    _data_yaml(root, "names: [x]\ntrain: images/train\nval: ./labels/train\n")
-    with pytest.raises(InputError) as err:
-        labelkit.load(root, "yolo")
-    assert str(err.value) == (
-        f"{root / 'data.yaml'}:3 <val>: data.yaml's val names a labels folder, not the images folder: YOLO reads an "
-        "image's labels from its path, so a split names its images (images/train holds them) (found './labels/train'); "
-        "hint: name the images folder (val: ./images/train)"
-    )
-    shutil.rmtree(root / "images")  # (labels shipped without their images: read as before, sized by -o image_size)
-    ds = labelkit.load(root, "yolo", image_size="40x20")
-    assert _objects(ds) == {"a": 1}
-    assert ds.read_notes == [
-        "1 label files have no image (labels/train/a.txt first): their items have no image path; give the images, "
-        "or an image_sizes.json naming them"
     ]

@@ -203,21 +203,6 @@ def ultralytics_layout(
                 found=repr(value),
                 hint=f"name the {key} split's images folder ({key}: images/{key}) or list of images",
             )
-        if (images := _images_of_labels(source)) is not None:  # (train: labels/train: 'image not found' for each)
-            written = str(value).replace("\\", "/").split("/")
-            cut = max((i for i, part in enumerate(written) if part in LABEL_DIRS), default=None)
-            instead_value = (
-                rel_path(images[0], root) if cut is None else "/".join([*written[:cut], images[1], *written[cut + 1 :]])
-            )
-            raise InputError(
-                f"{config_path.name}'s {key} names a labels folder, not the images folder: YOLO reads an image's "
-                f"labels from its path, so a split names its images ({rel_path(images[0], root)} holds them)",
-                path=config_path,
-                line=yaml_value_line(config_path, key, index),
-                element=key,
-                found=repr(value),
-                hint=f"name the images folder ({key}: {instead_value})",
-            )
         where = config_path.name if at is None else f"{config_path.name}:{at}"
         lines.named_by = f"{config_path.name}'s {key}: {value} ({where})"
         layout.entries += _entries_from_source(
@@ -471,27 +456,6 @@ def _other_places_note(entries: list[Entry], root: Path) -> str | None:
             "trains on them as images without objects"
         )
     return what
-
-
-def _images_of_labels(source: Path) -> tuple[Path, str] | None:
-    """The images folder of a split folder named as a labels folder (``labels/train``: ``images/train``), if any.
-
-    With it, the name that takes the labels folder's place (``images``, or ``Images`` for ``Labels``).
-
-    Only a folder holding a labelled image (:func:`_holds_labelled_image`): a labels folder whose images are not
-    there (labels written with ``media=none``, or shipped alone) is read as such a folder.
-    """
-    if not source.is_dir():
-        return None
-    parts = source.parts
-    cut = max((i for i, part in enumerate(parts) if part in LABEL_DIRS and i >= len(parts) - 2), default=None)
-    if cut is None:
-        return None
-    for name in ("images", "Images"):
-        images = Path(*parts[:cut], name, *parts[cut + 1 :])
-        if images.is_dir() and _holds_labelled_image(images):
-            return images, name
-    return None
 
 
 def _elsewhere_note(elsewhere: list[tuple[str, str]], root: Path) -> str:
