@@ -2869,18 +2869,12 @@ def test_a_label_file_beside_its_image_linking_to_no_file_is_refused(
 ) -> None:
     """A label beside its image under an ``images`` folder (of the dataset, or one the dataset sits in) that
     linked to no file was read as a missing label (an image without objects, unsaid): only a ``labels`` one
-    was refused. (Under the dataset's own ``images`` folder, as Darknet's lists take it: a ``data.yaml``'s image
-    has its label file at Ultralytics' place only, ``train/labels/x.txt``.)"""
+    was refused."""
     root = tmp_path / folder
     (root / train).mkdir(parents=True)
     Image.new("RGB", (20, 10)).save(root / train / "x.png")
     (root / train / "x.txt").symlink_to(root / "cache/x.txt")
-    if train == "train":
-        (root / "data.yaml").write_text(f"train: {train}\nnames: [a]\n")
-    else:
-        (root / "obj.data").write_text("train = train.txt\nnames = obj.names\n")
-        (root / "obj.names").write_text("a\n")
-        (root / "train.txt").write_text(f"{train}/x.png\n")
+    (root / "data.yaml").write_text(f"train: {train}\nnames: [a]\n")
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo", links=links)
     assert err.value.location.path == str(root / train / "x.txt")
@@ -3815,8 +3809,7 @@ def test_an_ultralytics_list_with_no_line_of_an_image_extension_is_an_error(
     (tmp_path / "images/train").mkdir(parents=True)
     (tmp_path / "lists").mkdir()
     Image.new("RGB", (10, 8)).save(tmp_path / "images/train/a.jpg")
-    (tmp_path / "labels/train").mkdir(parents=True)
-    (tmp_path / "labels/train/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (tmp_path / "images/train/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     (tmp_path / "data.yaml").write_text(f"names: [cat]\ntrain: images/train\nval: {value}\n")
@@ -3927,9 +3920,8 @@ def test_absolute_paths_inside_the_dataset_in_a_list_or_obj_data_are_read(tmp_pa
     root = tmp_path / "ds"
     (root / "images").mkdir(parents=True)
     (root / "lists").mkdir()
-    (root / "labels").mkdir()  # (where Ultralytics reads them, as Darknet does first)
     Image.new("RGB", (10, 10)).save(root / "images/a.jpg")
-    (root / "labels/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "images/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
     (root / "lists/train.txt").write_text(f"{root}/images/a.jpg\n{root}/lists/../images/a.jpg\n")
     if config == "data.yaml":
         (root / "data.yaml").write_text("train: lists/train.txt\nnames: [x]\n")
@@ -3972,10 +3964,9 @@ def test_list_lines_climbing_with_dots_inside_the_dataset_are_read(tmp_path: Pat
     root = tmp_path / "ds"
     (root / "images").mkdir(parents=True)
     (root / "lists").mkdir()
-    (root / "labels").mkdir()  # (where Ultralytics reads them, as Darknet does first)
     for name in "abcde":
         Image.new("RGB", (10, 10)).save(root / f"images/{name}.jpg")
-        (root / f"labels/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+        (root / f"images/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
     lines = [
         "# images of the dataset, as several tools write their paths",
         "",
@@ -4013,9 +4004,8 @@ def test_ultralytics_list_lines_without_an_image_extension_are_not_read(tmp_path
     (of no image, at lists/images), written back as one."""
     (tmp_path / "images").mkdir()
     (tmp_path / "lists").mkdir()
-    (tmp_path / "labels").mkdir()
     Image.new("RGB", (10, 10)).save(tmp_path / "images/a.JPG")
-    (tmp_path / "labels/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "images/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
     (tmp_path / "lists/train.txt").write_text("images/a.JPG\nimages\n# a comment\n\nREADME.md\n")
     (tmp_path / "lists/val.txt").write_text("../images/a.JPG\n../images/\n")
     (tmp_path / "data.yaml").write_text("train: lists/train.txt\nval: lists/val.txt\nnames: [x]\n")

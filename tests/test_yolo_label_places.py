@@ -64,58 +64,6 @@ def test_a_label_file_no_image_has_beside_one_read_is_passed_over_with_a_note(tm
     ]
 
 
-def test_a_data_yaml_image_has_its_labels_where_ultralytics_reads_them_only(tmp_path: Path) -> None:
-    # images/train/a.jpg's labels are labels/train/a.txt or none (a background image, as Ultralytics trains on
-    # it): a caption beside it made the dataset unreadable (a class id must be ...), and YOLO lines in
-    # Labels/train/c.txt were objects Ultralytics never sees
-    root = tmp_path / "ds"
-    for name in "abc":
-        _image(root / f"images/train/{name}.jpg")
-    _text(root / "images/train/a.txt", "a photo of a cat\n")
-    _text(root / "labels/train/b.txt", BOX)
-    _text(root / "Labels/train/c.txt", SMALL)
-    _data_yaml(root)
-    ds = labelkit.load(root, "yolo")
-    assert _objects(ds) == {"a": 0, "b": 1, "c": 0}
-    assert ds.read_notes == [
-        "2 images have no label file where Ultralytics reads them, but .txt files where other YOLO layouts read "
-        "labels (images/train/a.txt first, of images/train/a.jpg): not read as their labels, as Ultralytics trains "
-        "on them as images without objects"
-    ]
-    _text(root / "train.txt", "images/train/b.jpg\nimages/train/c.jpg\n")  # (a list: the same)
-    _data_yaml(root, "train: train.txt\nnames: [x]\n")
-    ds = labelkit.load(root, "yolo")
-    assert _objects(ds) == {"images/train/b": 1, "images/train/c": 0}
-    assert ds.read_notes == [
-        "1 image has no label file where Ultralytics reads it, but a .txt file where other YOLO layouts read labels "
-        "(Labels/train/c.txt, of images/train/c.jpg): not read as its labels, as Ultralytics trains on it as an "
-        "image without objects"
-    ]
-    (root / "data.yaml").unlink()  # Darknet's lists read the other places still
-    _text(root / "obj.data", "classes = 1\ntrain = train.txt\nnames = obj.names\n")
-    _text(root / "obj.names", "x\n")
-    ds = labelkit.load(root, "yolo")
-    assert _objects(ds) == {"images/train/b": 1, "images/train/c": 1}
-    assert ds.read_notes == [  # (the caption, a's label file to Darknet)
-        "1 image with a label file of its own lies beside the listed ones, but no list names it (images/train/a.jpg): "
-        "not read, as Darknet and Ultralytics train on the images their lists name"
-    ]
-    # but Roboflow's "YOLO OBB" export: train/images beside train/labelTxt (DOTA lines); a dataset of no images
-    # folder of its own (train: train) has its labels beside its images, wherever it sits (in /data/images/ds
-    # too, whose "images" Ultralytics would take)
-    obb = tmp_path / "obb"
-    _image(obb / "train/images/a.jpg")
-    _text(obb / "train/labelTxt/a.txt", "1 1 5 1 5 5 1 5 x 0\n")
-    _data_yaml(obb, "train: train/images\nnames: [x]\n")
-    assert _objects(labelkit.load(obb, "yolo")) == {"a": 1}
-    flat = tmp_path / "images/ds"
-    _image(flat / "train/a.jpg")
-    _text(flat / "train/a.txt", BOX)
-    _data_yaml(flat, "train: train\nnames: [x]\n")
-    ds = labelkit.load(flat, "yolo")
-    assert (_objects(ds), ds.read_notes) == ({"a": 1}, [])
-
-
 def test_validation_beside_val_is_a_split_of_its_own_and_written_back(tmp_path: Path) -> None:
     # Ultralytics' check_det_dataset renames validation to val only where val is absent: beside val, its images
     # are no split Ultralytics reads; they were merged into val unsaid (and a YOLO write validated on them)

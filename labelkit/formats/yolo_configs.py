@@ -32,7 +32,6 @@ from labelkit.formats.yolo_layout import (
     Entry,
     LabelIndex,
     Layout,
-    child_prefix,
     dataset_config,
     entries_from_labels,
     hidden_folders_note,
@@ -175,7 +174,7 @@ def ultralytics_layout(
         if find_sizes and (root / SIZES_FILE).is_file():
             sizes.update(load_sizes(root / SIZES_FILE, None if follow else root))
     inside = None if follow else Inside(root)
-    lines = ListLines(no_images=[], home=config_path.parent, root=root)
+    lines = ListLines(no_images=[], home=config_path.parent)
     relocated = Relocated(root)
     by_label = LabelIndex(sizes)
     elsewhere: list[tuple[str, str]] = []  # (label files of images read whose labels Ultralytics finds elsewhere)
@@ -224,8 +223,6 @@ def ultralytics_layout(
         layout.notes.append(_elsewhere_note(elsewhere, root))
     if (in_hidden := hidden_folders_note(hidden)) is not None:
         layout.notes.append(in_hidden)
-    if (other_places := _other_places_note(layout.entries, root)) is not None:
-        layout.notes.append(other_places)
     layout.notes += [f"{said} {m} names no images or labels found: nothing of it is read" for m in missing]
     layout.notes += [f"{said} {m}" for m in instead]
     if lines.no_images:  # (Ultralytics keeps the lines of an image extension only)
@@ -398,8 +395,7 @@ def _entries_from_source(
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
         return entries_from_labels(source, root, split, by_label)
     entries = []
-    # (a label file is looked for in its folder's listing, not by a stat per image; at Ultralytics' place only)
-    listings = Listings(ultralytics=child_prefix(root))
+    listings = Listings()  # (a label file is looked for in its folder's listing, not by a stat per image)
     found: list[str] = []
     for image in images_under(source, hidden=found):
         text = str(image)
@@ -408,7 +404,7 @@ def _entries_from_source(
     # label files whose image is absent (listed in the size side file, or an error later); a size-file entry
     # beside a found image of its stem (a stale one, x.jpg of an image re-encoded to x.png) is no item of its
     # own: it doubled the image's objects (writing YOLO loses an item that would be one: see yolo_write)
-    label_dir = img2label(source / "x.jpg", listings.ultralytics).parent
+    label_dir = img2label(source / "x.jpg").parent
     if label_dir != source and label_dir.is_dir():
         known = {e.label for e in entries}  # (the same text as a Path's: see Entry)
         # (labels/train/x/images/a.txt beside images/train/x/images/a.jpg, whose labels Ultralytics looks for in
@@ -425,43 +421,10 @@ def _entries_from_source(
     return entries
 
 
-def _other_places_note(entries: list[Entry], root: Path) -> str | None:
-    """The read note on images without a label file at Ultralytics' place but with one where other layouts read it.
-
-    In a ``data.yaml``'s dataset an image's label file is at Ultralytics' place only (a background image without
-    one): a ``.txt`` beside it (a caption), or in ``Labels/`` or ``Annotations/`` in its images folder's place, as
-    Darknet's and loose layouts read them, is not read. Counted, naming the first; None when there is none.
-    """
-    listings = Listings()  # (the other layouts' places: labelkit.formats.yolo_layout.label_path)
-    found: list[tuple[str, str]] = []
-    for entry in entries:
-        if entry.image is None or entry.label is None or entry.absent or listings.file_or_link(entry.label):
-            continue
-        other = listings.img2label(entry.image)
-        if other != entry.label and listings.file_or_link(other):
-            found.append((other, entry.image))
-    if not found:
-        return None
-    label, image = (rel_path(p, root) for p in found[0])
-    if len(found) == 1:
-        what = (
-            f"1 image has no label file where Ultralytics reads it, but a .txt file where other YOLO layouts read "
-            f"labels ({label}, of {image}): not read as its labels, as Ultralytics trains on it as an image "
-            "without objects"
-        )
-    else:
-        what = (
-            f"{len(found):,} images have no label file where Ultralytics reads them, but .txt files where other "
-            f"YOLO layouts read labels ({label} first, of {image}): not read as their labels, as Ultralytics "
-            "trains on them as images without objects"
-        )
-    return what
-
-
 def _elsewhere_note(elsewhere: list[tuple[str, str]], root: Path) -> str:
     """The read note on the label files :func:`_entries_from_source` passed over, naming the first."""
     label, image = elsewhere[0]
-    at = f"{rel_path(image, root)}, whose labels are at {rel_path(img2label(Path(image), child_prefix(root)), root)}"
+    at = f"{rel_path(image, root)}, whose labels are at {rel_path(img2label(Path(image)), root)}"
     if len(elsewhere) == 1:
         what = f"1 label file mirrors an image read but is not its label file ({rel_path(label, root)}, of {at})"
     else:

@@ -304,17 +304,16 @@ class Layout:
     splits_read: list[str] = field(default_factory=list)  # the splits whose folders or lists were read (any empty)
 
 
-def img2label(image: Path, ultralytics: str | None = None) -> Path:
+def img2label(image: Path) -> Path:
     """Ultralytics' rule: the last ``images`` folder in the path becomes ``labels``; else the label sits beside it.
 
     Where Ultralytics' file is there (``images/train/Images/a.jpg``: ``labels/train/Images/a.txt``), it is the
     label file. Else, when no label file is at that place but one is beside the image (a Darknet dataset in a
     folder that some parent calls ``images``), that one is. Darknet's own rule for Pascal VOC is taken too:
     ``.../JPEGImages/a.jpg`` has its labels in ``.../labels/a.txt`` when that file is there. The extension is
-    what follows the name's last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it). With
-    ``ultralytics`` (a ``data.yaml``'s root), Ultralytics' place only (see :func:`label_path`).
+    what follows the name's last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it).
     """
-    return Path(label_path(str(image), _file_or_link, ultralytics))
+    return Path(label_path(str(image), _file_or_link))
 
 
 def _file_or_link(path: str) -> bool:
@@ -322,16 +321,10 @@ def _file_or_link(path: str) -> bool:
     return Path(path).is_file() or Path(path).is_symlink()
 
 
-def label_path(image: str, file_or_link: Callable[[str], bool], ultralytics: str | None = None) -> str:
+def label_path(image: str, file_or_link: Callable[[str], bool]) -> str:
     """:func:`img2label` of an image path as text (``str`` of a Path), asking ``file_or_link`` which files exist.
 
     String work, for callers that answer from a folder listing (:class:`labelkit.formats.yolo_listing.Listings`).
-    With ``ultralytics`` (the root of a dataset a ``data.yaml`` describes, as :func:`child_prefix` gives it),
-    Ultralytics' place only: where no file is there, the image has none (a background image, as Ultralytics trains
-    on it), whatever lies beside it (a caption ``a.txt``) or in ``Labels/`` or ``Annotations/``; but for DOTA's
-    ``labelTxt`` in the ``images`` folder's place (Roboflow's "YOLO OBB" export, a ``data.yaml`` beside
-    ``train/images`` and ``train/labelTxt``). Its ``images`` folder is looked for below that root, for an image
-    inside it: a dataset sitting in a folder named ``images`` (``/data/images/ds``) reads as anywhere else.
     """
     parts = image.split(os.sep)
     head = image.rpartition(os.sep)[0]
@@ -340,14 +333,10 @@ def label_path(image: str, file_or_link: Callable[[str], bool], ultralytics: str
     # Ultralytics' img2label_paths first: the last "images" folder, exactly so spelled, becomes "labels" (a
     # deeper Images, images/train/Images/a.jpg, was taken for the images folder, and its labels at
     # labels/train/Images/a.txt refused as a label file of no image)
-    top = ultralytics.count(os.sep) if ultralytics and image.startswith(ultralytics) else 0
-    last = next((i for i in range(len(parts) - 2, top - 1, -1) if parts[i] == "images"), None)
+    last = next((i for i in range(len(parts) - 2, -1, -1) if parts[i] == "images"), None)
     own = None if last is None else os.sep.join([*parts[:last], "labels", *parts[last + 1 : -1], name])
     if own is not None and file_or_link(own):
         return own
-    if ultralytics is not None:
-        dota = None if last is None else os.sep.join([*parts[:last], "labelTxt", *parts[last + 1 : -1], name])
-        return dota if dota is not None and file_or_link(dota) else own or beside
     for i in range(len(parts) - 2, -1, -1):
         if parts[i] == "JPEGImages":  # Darknet's rule for VOC (voc_label.py writes them): .../labels/a.txt, if there
             candidate = os.sep.join([*parts[:i], "labels", *parts[i + 1 : -1], name])

@@ -189,8 +189,6 @@ class ListLines:
         named_by: the config line naming the list being read (``obj.data's train = train.txt (obj.data:2)``).
         home: the config's folder: an error quotes the line of a list there only (``train: /etc/passwd``, a
             file of the machine an untrusted config names, is not quoted).
-        root: a ``data.yaml``'s dataset root: an image's label file is at Ultralytics' place only (None: Darknet's
-            lists, whose label files are looked for at the other places too).
     """
 
     def __init__(
@@ -198,14 +196,12 @@ class ListLines:
         no_images: list[tuple[Path, int, str]] | None = None,
         named_by: str = "the config",
         home: Path | None = None,
-        root: Path | None = None,
     ) -> None:
         self.no_images = no_images
         self.named_by = named_by
         self.home = None if home is None else Inside(home)
-        self.listings = Listings(ultralytics=None if root is None else child_prefix(root))
-        """The folders the lines' images and label files are looked for in, each listed once (an Ultralytics
-        list's label file at Ultralytics' place only: ``root``, the ``data.yaml``'s, given)."""
+        self.listings = Listings()
+        """The folders the lines' images and label files are looked for in, each listed once."""
         self.absent: list[tuple[Path, int, str]] = []
         """The lines naming an image that is not there, nor its label file: the file, its line number, the line."""
         self.folders: set[str] = set()

@@ -66,11 +66,8 @@ def _searchable(entries: dict[str, os.DirEntry[str]]) -> bool:
 class Listings:
     """The entries of the folders the candidate paths of a list's lines lie in, each folder listed once."""
 
-    def __init__(self, ultralytics: str | None = None) -> None:
+    def __init__(self) -> None:
         self._folders: dict[str, _Folder | None] = {}
-        self.ultralytics = ultralytics
-        """A ``data.yaml``'s root (``child_prefix``), where :meth:`img2label` takes Ultralytics' place only (see
-        :func:`labelkit.formats.yolo_layout.label_path`); None for other layouts."""
 
     def _entry(self, path: str) -> tuple[bool, os.DirEntry[str] | None]:
         """Whether the listing answers for ``path``, and its entry (None: no such name)."""
@@ -138,7 +135,7 @@ class Listings:
 
     def img2label(self, image: str) -> str:
         """:func:`labelkit.formats.yolo_layout.img2label` of ``image`` (a path as ``str`` gives it), as text."""
-        return label_path(image, self.file_or_link, self.ultralytics)
+        return label_path(image, self.file_or_link)
 
     def _with_subfolders(self, folders: set[str]) -> set[str]:
         """``folders`` and the folders below them (hidden ones and links passed over), each listed once."""
