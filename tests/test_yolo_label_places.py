@@ -123,3 +123,18 @@ def test_images_in_hidden_folders_are_passed_over_with_a_note(tmp_path: Path) ->
         "3 images lie in hidden folders (images/.trash/d.jpg first): they are not read, as Ultralytics' glob passes "
         "over hidden folders"
     ]
+
+
+def test_an_image_of_a_hidden_folder_the_sizes_file_names_is_read_and_not_noted(tmp_path: Path) -> None:
+    """The image sizes file names it, so its label file is read with it: the note said it was not read (a review
+    found it; -o image_sizes is how large datasets skip reading image headers)."""
+    root = tmp_path / "ds"
+    _image(root / "images/train/a.jpg")
+    _image(root / "images/train/.cache/b.jpg")
+    _text(root / "labels/train/a.txt", BOX)
+    _text(root / "labels/train/.cache/b.txt", BOX)
+    _data_yaml(root)
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [40, 20], "images/train/.cache/b.jpg": [40, 20]}')
+    ds = labelkit.load(root, "yolo")
+    assert sorted(i.id for i in ds.items()) == [".cache/b", "a"]
+    assert not [n for n in ds.read_notes if "hidden" in n]

@@ -37,6 +37,7 @@ from labelkit.formats.yolo_layout import (
     hidden_folders_note,
     images_under,
     img2label,
+    not_read,
     own_dataset_note,
     rel_path,
     without_extension,
@@ -221,7 +222,7 @@ def ultralytics_layout(
     said = f"{config_path.name}'s"
     if elsewhere:
         layout.notes.append(_elsewhere_note(elsewhere, root))
-    if (in_hidden := hidden_folders_note(hidden)) is not None:
+    if (in_hidden := hidden_folders_note(not_read(hidden, layout.entries, root))) is not None:
         layout.notes.append(in_hidden)
     layout.notes += [f"{said} {m} names no images or labels found: nothing of it is read" for m in missing]
     layout.notes += [f"{said} {m}" for m in instead]

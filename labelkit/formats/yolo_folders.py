@@ -35,6 +35,7 @@ from labelkit.formats.yolo_layout import (
     hidden_path,
     images_under,
     label_file,
+    not_read,
     own_dataset_note,
     refuse_cased_config,
     rel_path,
@@ -381,7 +382,7 @@ def _loose(
             keys = {e.key for e in entries}
             entries += [e for e in entries_from_labels(labels, root, split, by_label) if e.key not in keys]
         layout.entries += sorted(entries, key=lambda e: (e.key, str(e.image or "")))
-    if (in_hidden_note := hidden_folders_note(hidden)) is not None:
+    if (in_hidden_note := hidden_folders_note(not_read(hidden, layout.entries, root))) is not None:
         layout.notes.append(in_hidden_note)
     read = [folder for _, *both in pairs for folder in both if folder is not None]
     unnamed, datasets = unread_folders(root, read, layout.entries)

@@ -481,6 +481,18 @@ def hidden_path(rel: str) -> bool:
     return rel.startswith(".") or "/." in rel
 
 
+def not_read(images: list[str], entries: list[Entry], root: Path) -> list[str]:
+    """Of ``images`` (paths in the dataset) left out of a folder's listing, those no entry reads.
+
+    An image of a hidden folder that the image sizes file names is read from it, objects and all: the note
+    said it was not.
+    """
+    if not images:
+        return images
+    read = {rel_path(e.image, root) for e in entries if e.image is not None}
+    return [image for image in images if image not in read]
+
+
 def hidden_folders_note(images: list[str]) -> str | None:
     """The read note on the images :func:`images_under` left out in hidden folders (paths in the dataset)."""
     if not images:
