@@ -1433,3 +1433,16 @@ def test_a_box_turned_past_the_image_with_bounds_over_it_is_lost_not_clipped_int
         1,
     ) in lost
     assert report.written["object annotations"] == 1
+
+
+@pytest.mark.parametrize("task", ["obb", "segment"])
+def test_a_polygon_inside_beside_a_box_turned_past_the_image_is_written(tmp_path: Path, task: str) -> None:
+    """The turned box's bounds cover the image, so its polygon was taken to be inside with it, unmeasured, and the
+    object lost for its box (a review found it); as beside an unturned box outside, the polygon is written."""
+    ds = Dataset(categories=[Category(id=1, name="ship")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480), split="train"))
+    inside = [[10.0, 10.0, 50.0, 10.0, 50.0, 50.0, 10.0, 50.0]]
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(400.0, 400.0, 1200.0, 1200.0), angle=45.0, polygon=inside))
+    report = labelkit.save(ds, tmp_path / "out", "yolo", task=task, allow_loss=True)
+    assert report.written["object annotations"] == 1
+    assert (tmp_path / "out/labels/train/a.txt").read_text().count("\n") == 1

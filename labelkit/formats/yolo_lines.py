@@ -151,7 +151,7 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
             missed[turned] = ~G.turned_boxes_meet(given, angle[turned], w[turned], h[turned])
             bounds[:, turned] = G.corner_bounds(G.rotated_box_corners(given, angle[turned])).T
     x, y, bw, bh = bounds
-    box_in, polygon = G.overlaps(x, bw, w) & G.overlaps(y, bh, h), objects["polygon"]
+    box_in, polygon = G.overlaps(x, bw, w) & G.overlaps(y, bh, h) & ~missed, objects["polygon"]
     # a drawn polygon is measured where its box (when it has one) is not inside the image: a polygon of a box
     # inside it is taken to be inside too (measuring every polygon costs about a second on 860,000 objects)
     from_polygon = ((drawn if drawn is not None else np.zeros(n, dtype=bool)) & ~box_in) | ~boxed
