@@ -272,3 +272,21 @@ def test_digits_of_a_float_are_no_integer_past_64_bits(tmp_path: Path) -> None:
         },
     )
     assert _found(path) == [("#/annotations/1/track", "an integer does not fit in 64 bits")]
+
+
+def test_a_files_100_findings_are_its_first_in_reading_order(tmp_path: Path) -> None:
+    """Each pass was cut at 100 in turn: 120 keypoint values that are no numbers left the image's width of 640.0,
+    which reading meets first and convert names, unlisted; and the error reading raised was left out at 100."""
+    annotations = [_annotation(i + 1, keypoints=[1, 1, None]) for i in range(120)]
+    doc = {"images": [{**IMAGE, "width": 640.0}], "categories": CATEGORIES, "annotations": annotations}
+    path = _write(tmp_path, doc)
+    found = _found(path)
+    assert len(found) == 100 and found[0] == ("#/images/0/width", "width must be an integer (found 640.0)")
+    assert _refused(path) == ("/images/0/width", "width must be an integer (found 640.0)")
+    annotations = [_annotation(i + 1, track=2**64) for i in range(120)]
+    path = _write(tmp_path, {"images": [IMAGE], "categories": CATEGORIES, "annotations": annotations}, "x.json")
+    text = path.read_text().replace('"images"', '"info": {"a": 1e400}, "images"', 1)
+    path.write_text(text)
+    found = _found(path)
+    assert len(found) == 100 and found[0] == ("#/info/a", "Number out of range")
+    assert _refused(path) == ("/info/a", "Number out of range")

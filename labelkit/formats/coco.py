@@ -9,6 +9,7 @@ extra field; see :mod:`labelkit.formats.coco_build` for the mapping.
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 from collections.abc import Iterator
@@ -647,11 +648,13 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     except InputError as exc:  # (a polygon value that is no number, an id of 1.0, 2**64: each named, as the schema's)
         named = [x for file in files for x in value_findings(file)]
         if named:
-            raised = exc.finding(path)  # (1e400 beside a wide integer: named too, within a file's 100)
-            own = sum(x.path == raised.path for x in named)
-            if raised.where.startswith("#") and own < MAX_FINDINGS and all(x.where != raised.where for x in named):
+            raised = exc.finding(path)  # (1e400 beside a wide integer: named too)
+            if raised.where.startswith("#") and all(x.where != raised.where or x.path != raised.path for x in named):
                 named.append(raised)
-            return sorted(named, key=lambda f: (f.path, reading_order(f.where, f.message)))
+            named.sort(key=lambda f: (f.path, reading_order(f.where, f.message)))
+            # (a file's first 100 in reading order: its first is the one convert names)
+            by_file = itertools.groupby(named, key=lambda f: f.path)
+            return [x for _, found in by_file for x in itertools.islice(found, MAX_FINDINGS)]
         raise
 
 

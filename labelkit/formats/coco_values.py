@@ -36,14 +36,16 @@ MAX_FINDINGS = 100
 
 
 def value_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
-    """Every finding of :func:`coordinate_findings`, :func:`integer_findings` and :func:`wide_findings`, unsorted.
+    """Every finding of :func:`coordinate_findings`, :func:`integer_findings` and :func:`wide_findings`.
 
-    Up to ``limit`` in all; the file's records are decoded once for the first two.
+    The first ``limit`` in reading order; the file's records are decoded once for the first two.
     """
+    from labelkit.formats.coco_schema import reading_order  # (it imports this module)
+
     sections = _sections(path, _Values, ("images", "annotations", "categories")) or []
-    found = _coordinates(path, sections, limit)
-    found += _integers(path, sections, limit - len(found))
-    return found + (wide_findings(path, limit - len(found)) if len(found) < limit else [])
+    found = [*_coordinates(path, sections, limit), *_integers(path, sections, limit), *wide_findings(path, limit)]
+    # (each pass's first ``limit``, the file's first ``limit`` of them in reading order: the first is a conversion's)
+    return sorted(found, key=lambda f: reading_order(f.where, f.message))[:limit]
 
 
 class _Values(msgspec.Struct):
