@@ -50,6 +50,11 @@ def unnamed_class_error(layout: Layout, parsed: Parsed, files: list[str]) -> Row
     )
 
 
+def _flags(layout: Layout) -> bool:
+    """Whether pose lines hold a visibility flag per keypoint (``kpt_shape: [K, 3]``)."""
+    return layout.kpt_shape is not None and layout.kpt_shape[1] == 3
+
+
 def first_row_error(task: str, layout: Layout, parsed: Parsed, files: list[str], named: bool) -> InputError | None:
     """The error of the first parsed line (in file and line order) that the checks after parsing refuse.
 
@@ -93,36 +98,19 @@ def earliest(
     names: list[str],
     bad_file: tuple[int, bytes] | None = None,
 ) -> InputError:
-    """:func:`_earliest`, a pose line's visibility flag that is not a number named so (not as a coordinate)."""
-    found = _earliest(error, task, layout, parsed, files, names, bad_file)
-    return yolo_parse.named_field(found, line_task(task, layout) == "pose" and _flags(layout))
-
-
-def _flags(layout: Layout) -> bool:
-    """Whether pose lines hold a visibility flag per keypoint (``kpt_shape: [K, 3]``)."""
-    return layout.kpt_shape is not None and layout.kpt_shape[1] == 3
-
-
-def _earliest(
-    error: InputError,
-    task: str,
-    layout: Layout,
-    parsed: Parsed,
-    files: list[str],
-    names: list[str],
-    bad_file: tuple[int, bytes] | None = None,
-) -> InputError:
     """``error``, raised while the label files are read, or the error of a bad line before it.
 
     ``parsed`` holds the lines read before it (the files before, and a DOTA file's lines before); ``bad_file``
     is the index and bytes of the label file whose parse raised ``error``, whose lines before its line are
     parsed again alone, until a parse of them raises nothing (each parse raising at an earlier line), and then
-    checked as all lines are. ``task`` is the task asked for (``auto``), ``names`` the classes named.
+    checked as all lines are. ``task`` is the task asked for (``auto``), ``names`` the classes named. A pose
+    line's visibility flag that is not a number is named so, not as a coordinate (parsing knows no task).
     """
     judged = line_task(task, layout)
+    flags = judged == "pose" and _flags(layout)
     before = first_row_error(judged, layout, parsed, files, named=bool(names))
     if before is not None or bad_file is None or error.location.line is None:
-        return before or error
+        return yolo_parse.named_field(before or error, flags)
     index, data = bad_file
     text = yolo_parse.plain_lines(data).decode("utf-8", "surrogateescape")  # (bad UTF-8 refused at its line)
     lines = text.splitlines()
@@ -134,10 +122,10 @@ def _earliest(
             yolo_parse.parse_file(head, files[index], index, prefix, len(names))
         except InputError as exc:
             if exc.location.line is None or exc.location.line >= stop:  # (cannot be: the lines before only)
-                return error
+                return yolo_parse.named_field(error, flags)
             error, stop = exc, exc.location.line
             continue
-        return first_row_error(judged, layout, prefix, files, named=bool(names)) or error
+        return yolo_parse.named_field(first_row_error(judged, layout, prefix, files, named=bool(names)) or error, flags)
 
 
 def bad_label_files(root: Path, exc: InputError, options: dict[str, Any]) -> list[InputError]:
