@@ -171,12 +171,30 @@ def image_names(
     """
     folders = SPLIT_FOLDERS | frozenset(splits) | others
     names = [image_name(p, i, s, folders) for p, i, s in zip(paths, ids, splits, strict=True)]
+    # (then their own split's folder alone stripped, then no split's folder: images/train/a.jpg beside a.jpg, both
+    # in train, gave a.jpg twice, one item lost for its files being the other's, where the README says it keeps it)
     keys = [(s, without_extension(n).casefold()) for s, n in zip(splits, names, strict=True)]
     seen = Counter(keys)
+    if len(seen) == len(keys) and not (taken and not taken.isdisjoint(keys)):
+        return names  # (no two alike: the usual case, one pass over 118,000 names)
     for n, (path, item_id, split) in enumerate(zip(paths, ids, splits, strict=True)):
         if seen[keys[n]] > 1 or keys[n] in taken:
             names[n] = image_name(path, item_id, split)
+    # still alike, and read from different places (images/train/a.jpg beside a.jpg, both in train, gave a.jpg twice,
+    # one item lost as the other's files): no split folder taken off. (x.jpg beside x.png share a label file, as read.)
+    keys = [(s, without_extension(n).casefold()) for s, n in zip(splits, names, strict=True)]
+    read_as: dict[tuple[str, str], set[str]] = {}
+    for key, path, item_id in zip(keys, paths, ids, strict=True):
+        read_as.setdefault(key, set()).add(without_extension(path or item_id).casefold())
+    for n, (path, item_id, split) in enumerate(zip(paths, ids, splits, strict=True)):
+        if len(read_as[keys[n]]) > 1 or keys[n] in taken:  # (taken: a bare name's, a.jpg, read from elsewhere)
+            names[n] = _split_kept(path, item_id, split)
     return names
+
+
+def _split_kept(path: str | None, item_id: str, split: str) -> str:
+    """:func:`image_name` keeping every split folder: only an image folder's name is taken off (``train/a.jpg``)."""
+    return image_name(path, item_id, "")
 
 
 def _inner_path(text: str) -> str:
