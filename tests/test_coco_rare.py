@@ -1910,3 +1910,30 @@ def test_a_transcripts_category_written_as_its_captions_is_reported_transformed(
     ]
     again = labelkit.save(back, tmp_path / "again", "coco")
     assert [c.what for c in again.transformed if "categor" in c.what] == []
+
+
+@pytest.mark.parametrize("sized", [True, False])
+@pytest.mark.parametrize(
+    ("polygon", "holes"),
+    [([[1.0, 1, 5, 1, 5, 5, 1, 5]], [True]), ([[0.0, 0], [1.0, 1, 5, 1, 5, 5, 1, 5]], [False, True])],
+    ids=["hole-only", "short-outer"],
+)
+def test_a_polygon_of_holes_alone_covers_nothing_in_coco(
+    tmp_path: Path, sized: bool, polygon: list[list[float]], holes: list[bool]
+) -> None:
+    """Written as an empty RLE with the hole's bounds as its box (a box COCOeval matches), or on an image of
+    unknown size dropped while the report said written (a probe found both). Beside a box, the box is written."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    size = {"width": 12, "height": 10} if sized else {}
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", **size), split="train"))
+    ds.add(Object(id="bare", item_id="a", category_id=1, polygon=polygon, polygon_holes=holes))
+    ds.add(
+        Object(id="boxed", item_id="a", category_id=1, polygon=polygon, polygon_holes=holes, bbox=(0.0, 0.0, 3.0, 3.0))
+    )
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("polygons of holes alone", 1), ("objects of holes alone", 1)]
+    assert report.written["object annotations"] == 1
+    (ann,) = json.loads((tmp_path / "out/annotations/instances_train.json").read_text())["annotations"]
+    assert (ann["bbox"], ann["segmentation"]) == ([0, 0, 3, 3], [[0, 0, 3, 0, 3, 3, 0, 3]])

@@ -264,10 +264,10 @@ def _pairs(flat: list[float]) -> list[tuple[float, float]]:
 # what the report calls each field that can change (a pattern on a Change's ``what`` and ``reason``)
 _NAMED = {
     "object": r"^objects$|^objects (without a known|without a box or|with no area|whose coordinates|on images"
-    r"|of unknown|with a mask but no box)|^object annotations$",
+    r"|of unknown|with a mask but no box|of holes alone)|^object annotations$",
     "clipped": r"clipped",
     "angle": r"^rotated boxes$",
-    "polygon": r"^polygons( without a ring of 3 points)?$",
+    "polygon": r"^polygons( without a ring of 3 points| of holes alone)?$",
     "rings": r"^polygon (rings beyond|holes$)",
     "mask": r"^masks",
     "keypoints": r"^keypoint sets$",

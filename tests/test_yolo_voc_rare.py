@@ -1448,6 +1448,42 @@ def test_a_polygon_inside_beside_a_box_turned_past_the_image_is_written(tmp_path
     assert (tmp_path / "out/labels/train/a.txt").read_text().count("\n") == 1
 
 
+@pytest.mark.parametrize("task", ["segment", "detect"])
+def test_a_polygon_whose_only_other_ring_is_short_is_of_holes_alone(tmp_path: Path, task: str) -> None:
+    """A 2-point ring beside a hole: the short ring is no ring, so the polygon covers nothing; segment wrote the hole
+    as a filled ring and detect its bounds as a box (a probe of COCO's holes found it here too)."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=12, height=10), split="train"))
+    ds.add(
+        Object(
+            id="1",
+            item_id="a",
+            category_id=1,
+            polygon=[[0.0, 0], [1.0, 1, 5, 1, 5, 5, 1, 5]],
+            polygon_holes=[False, True],
+        )
+    )
+    report = labelkit.save(ds, tmp_path / "out", "yolo", task=task, allow_loss=True)
+    assert (tmp_path / "out/labels/train/a.txt").read_text() == ""
+    assert sum(c.count for c in report.lost if c.what.startswith("objects")) == 1
+
+
+@pytest.mark.parametrize("masks", ["auto", "all"])
+def test_a_polygon_of_holes_alone_gives_no_voc_box(tmp_path: Path, masks: str) -> None:
+    """VOC wrote the hole's bounds as the object's box (by default reporting nothing at all): a region a detector
+    trains on where the object has none. Beside a box of its own, the box is written."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=12, height=10), split="train"))
+    hole = [[1.0, 1, 5, 1, 5, 5, 1, 5]]
+    ds.add(Object(id="bare", item_id="a", category_id=1, polygon=hole, polygon_holes=[True]))
+    ds.add(
+        Object(id="boxed", item_id="a", category_id=1, polygon=hole, polygon_holes=[True], bbox=(0.0, 0.0, 3.0, 3.0))
+    )
+    report = labelkit.save(ds, tmp_path / "out", "voc", masks=masks, allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("polygons of holes alone", 1), ("objects of holes alone", 1)]
+    assert (tmp_path / "out/Annotations/a.xml").read_text().count("<object>") == 1
+
+
 def test_an_image_whose_stripped_name_is_another_images_keeps_its_split_folder(tmp_path: Path) -> None:
     """COCO's images/train/a.jpg beside a.jpg, both in train: the prefix taken off, both were a.jpg, and one item was
     lost for its files being the other's; as the README says, the first keeps the folder it was read from."""

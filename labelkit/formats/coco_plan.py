@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import shown
+from labelkit.formats import holes_alone
 from labelkit.formats.base import Capabilities
 from labelkit.formats.capability import (
     check_capabilities,
@@ -88,6 +89,21 @@ def _refuse_bad_masks(objects: pa.Table) -> None:
         raise error
 
 
+def _holes_alone_taken_out(objects: pa.Table, tables: dict[str, pa.Table], losses: list[tuple[str, int, str]]) -> None:
+    """Polygons of holes alone taken off their objects (:mod:`.holes_alone`), into ``tables``, with ``losses``.
+
+    COCO wrote such a polygon as an empty RLE mask with the hole's bounds as its box, which COCOeval's bbox mode
+    takes for an object; on an image of unknown size, dropped while the report counted it written.
+    """
+    other = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | G.labelled_keypoints(objects["keypoints"])
+    kept, taken, bare = holes_alone.taken_off(objects, other)
+    if kept is objects:
+        return
+    losses.append(("polygons of holes alone", taken, f"{holes_alone.WHY}; their objects are written without them"))
+    losses.append(("objects of holes alone", bare, f"{holes_alone.WHY}; not written"))
+    tables["objects"] = kept
+
+
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
     """The dataset COCO can write, and what it leaves out (as ``report.lose`` arguments; see ``base.WRITABLE``).
 
@@ -96,6 +112,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     - Boxes of negative width or height (COCO's reader refuses them): the object is written without its box.
     - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
       the object is written with every point unlabelled (:func:`unlabelled_keypoints`).
+    - Polygons of holes alone (:func:`_holes_alone_taken_out`), which cover nothing; objects with nothing else, whole.
     - Objects without geometry (no box, mask, labelled keypoints or polygon ring of 3 points), as given or left
       so by those (their only box, mask or labelled keypoints refused): not written, lost once as such, not
       also for a field, a ring or a flag of theirs.
@@ -163,6 +180,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
                 reason = "the dataset defines no categories, and COCO files other than detection results list theirs"
                 losses.append((f"{kind} annotations of undefined categories", n, reason))
                 tables[name] = table.filter(pc.invert(listed))
+    _holes_alone_taken_out(tables.get("objects", dataset.table("objects")), tables, losses)  # (rows: before own's)
     own = own_members_taken_out(dataset, tables, losses)  # (coco:id, ...; an object's counted below when written)
     odd_regions_taken_out(dataset, tables, losses)  # (a caption's coco:bbox of 2 numbers, ...)
     given = objects = tables.get("objects", dataset.table("objects"))

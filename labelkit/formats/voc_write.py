@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.file_batches import create_files
-from labelkit.formats import voc_xml
+from labelkit.formats import holes_alone, voc_xml
 from labelkit.formats.base import EMPTY_TASK_LISTS, empty_splits_read
 from labelkit.formats.chunked_rows import ChunkedRows
 from labelkit.formats.derived import cached
@@ -584,6 +584,15 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     the output folder (:func:`labelkit.portable_lengths.path_too_long`).
     """
     dataset, nul = without_nul_names(dataset, "Pascal VOC", by_id=True)  # (no file name holds one: lost, not an error)
+    objects = dataset.table("objects")
+    kept, taken, bare = holes_alone.taken_off(objects, valid_mask(objects["bbox"]) | valid_mask(objects["mask"]))
+    if kept is not objects:  # (VOC wrote the hole's bounds as the object's box, with no loss said)
+        dataset = Dataset.from_tables({**dataset.tables(), "objects": kept}, dataset.categories, dataset.info)
+        nul = [
+            *nul,
+            ("polygons of holes alone", taken, f"{holes_alone.WHY}; their objects are written without them"),
+            ("objects of holes alone", bare, f"{holes_alone.WHY}; not written"),
+        ]
     default_split = str(options.get("split") or "train")
     splits = dataset.item_splits(default_split)
     dataset, forks = without_fork_items(dataset, item_files(dataset), splits)

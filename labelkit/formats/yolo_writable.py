@@ -55,8 +55,8 @@ def _without_hole_only_polygons(dataset: Dataset, task: str) -> tuple[Dataset, l
     wrote the hole as a filled ring of the object (segment), or its bounds as the object's box (detect), unsaid.
     """
     objects = dataset.table("objects")
-    lengths, holes = G.hole_counts(objects["polygon_holes"])
-    rows = np.flatnonzero((lengths > 0) & (holes == lengths)).tolist()
+    # (or whose only other ring has fewer than 3 points, which no task draws: the hole was drawn as a filled ring)
+    rows = np.flatnonzero(G.outerless_polygons(objects["polygon"], objects["polygon_holes"])).tolist()
     if not rows:
         return dataset, []
     drop = np.zeros(objects.num_rows, dtype=bool)

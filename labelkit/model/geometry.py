@@ -424,6 +424,38 @@ def drawable_rings(ring_len: NDArray[np.int64]) -> NDArray[np.bool_]:
     return drawable
 
 
+def outerless_polygons(polygon: Any, holes: Any) -> NDArray[np.bool_]:
+    """Per row: whether the polygon has a hole and no ring of 3 points or more that is not one, so covers nothing.
+
+    A polygon of holes alone (or whose only other ring has 2 points) is drawn by no format: a COCO RLE of it is
+    empty, VOC paints nothing, and its bounds are no box of it.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> rings = pa.array([[[0.0, 0, 4, 0, 4, 2]], [[0.0, 0, 4, 0, 4, 2], [1.0, 1, 2, 1, 2, 2]], [[0.0, 0],
+        ...                   [1.0, 1, 2, 1, 2, 2]]], pa.list_(pa.list_(pa.float64())))
+        >>> outerless_polygons(rings, pa.array([[True], [False, True], [False, True]])).tolist()
+        [True, False, True]
+    """
+    n = len(polygon)
+    out = np.zeros(n, dtype=bool)
+    _, flagged = hole_counts(holes)
+    rows = np.flatnonzero(flagged > 0)
+    if not len(rows):
+        return out
+    import pyarrow as pa
+
+    taken = pa.array(rows)
+    for k, (rings, flags) in enumerate(
+        zip(polygon.take(taken).to_pylist(), holes.take(taken).to_pylist(), strict=True)
+    ):
+        flags = list(flags or []) + [None] * max(0, len(rings or []) - len(flags or []))
+        out[rows[k]] = not any(
+            len(r) >= 6 and len(r) % 2 == 0 and not f for r, f in zip(rings or [], flags, strict=False)
+        )
+    return out
+
+
 def drawable_polygons(polygon: Any) -> NDArray[np.bool_]:
     """Per row of a ``list<list<float64>>`` Arrow array: whether it has a ring of at least 3 points.
 
