@@ -445,3 +445,35 @@ def test_turned_boxes_meet_the_image_where_the_clipped_box_has_an_area(
         assert met
     elif area == 0.0:
         assert not met
+
+
+_RING = st.lists(st.floats(-10, 10), min_size=0, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.none(),
+            st.lists(st.tuples(_RING, st.one_of(st.none(), st.booleans())), max_size=4),
+        ),
+        max_size=6,
+    ),
+    shorter=st.booleans(),
+)
+def test_outerless_polygons_is_a_hole_and_no_drawable_ring_of_another_kind(
+    rows: list[list[tuple[list[float], bool | None]] | None], shorter: bool
+) -> None:
+    """Per row, against the rule said plainly; flag lists of another length than the rings (built in code), too."""
+    polygons = [None if r is None else [ring for ring, _ in r] for r in rows]
+    holes = [None if r is None else [flag for _, flag in r][: -1 if shorter and r else None] for r in rows]
+    got = G.outerless_polygons(
+        pa.array(polygons, pa.list_(pa.list_(pa.float64()))), pa.array(holes, pa.list_(pa.bool_()))
+    ).tolist()
+    want = []
+    for rings, flags in zip(polygons, holes, strict=True):
+        pairs = list(zip(rings or [], (flags or []) + [None] * len(rings or []), strict=False))
+        has_hole = any(f for _, f in pairs)
+        drawn = any(len(r) >= 6 and len(r) % 2 == 0 and not f for r, f in pairs)
+        want.append(has_hole and not drawn)
+    assert got == want

@@ -439,20 +439,40 @@ def outerless_polygons(polygon: Any, holes: Any) -> NDArray[np.bool_]:
     """
     n = len(polygon)
     out = np.zeros(n, dtype=bool)
-    _, flagged = hole_counts(holes)
-    rows = np.flatnonzero(flagged > 0)
-    if not len(rows):
+    flag_lengths, flagged = hole_counts(holes)
+    if not flagged.any():
         return out
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    taken = pa.array(rows)
-    for k, (rings, flags) in enumerate(
-        zip(polygon.take(taken).to_pylist(), holes.take(taken).to_pylist(), strict=True)
-    ):
-        flags = list(flags or []) + [None] * max(0, len(rings or []) - len(flags or []))
-        out[rows[k]] = not any(
-            len(r) >= 6 and len(r) % 2 == 0 and not f for r, f in zip(rings or [], flags, strict=False)
-        )
+    counts, ring_len = ring_lengths(polygon)
+    # the rows flagging as many rings as they have, at once (a ring's flag beside it); the others one by one
+    aligned = (flagged > 0) & (flag_lengths == counts)
+    rows = np.flatnonzero(aligned)
+    ring_flags = np.zeros(len(ring_len), dtype=bool)
+    starts = np.cumsum(counts) - counts
+    lengths = counts[rows]
+    at = (
+        np.repeat(starts[rows], lengths)
+        + np.arange(int(lengths.sum()))
+        - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    )
+    combined = holes.combine_chunks() if hasattr(holes, "combine_chunks") else holes
+    taken = pc.list_flatten(combined.take(pa.array(rows))).fill_null(False)
+    ring_flags[at] = np.asarray(taken.to_numpy(zero_copy_only=False), dtype=bool)
+    outer = drawable_rings(ring_len) & ~ring_flags
+    has_outer = np.bincount(np.repeat(np.arange(n), counts)[outer], minlength=n) > 0
+    out[rows] = ~has_outer[rows]
+    odd = np.flatnonzero((flagged > 0) & ~aligned)
+    if len(odd):
+        picked = pa.array(odd)
+        for k, (rings, flags) in enumerate(
+            zip(polygon.take(picked).to_pylist(), holes.take(picked).to_pylist(), strict=True)
+        ):
+            flags = list(flags or []) + [None] * max(0, len(rings or []) - len(flags or []))
+            out[odd[k]] = not any(
+                len(r) >= 6 and len(r) % 2 == 0 and not f for r, f in zip(rings or [], flags, strict=False)
+            )
     return out
 
 
