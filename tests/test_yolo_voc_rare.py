@@ -1484,14 +1484,24 @@ def test_a_polygon_of_holes_alone_gives_no_voc_box(tmp_path: Path, masks: str) -
     assert (tmp_path / "out/Annotations/a.xml").read_text().count("<object>") == 1
 
 
-def test_an_image_whose_stripped_name_is_another_images_keeps_its_split_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("first", "label"),
+    [
+        ("images/train/a.jpg", "train/train/a.txt"),
+        ("JPEGImages/a.jpg", "train/JPEGImages/a.txt"),  # (a review found these still lost, as before)
+        ("images/a.jpg", "train/images_/a.txt"),
+    ],
+)
+def test_an_image_whose_stripped_name_is_another_images_keeps_its_split_folder(
+    tmp_path: Path, first: str, label: str
+) -> None:
     """COCO's images/train/a.jpg beside a.jpg, both in train: the prefix taken off, both were a.jpg, and one item was
     lost for its files being the other's; as the README says, the first keeps the folder it was read from."""
     ds = Dataset(categories=[Category(id=1, name="c")])
-    for n, path in enumerate(["images/train/a.jpg", "a.jpg"]):
+    for n, path in enumerate([first, "a.jpg"]):
         ds.add_item(Item(id=str(n), media=Media(path=path, width=8, height=6), split="train"))
         ds.add(Object(id=str(n), item_id=str(n), category_id=1, bbox=(1.0 + 2 * n, 1.0, 2.0, 2.0)))
     report = labelkit.save(ds, tmp_path / "out", "yolo")
     assert report.lost == []
     labels = sorted(str(p.relative_to(tmp_path / "out/labels")) for p in (tmp_path / "out/labels").rglob("*.txt"))
-    assert labels == ["train/a.txt", "train/train/a.txt"]
+    assert labels == sorted(["train/a.txt", label])

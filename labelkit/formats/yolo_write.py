@@ -182,19 +182,28 @@ def image_names(
             names[n] = image_name(path, item_id, split)
     # still alike, and read from different places (images/train/a.jpg beside a.jpg, both in train, gave a.jpg twice,
     # one item lost as the other's files): no split folder taken off. (x.jpg beside x.png share a label file, as read.)
-    keys = [(s, without_extension(n).casefold()) for s, n in zip(splits, names, strict=True)]
-    read_as: dict[tuple[str, str], set[str]] = {}
-    for key, path, item_id in zip(keys, paths, ids, strict=True):
-        read_as.setdefault(key, set()).add(without_extension(path or item_id).casefold())
-    for n, (path, item_id, split) in enumerate(zip(paths, ids, splits, strict=True)):
-        if len(read_as[keys[n]]) > 1 or keys[n] in taken:  # (taken: a bare name's, a.jpg, read from elsewhere)
-            names[n] = _split_kept(path, item_id, split)
+    # then the whole path (JPEGImages/a.jpg, images/a.jpg beside a.jpg: an images folder is written images_)
+    for kept in (_split_kept, _whole_path):
+        keys = [(s, without_extension(n).casefold()) for s, n in zip(splits, names, strict=True)]
+        read_as: dict[tuple[str, str], set[str]] = {}
+        for key, path, item_id in zip(keys, paths, ids, strict=True):
+            read_as.setdefault(key, set()).add(without_extension(path or item_id).casefold())
+        for n, (path, item_id) in enumerate(zip(paths, ids, strict=True)):
+            if len(read_as[keys[n]]) > 1 or keys[n] in taken:  # (taken: a bare name's, a.jpg, read from elsewhere)
+                names[n] = kept(path, item_id)
     return names
 
 
-def _split_kept(path: str | None, item_id: str, split: str) -> str:
+def _split_kept(path: str | None, item_id: str) -> str:
     """:func:`image_name` keeping every split folder: only an image folder's name is taken off (``train/a.jpg``)."""
     return image_name(path, item_id, "")
+
+
+def _whole_path(path: str | None, item_id: str) -> str:
+    """The image's whole relative path, kept inside its folder (an absolute one or a URL: :func:`image_name`'s)."""
+    if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        return image_name(path, item_id, "")
+    return _inner_path(path.replace("\\", "/")) or _id_name(item_id)
 
 
 def _inner_path(text: str) -> str:
