@@ -43,6 +43,7 @@ from labelkit.formats.coco_records import check_kept_sections, dataset_info, res
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_tasks import CAPTION_RESULTS, CAPTION_RESULTS_HINT, RESULTS_RE, TASK_RE, file_task_and_split
 from labelkit.formats.coco_text import EMPTY_SPLITS, keep_sections
+from labelkit.formats.coco_values import SKIP_HINT, first_problem
 from labelkit.formats.coco_write import Writer
 from labelkit.io import Inside, bulk_work, require_utf8_name
 from labelkit.model import Category, Dataset
@@ -96,8 +97,6 @@ OPTIONS: dict[str, Option] = {
     ),
 }
 SKIPPED_KEY = "coco:skipped_annotations"
-SKIP_HINT = "pass -o skip_invalid=true to skip bad annotations"
-"""The hint of a semantic check's error (of a file every value of which reading took: see :func:`_first_problem`)."""
 # -- reading ----------------------------------------------------------------------------------------------
 
 
@@ -238,41 +237,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
                 _inside(path, options),
             )
         except InputError as exc:
-            raise _first_problem(exc) from exc.__cause__
-
-
-_COORDINATE_ERRORS = ("bbox must", "segmentation must", "polygon coordinates must", "keypoints must")
-
-
-def _first_problem(error: InputError) -> InputError:
-    """``error``, or a problem of its file that ``validate`` lists before it (the first such).
-
-    Reading checks a column of every annotation at a time (the keypoints of all before the polygons of any), so the
-    problem it meets first may be a later annotation's than the first ``validate`` lists: a value that is no number,
-    an id of ``1.0``, an integer beyond 64 bits (see :mod:`~labelkit.formats.coco_values`). Their file is read again
-    for them, where reading failed only.
-    """
-    from labelkit.formats.coco_schema import reading_order
-    from labelkit.formats.coco_values import value_findings
-
-    where = error.location
-    if where.pointer is None or where.path is None or where.line is not None or error.hint == SKIP_HINT:
-        return error  # (a semantic check's: reading took every value of the file)
-    if not Path(where.path).is_file():
-        return error
-    found = value_findings(Path(where.path))
-    if not found:
-        return error
-    first = min(found, key=lambda f: reading_order(f.where, f.message))
-    if reading_order(first.where, first.message) > reading_order("#" + where.pointer, error.message):
-        return error
-    if first.where == "#" + where.pointer and not error.message.startswith(_COORDINATE_ERRORS):
-        return error  # (its own words: a file_name of 2**64 'must be a string', not 'does not fit in 64 bits')
-    # (a coordinate's at its pointer too: in the words validate names it, which a column read with others may not say)
-    message, cut, shown = first.message.rpartition(" (found ")
-    if not cut or not shown.endswith(")"):
-        message, shown = first.message, ")"
-    return InputError(message, path=where.path, pointer=first.where.removeprefix("#"), found=shown[:-1] or None)
+            raise first_problem(exc) from exc.__cause__
 
 
 COUNTS_POLYGONS = True

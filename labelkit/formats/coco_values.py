@@ -27,6 +27,7 @@ import msgspec
 import numpy as np
 
 from labelkit.errors import InputError, json_pointer
+from labelkit.formats.coco_columns import binary_column, first_bytes
 from labelkit.io import read_bytes, without_bom
 from labelkit.json_places import int_or_wide, shown_at
 from labelkit.report import Finding
@@ -38,14 +39,58 @@ MAX_FINDINGS = 100
 def value_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
     """Every finding of :func:`coordinate_findings`, :func:`integer_findings` and :func:`wide_findings`.
 
-    The first ``limit`` in reading order; the file's records are decoded once for the first two.
+    The first ``limit`` in reading order; the file is read once, and its records decoded once for the first two.
     """
     from labelkit.formats.coco_schema import reading_order  # (it imports this module)
 
-    sections = _sections(path, _Values, ("images", "annotations", "categories")) or []
-    found = [*_coordinates(path, sections, limit), *_integers(path, sections, limit), *wide_findings(path, limit)]
+    try:
+        data = without_bom(read_bytes(path))
+    except InputError:  # (the file is gone, or not a file: reading said so)
+        return []
+    sections = _sections(data, _Values, ("images", "annotations", "categories"))
+    found = [
+        *coordinate_findings(path, sections, limit),
+        *integer_findings(path, sections, limit),
+        *wide_findings(path, data, limit),
+    ]
     # (each pass's first ``limit``, the file's first ``limit`` of them in reading order: the first is a conversion's)
     return sorted(found, key=lambda f: reading_order(f.where, f.message))[:limit]
+
+
+SKIP_HINT = "pass -o skip_invalid=true to skip bad annotations"
+"""The hint of a semantic check's error (of a file every value of which reading took: see :func:`first_problem`)."""
+
+_COORDINATE_ERRORS = ("bbox must", "segmentation must", "polygon coordinates must", "keypoints must")
+
+
+def first_problem(error: InputError) -> InputError:
+    """``error``, or a problem of its file that ``validate`` lists before it (the first such).
+
+    Reading checks a column of every annotation at a time (the keypoints of all before the polygons of any), so the
+    problem it meets first may be a later annotation's than the first ``validate`` lists: a value that is no number,
+    an id of ``1.0``, an integer beyond 64 bits (:func:`value_findings`). Their file is read again
+    for them, where reading failed only.
+    """
+    from labelkit.formats.coco_schema import reading_order  # (it imports this module)
+
+    where = error.location
+    if where.pointer is None or where.path is None or where.line is not None or error.hint == SKIP_HINT:
+        return error  # (a semantic check's: reading took every value of the file)
+    if not Path(where.path).is_file():
+        return error
+    found = value_findings(Path(where.path))
+    if not found:
+        return error
+    first = min(found, key=lambda f: reading_order(f.where, f.message))
+    if reading_order(first.where, first.message) > reading_order("#" + where.pointer, error.message):
+        return error
+    if first.where == "#" + where.pointer and not error.message.startswith(_COORDINATE_ERRORS):
+        return error  # (its own words: a file_name of 2**64 'must be a string', not 'does not fit in 64 bits')
+    # (a coordinate's at its pointer too: in the words validate names it, which a column read with others may not say)
+    message, cut, shown = first.message.rpartition(" (found ")
+    if not cut or not shown.endswith(")"):
+        message, shown = first.message, ")"
+    return InputError(message, path=where.path, pointer=first.where.removeprefix("#"), found=shown[:-1] or None)
 
 
 class _Values(msgspec.Struct):
@@ -92,25 +137,26 @@ def _numbers_only(values: list[msgspec.Raw], levels: int) -> bool:
     return levels == 1 or not _OUTER_NUMBER.search(b"\0" + text.translate(None, b" \t\r\n"))
 
 
-def _sections(
-    path: Path, struct: type[msgspec.Struct], names: tuple[str, ...]
-) -> list[tuple[tuple[str, ...], list[tuple[int, Any]]]] | None:
-    """The lists ``names`` of the file (a results file's bare list: its one), each item decoded as ``struct``.
+Sections = list[tuple[tuple[str, ...], list[tuple[int, Any]]]]
+"""A file's record lists, each with its pointer prefix and its records by index (see :func:`_sections`)."""
+
+
+def _sections(data: bytes, struct: type[msgspec.Struct], names: tuple[str, ...]) -> Sections:
+    """The lists ``names`` of a file's text (a results file's bare list: its one), each item decoded as ``struct``.
 
     Each list is decoded at once; where an item is no object (or a field another type than ``struct`` takes), one
-    item at a time, those left out. Each list comes with its pointer prefix and its items by index. None: the
-    file is not JSON.
+    item at a time, those left out. Each list comes with its pointer prefix and its items by index (none where the
+    text is not JSON).
     """
     try:
-        data = without_bom(read_bytes(path))
         top = msgspec.json.decode(data, type=list[msgspec.Raw] | dict[str, msgspec.Raw])
-    except (msgspec.MsgspecError, InputError, RecursionError):
-        return None
+    except (msgspec.MsgspecError, RecursionError):
+        return []
     if isinstance(top, list):
         listed: list[tuple[tuple[str, ...], msgspec.Raw | bytes]] = [((), data)]
     else:
         listed = [((name,), top[name]) for name in names if name in top]
-    out: list[tuple[tuple[str, ...], list[tuple[int, Any]]]] = []
+    out: Sections = []
     for prefix, text in listed:
         try:
             decoded = msgspec.json.decode(text, type=list[struct])  # type: ignore[valid-type]
@@ -132,7 +178,7 @@ def _sections(
     return out
 
 
-def coordinate_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+def coordinate_findings(path: Path, sections: Sections, limit: int = MAX_FINDINGS) -> list[Finding]:
     """The values of polygons, keypoint lists and bboxes that are no numbers (``"4"``, ``null``, a list), each named.
 
     The schema pass leaves those lists out (jsonschema on every coordinate took minutes), and a conversion (and the
@@ -141,22 +187,16 @@ def coordinate_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
     are joined and looked at whole first: written with digits, signs, points, exponents, commas and brackets only,
     with a keypoint list's one bracket pair and a polygon list's two levels, they hold numbers. A file that is
     not JSON is left to the schema pass: none here; an annotation that is no object, or that holds another type
-    where a coordinate list goes, is the schema pass's, and the others are looked at.
+    where a coordinate list goes, is the schema pass's, and the others are looked at. ``sections``: the file's
+    lists (its annotations', or a results file's, are looked at).
     """
-    return _coordinates(path, _sections(path, _Values, ("annotations",)) or [], limit)
-
-
-def _coordinates(
-    path: Path, sections: list[tuple[tuple[str, ...], list[tuple[int, Any]]]], limit: int
-) -> list[Finding]:
-    """:func:`coordinate_findings` of the file's decoded lists (its annotations', or a results file's)."""
     suspects: list[tuple[int, int, tuple[str, ...], str, msgspec.Raw]] = []  # (index, field order, prefix, ...)
     for prefix, records in sections:
         if prefix not in ((), ("annotations",)):
             continue
         for order, (name, levels) in enumerate((("segmentation", 2), ("keypoints", 1), ("bbox", 1))):
             raws = [getattr(a, name) for _, a in records]
-            lists = np.flatnonzero(_first_bytes(raws) == _BRACKET).tolist()  # (an RLE is the schema pass's)
+            lists = np.flatnonzero(first_bytes(*binary_column(raws)) == _BRACKET).tolist()  # (an RLE: the schema's)
             listed = [raws[k] for k in lists]
             for k in _suspects(listed, functools.partial(_numbers_only, levels=levels)):
                 suspects.append((records[lists[k]][0], order, prefix, name, listed[k]))
@@ -185,33 +225,17 @@ def _suspects(values: list[msgspec.Raw], fine: Callable[[list[msgspec.Raw]], boo
     return out
 
 
-def _first_bytes(values: list[msgspec.Raw]) -> np.ndarray[Any, Any]:
-    """The first byte of each raw value (0 for an absent one), as uint8."""
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    out = np.zeros(len(values), dtype=np.uint8)
-    present = lengths > 0
-    if present.any():
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        out[present] = np.frombuffer(b"".join(values), dtype=np.uint8)[starts[present]]
-    return out
-
-
 _INTEGER_TEXT = re.compile(rb"\s*-?\d+\s*")
 
 
-def integer_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+def integer_findings(path: Path, sections: Sections, limit: int = MAX_FINDINGS) -> list[Finding]:
     """Ids, widths and heights that are no integer literal (``640.0``, ``1e0``) or are beyond int64, each named.
 
     JSON Schema's ``integer`` takes ``1.0``, and orjson, which parses records for the schema pass, reads an integer
     past 64 bits as a float, so the schema pass passes them; a conversion (and the semantic pass) refuses the first.
     ``validate`` names every one (up to ``limit``), in a conversion's words. Values of another type (a string,
-    null) are the schema pass's: not here.
+    null) are the schema pass's: not here. ``sections``: the file's lists.
     """
-    return _integers(path, _sections(path, _Values, ("images", "annotations", "categories")) or [], limit)
-
-
-def _integers(path: Path, sections: list[tuple[tuple[str, ...], list[tuple[int, Any]]]], limit: int) -> list[Finding]:
-    """:func:`integer_findings` of the file's decoded lists."""
     findings: list[Finding] = []
     if limit <= 0:
         return findings
@@ -349,20 +373,19 @@ _CARRIED = (-(2**63), 2**64 - 1)
 """The integers a 64-bit JSON writer (orjson) writes: int64's and uint64's."""
 
 
-def wide_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+def wide_findings(path: Path, data: bytes, limit: int = MAX_FINDINGS) -> list[Finding]:
     """Integers beyond 64 bits in what a conversion carries as JSON (extra fields, ``info``, ``licenses``), each named.
 
     orjson reads them as floats, so the schema sees a number; reading refuses the first (``an integer does not fit
     in 64 bits``), as no 64-bit writer writes it again. Only a value where 19 digits run is parsed (by Python's
     parser, which keeps every digit); ids, widths and heights are :func:`integer_findings`', and an annotation's
-    coordinates and score are read as floats.
+    coordinates and score are read as floats. ``data``: the file's text.
     """
+    if not _wide_run(data):
+        return []
     try:
-        data = without_bom(read_bytes(path))
-        if not _wide_run(data):
-            return []
         top = msgspec.json.decode(data, type=list[msgspec.Raw] | dict[str, msgspec.Raw])
-    except (msgspec.MsgspecError, InputError, RecursionError):
+    except (msgspec.MsgspecError, RecursionError):
         return []
     places: list[tuple[tuple[str | int, ...], msgspec.Raw | bytes, bool | None]] = []  # (record: annotation?)
     for key, text in [(None, data)] if isinstance(top, list) else top.items():
