@@ -96,12 +96,10 @@ def _holes_alone_taken_out(objects: pa.Table, tables: dict[str, pa.Table], losse
     takes for an object; on an image of unknown size, dropped while the report counted it written.
     """
     other = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | G.labelled_keypoints(objects["keypoints"])
-    kept, taken, bare = holes_alone.taken_off(objects, other)
-    if kept is objects:
-        return
-    losses.append(("polygons of holes alone", taken, f"{holes_alone.WHY}; their objects are written without them"))
-    losses.append(("objects of holes alone", bare, f"{holes_alone.WHY}; not written"))
-    tables["objects"] = kept
+    kept, lost = holes_alone.taken_off(objects, other)
+    if lost:
+        losses.extend(lost)
+        tables["objects"] = kept
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:

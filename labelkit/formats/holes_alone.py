@@ -19,18 +19,26 @@ WHY = (
 )
 
 
-def taken_off(objects: pa.Table, other: np.ndarray) -> tuple[pa.Table, int, int]:
-    """``objects`` without polygons of holes alone, nor the objects they leave without geometry.
+def polygons_off(objects: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``objects`` with the polygons (and hole flags) of ``rows`` (a mask) taken off."""
+    mask = pa.array(rows)
+    for name in ("polygon", "polygon_holes"):
+        column = pc.if_else(mask, pa.nulls(objects.num_rows, objects[name].type), objects[name])
+        objects = objects.set_column(objects.schema.get_field_index(name), name, column)
+    return objects
+
+
+def taken_off(objects: pa.Table, other: np.ndarray) -> tuple[pa.Table, list[tuple[str, int, str]]]:
+    """``objects`` without polygons of holes alone, nor the objects they leave without geometry; the losses.
 
     ``other``: per object, whether it has geometry besides its polygon that the target writes (a box, a mask).
-    Returns the objects, the number of polygons taken off objects kept, and of objects left out.
+    The losses (``report.lose`` arguments): the polygons taken off objects kept, and the objects left out.
     """
     outerless = G.outerless_polygons(objects["polygon"], objects["polygon_holes"])
     if not outerless.any():
-        return objects, 0, 0
-    rows = pa.array(outerless)
-    for name in ("polygon", "polygon_holes"):
-        column = pc.if_else(rows, pa.nulls(objects.num_rows, objects[name].type), objects[name])
-        objects = objects.set_column(objects.schema.get_field_index(name), name, column)
+        return objects, []
     bare = outerless & ~other
-    return objects.filter(pa.array(~bare)), int((outerless & other).sum()), int(bare.sum())
+    return polygons_off(objects, outerless).filter(pa.array(~bare)), [
+        ("polygons of holes alone", int((outerless & other).sum()), f"{WHY}; their objects are written without them"),
+        ("objects of holes alone", int(bare.sum()), f"{WHY}; not written"),
+    ]

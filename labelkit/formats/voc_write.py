@@ -585,14 +585,10 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     """
     dataset, nul = without_nul_names(dataset, "Pascal VOC", by_id=True)  # (no file name holds one: lost, not an error)
     objects = dataset.table("objects")
-    kept, taken, bare = holes_alone.taken_off(objects, valid_mask(objects["bbox"]) | valid_mask(objects["mask"]))
-    if kept is not objects:  # (VOC wrote the hole's bounds as the object's box, with no loss said)
+    kept, lost = holes_alone.taken_off(objects, valid_mask(objects["bbox"]) | valid_mask(objects["mask"]))
+    if lost:  # (VOC wrote the hole's bounds as the object's box, with no loss said)
         dataset = Dataset.from_tables({**dataset.tables(), "objects": kept}, dataset.categories, dataset.info)
-        nul = [
-            *nul,
-            ("polygons of holes alone", taken, f"{holes_alone.WHY}; their objects are written without them"),
-            ("objects of holes alone", bare, f"{holes_alone.WHY}; not written"),
-        ]
+        nul = [*nul, *lost]
     default_split = str(options.get("split") or "train")
     splits = dataset.item_splits(default_split)
     dataset, forks = without_fork_items(dataset, item_files(dataset), splits)

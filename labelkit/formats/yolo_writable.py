@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from labelkit.formats import holes_alone
 from labelkit.formats.yolo_classify import classify_files
 from labelkit.formats.yolo_layout import APPLE_DOUBLE
 from labelkit.formats.yolo_media import is_image_name
@@ -56,15 +55,11 @@ def _without_hole_only_polygons(dataset: Dataset, task: str) -> tuple[Dataset, l
     """
     objects = dataset.table("objects")
     # (or whose only other ring has fewer than 3 points, which no task draws: the hole was drawn as a filled ring)
-    rows = np.flatnonzero(G.outerless_polygons(objects["polygon"], objects["polygon_holes"])).tolist()
+    outerless = G.outerless_polygons(objects["polygon"], objects["polygon_holes"])
+    rows = np.flatnonzero(outerless).tolist()
     if not rows:
         return dataset, []
-    drop = np.zeros(objects.num_rows, dtype=bool)
-    drop[rows] = True
-    mask = pa.array(drop)
-    for name in ("polygon", "polygon_holes"):
-        column = pc.if_else(mask, pa.nulls(len(drop), objects[name].type), objects[name])
-        objects = objects.set_column(objects.schema.get_field_index(name), name, column)
+    objects = holes_alone.polygons_off(objects, outerless)
     # (an object left nothing to draw, no box nor, for segment, which traces it, mask, is lost whole: counted once,
     # there; detect, OBB and pose draw no mask)
     drawn = valid_mask(objects["bbox"]) | (valid_mask(objects["mask"]) if task == "segment" else False)
