@@ -6530,6 +6530,7 @@ _NAME_PART = st.sampled_from(
     rows=[("images/train/a.jpg", "val"), ("images/val/a.png", "val"), ("train/b.jpg", "val"), ("b.jpg", "val")],
     layout="ultralytics",
 )
+@example(rows=[("/images", None), ("images", None)], layout="ultralytics")  # (a bare name kept whole, not images_)
 def test_item_files_are_each_items_image_name_and_label_file(
     rows: list[tuple[str | None, str | None]], layout: str
 ) -> None:

@@ -140,9 +140,8 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
     bounds = G.bbox_rows(objects["bbox"])  # (x, y, w, h rows: NaN where no box)
     sized = (bounds[2] > 0) & (bounds[3] > 0)  # (the box as given)
     boxed = valid_mask(objects["bbox"])
-    missed = np.zeros(
-        n, dtype=bool
-    )  # (turned boxes whose bounds meet the image, none of the box: 45 degrees past a corner)
+    # (turned boxes whose bounds meet the image, none of the box: 45 degrees past a corner)
+    missed = np.zeros(n, dtype=bool)
     if boxed.any():
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         turned = boxed & (angle % 360 != 0)

@@ -127,7 +127,7 @@ def image_name(path: str | None, item_id: str, split: str, splits: frozenset[str
         >>> image_name("images/train/a.jpg", "a", "val"), image_name("images/train/a.jpg", "a", "val", SPLIT_FOLDERS)
         ('train/a.jpg', 'a.jpg')
     """
-    if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+    if not path or _not_relative(path):
         name = PurePosixPath(path.replace("\\", "/")).name if path else ""
         return name if name not in ("", ".", "..") else _id_name(item_id)
     text = path.replace("\\", "/")
@@ -171,8 +171,6 @@ def image_names(
     """
     folders = SPLIT_FOLDERS | frozenset(splits) | others
     names = [image_name(p, i, s, folders) for p, i, s in zip(paths, ids, splits, strict=True)]
-    # (then their own split's folder alone stripped, then no split's folder: images/train/a.jpg beside a.jpg, both
-    # in train, gave a.jpg twice, one item lost for its files being the other's, where the README says it keeps it)
     keys = [(s, without_extension(n).casefold()) for s, n in zip(splits, names, strict=True)]
     seen = Counter(keys)
     if len(seen) == len(keys) and not (taken and not taken.isdisjoint(keys)):
@@ -180,9 +178,9 @@ def image_names(
     for n, (path, item_id, split) in enumerate(zip(paths, ids, splits, strict=True)):
         if seen[keys[n]] > 1 or keys[n] in taken:
             names[n] = image_name(path, item_id, split)
-    # still alike, and read from different places (images/train/a.jpg beside a.jpg, both in train, gave a.jpg twice,
-    # one item lost as the other's files): no split folder taken off. (x.jpg beside x.png share a label file, as read.)
-    # then the whole path (JPEGImages/a.jpg, images/a.jpg beside a.jpg: an images folder is written images_)
+    # still alike and read from different places (images/train/a.jpg beside a.jpg, both in train, gave a.jpg twice,
+    # one item lost as the other's files): no split folder taken off, then the whole path (JPEGImages/a.jpg beside
+    # a.jpg; an images folder is written images_). x.jpg beside x.png, read from one folder, share a label file.
     for kept in (_split_kept, _whole_path):
         keys = [(s, without_extension(n).casefold()) for s, n in zip(splits, names, strict=True)]
         read_as: dict[tuple[str, str], set[str]] = {}
@@ -200,10 +198,19 @@ def _split_kept(path: str | None, item_id: str) -> str:
 
 
 def _whole_path(path: str | None, item_id: str) -> str:
-    """The image's whole relative path, kept inside its folder (an absolute one or a URL: :func:`image_name`'s)."""
-    if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+    """The image's whole relative path, kept inside its folder.
+
+    A bare name, an absolute path or a URL is :func:`image_name`'s, as the names written in bulk keep a bare name.
+    """
+    text = (path or "").replace("\\", "/")
+    if not path or "/" not in text or _not_relative(path):
         return image_name(path, item_id, "")
-    return _inner_path(path.replace("\\", "/")) or _id_name(item_id)
+    return _inner_path(text) or _id_name(item_id)
+
+
+def _not_relative(path: str) -> bool:
+    """Whether ``path`` is a URL, absolute, or on a drive (``C:...``): no folder of the dataset's to keep."""
+    return "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":")
 
 
 def _inner_path(text: str) -> str:
