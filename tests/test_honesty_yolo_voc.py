@@ -526,7 +526,6 @@ _TARGETS = [
     ("yolo", {"task": "detect"}),
     ("yolo", {"task": "detect", "layout": "darknet"}),
     ("yolo", {"task": "segment"}),
-    ("yolo", {"task": "segment", "layout": "darknet"}),
     ("yolo", {"task": "obb"}),
     ("yolo", {"task": "pose"}),
     ("yolo", {"task": "pose", "kpt_dims": 2}),

@@ -3208,6 +3208,24 @@ def test_pose_in_the_darknet_layout_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(("task", "shape"), [("segment", "polygon"), ("obb", "rotated box")])
+def test_segment_and_obb_in_the_darknet_layout_are_refused(tmp_path: Path, task: str, shape: str) -> None:
+    """Darknet reads a label file as 5-number groups, line breaks or not: an OBB line `1 0.5 0.2 ...` was written,
+    which Darknet reads as two boxes, the second of class 0 (from its `0.5`), and nothing said so."""
+    ds = Dataset(categories=[Category(id=0, name="c"), Category(id=1, name="d")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, polygon=[[50.0, 20.0, 70.0, 40.0, 50.0, 60.0, 30.0, 40.0]]))
+    with pytest.raises(UsageError, match=f"YOLO {task} needs the Ultralytics layout") as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", task=task, layout="darknet")
+    assert err.value.hint is not None and f"a {shape} line would read as boxes" in err.value.hint
+    assert not (tmp_path / "o").exists()
+    ds.info = DatasetInfo(extras={"yolo:task": task})  # the task read, when none is given
+    with pytest.raises(UsageError, match=f"YOLO {task} needs the Ultralytics layout"):
+        labelkit.api.plan(ds, "yolo", layout="darknet")
+    labelkit.save(ds, tmp_path / "d", "yolo", task="detect", layout="darknet", allow_loss=True)  # its box
+    assert (tmp_path / "d/obj_train_data/a.txt").read_text() == "1 0.5 0.4 0.4 0.4\n"
+
+
 def test_classify_in_the_darknet_layout_is_refused(tmp_path: Path) -> None:
     """`-o layout=darknet -o task=classify` silently wrote Ultralytics class folders."""
     ds = Dataset(categories=[Category(id=0, name="c")])
@@ -4158,14 +4176,19 @@ def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfo
 
 
 def test_darknet_segment_of_4_point_polygons_reads_back_as_segment(tmp_path: Path) -> None:
-    """Only data.yaml said task: segment, so a Darknet folder of 4-point polygons read back as OBB boxes."""
-    ds = Dataset(categories=[Category(id=0, name="a")])
-    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=100, height=50), split="train"))
+    """Only data.yaml said task: segment, so a Darknet folder of 4-point polygons read back as OBB boxes.
+
+    (labelkit wrote such folders before it refused segment in the Darknet layout: they still read.)
+    """
+    out = tmp_path / "o"
+    (out / "obj_train_data").mkdir(parents=True)
+    (out / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\ntask = segment\n")
+    (out / "obj.names").write_text("a\n")
+    (out / "train.txt").write_text("obj_train_data/a.jpg\n")
+    (out / "obj_train_data/a.txt").write_text("0 0.1 0.2 0.5 0.2 0.5 0.6 0.1 0.6\n")
+    Image.new("RGB", (100, 50)).save(out / "obj_train_data/a.jpg")
     ring = [10.0, 10.0, 50.0, 10.0, 50.0, 30.0, 10.0, 30.0]
-    ds.add(Object(id="p", item_id="1", category_id=0, polygon=[ring]))
-    labelkit.save(ds, tmp_path / "o", "yolo", task="segment", layout="darknet")
-    assert "task = segment\n" in (tmp_path / "o/obj.data").read_text()
-    back = labelkit.load(tmp_path / "o", "yolo")
+    back = labelkit.load(out, "yolo")
     assert [(o.shape, o.polygon) for o in back.objects()] == [("polygon", [ring])]  # was: an OBB box
     assert back.info.extras["yolo:task"] == "segment"
 

@@ -232,9 +232,7 @@ def darknet_names(dataset: Dataset) -> list[str]:
     return names[:last] + [f"class_{i}" for i in range(last, len(names))]
 
 
-def write_darknet(
-    dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str], task: str
-) -> None:
+def write_darknet(dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str]) -> None:
     """Write ``obj.names``, a list file per split of its images (``image_rel``), and ``obj.data`` naming them."""
     create_file(str(path / "obj.names"), "".join(f"{name}\n" for name in darknet_names(dataset)).encode())
     lines = [f"classes = {len(dataset.categories)}"]
@@ -249,6 +247,4 @@ def write_darknet(
         if split == valid and not split.startswith("val"):  # (a valid list named Validation.txt reads as valid:
             lines.append(f"{split} = {split}.txt")  # its own key beside it reads it back as Validation)
     lines += ["names = obj.names", "backup = backup/"]
-    if task in ("segment", "obb"):  # as in data.yaml (Darknet skips other keys)
-        lines.append(f"task = {task}")
     create_file(str(path / "obj.data"), ("\n".join(lines) + "\n").encode())

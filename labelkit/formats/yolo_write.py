@@ -71,6 +71,15 @@ def task_of(dataset: Dataset, options: dict[str, Any]) -> str:
             "YOLO pose needs the Ultralytics layout",
             hint="Darknet's obj.data cannot say kpt_shape: drop -o layout=darknet, or write another task",
         )
+    if task in ("segment", "obb") and options.get("layout") == "darknet":
+        # (Darknet's reader takes a label file as class-and-4-numbers groups one after another, line breaks or not:
+        # a 9-number OBB line was two boxes, the second of class 0 from its "0.5"; Datumaro's wants 5 fields a line)
+        shape = "polygon" if task == "segment" else "rotated box"
+        raise UsageError(
+            f"YOLO {task} needs the Ultralytics layout",
+            hint=f"Darknet reads a label file as boxes of 5 numbers, so a {shape} line would read as boxes of other "
+            "classes: drop -o layout=darknet, or write -o task=detect",
+        )
     if task == "classify" and options.get("layout") == "darknet":  # (the folders would be written regardless)
         raise UsageError(
             "YOLO classify has no Darknet layout",
@@ -305,7 +314,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         create_files(batch)  # (two threads: see file_batches)
     written_splits = sorted({*splits, *empty})
     if layout == "darknet":
-        write_darknet(dataset, path, written_splits, splits, image_rel, task)
+        write_darknet(dataset, path, written_splits, splits, image_rel)
     else:
         write_data_yaml(dataset, path, task, written_splits, kpt_dims)
     if media == "none":
