@@ -358,10 +358,14 @@ def test_yolo_precision_takes_the_decimals_the_readme_gives(tmp_path: Path) -> N
     import labelkit
     from labelkit.errors import UsageError
 
-    assert "a number (0 to 17) rounds to that many decimals" in " ".join(_section("Writing", after="## YOLO").split())
+    text = " ".join(_section("Writing", after="## YOLO").split())
+    assert "a number (0 to 17; at least 1 for detect and pose," in text
     ds = labelkit.load(FIXTURES / "yolo/golden/detect")
-    for decimals in ("0", "17", "exact"):
+    for decimals in ("1", "17", "exact"):
         labelkit.save(ds, tmp_path / decimals, "yolo", allow_loss=True, precision=decimals)
+    labelkit.save(ds, tmp_path / "0", "yolo", allow_loss=True, precision="0", task="segment")
+    with pytest.raises(UsageError, match="YOLO detect cannot round boxes to 0 decimals"):
+        labelkit.save(ds, tmp_path / "0d", "yolo", allow_loss=True, precision="0")
     with pytest.raises(UsageError, match="bad precision"):
         labelkit.save(ds, tmp_path / "18", "yolo", precision="18")
 

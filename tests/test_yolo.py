@@ -3208,6 +3208,20 @@ def test_pose_in_the_darknet_layout_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("task", ["detect", "pose"])
+def test_precision_0_is_refused_for_boxes(tmp_path: Path, task: str) -> None:
+    """A box of 0 decimals was written centred on an edge: `0 0.7 0.7 0.6 0.6` as `0 0 0 1 1`, which a rewrite lost."""
+    ds = Dataset(categories=[Category(id=0, name="c", keypoints=["a"])])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(256.0, 192.0, 384.0, 288.0), keypoints=[300, 300, 2]))
+    with pytest.raises(UsageError, match=f"YOLO {task} cannot round boxes to 0 decimals") as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", task=task, precision=0, allow_loss=True)
+    assert err.value.hint == "a box of 0 decimals is centred on an edge or has no size: pass -o precision=1 or more"
+    assert not (tmp_path / "o").exists()
+    labelkit.save(ds, tmp_path / "o", "yolo", task=task, precision=1, allow_loss=True)
+    assert (tmp_path / "o/labels/train/a.txt").read_text().startswith("0 0.7 0.7 0.6 0.6")
+
+
 @pytest.mark.parametrize(("task", "shape"), [("segment", "polygon"), ("obb", "rotated box")])
 def test_segment_and_obb_in_the_darknet_layout_are_refused(tmp_path: Path, task: str, shape: str) -> None:
     """Darknet reads a label file as 5-number groups, line breaks or not: an OBB line `1 0.5 0.2 ...` was written,
@@ -4457,13 +4471,16 @@ def test_precision_that_rounds_an_object_to_a_zero_box_loses_it(
 
 
 def test_precision_zero_refuses_every_box_from_the_golden_detect_output(tmp_path: Path) -> None:
-    """precision=0 turned every box into `0 0 0 0 0` and exited 0."""
-    result = CliRunner().invoke(
-        cli, ["convert", "fixtures/yolo/golden/detect", str(tmp_path / "o"), "--to", "yolo", "-o", "precision=0"]
-    )
-    assert result.exit_code == 2
-    assert "lost: 6 objects whose coordinates round to a zero box" in result.output
-    assert not (tmp_path / "o").exists()
+    """precision=0 turned every box into `0 0 0 0 0` and exited 0 (then it refused the zero boxes as lost; a box
+    of 0 decimals is now refused outright, --allow-loss or not)."""
+    for loss in ([], ["--allow-loss"]):
+        result = CliRunner().invoke(
+            cli,
+            ["convert", "fixtures/yolo/golden/detect", str(tmp_path / "o"), "--to", "yolo", "-o", "precision=0", *loss],
+        )
+        assert result.exit_code == 2
+        assert "YOLO detect cannot round boxes to 0 decimals" in result.output
+        assert not (tmp_path / "o").exists()
 
 
 def test_precision_zero_given_as_an_integer_is_zero_decimals(tmp_path: Path) -> None:
@@ -4471,14 +4488,15 @@ def test_precision_zero_given_as_an_integer_is_zero_decimals(tmp_path: Path) -> 
     given: the output was written exact, where 0 decimals were asked for (and the CLI refuses the boxes it zeroes)."""
     ds = Dataset(categories=[Category(id=0, name="c")])
     ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
-    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(1.3, 1.3, 4.4, 4.4)))
-    assert [c.what for c in labelkit.plan(ds, "yolo", precision=0).lost] == [
+    ds.add(Object(id="1", item_id="a", category_id=0, polygon=[[1.3, 1.3, 4.4, 1.3, 4.4, 4.4]]))
+    assert [c.what for c in labelkit.plan(ds, "yolo", task="segment", precision=0).lost] == [
         "objects whose coordinates round to a zero box"
     ]
-    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(0.0, 0.0, 10.0, 10.0)))
-    labelkit.save(ds, tmp_path / "o", "yolo", precision=0, allow_loss=True)
-    numbers = (tmp_path / "o/labels/train/a.txt").read_text().split()
-    assert len(numbers) == 5 and all(n.isdigit() for n in numbers)  # (was exact: 0 0.5 0.5 1 1)
+    with pytest.raises(UsageError, match="YOLO detect cannot round boxes to 0 decimals"):  # (0, not None)
+        labelkit.plan(ds, "yolo", precision=0)
+    ds.add(Object(id="2", item_id="a", category_id=0, polygon=[[0.0, 0.0, 10.0, 0.0, 6.0, 6.0]]))
+    labelkit.save(ds, tmp_path / "o", "yolo", task="segment", precision=0, allow_loss=True)
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0 0 1 0 1 1\n"  # (was exact: ... 0.6 0.6)
 
 
 def test_precision_reports_the_objects_and_coordinates_it_changes(tmp_path: Path) -> None:

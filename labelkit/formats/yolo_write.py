@@ -80,6 +80,13 @@ def task_of(dataset: Dataset, options: dict[str, Any]) -> str:
             hint=f"Darknet reads a label file as boxes of 5 numbers, so a {shape} line would read as boxes of other "
             "classes: drop -o layout=darknet, or write -o task=detect",
         )
+    if task in ("detect", "pose") and precision_of(options) == 0:
+        # (a centre of 0 or 1 and a size of 0 or 1: a box of a size lies half past an edge, `0 0.7 0.7 0.6 0.6`
+        # was written `0 0 0 1 1`, three quarters outside, and a rewrite lost it)
+        raise UsageError(
+            f"YOLO {task} cannot round boxes to 0 decimals",
+            hint="a box of 0 decimals is centred on an edge or has no size: pass -o precision=1 or more",
+        )
     if task == "classify" and options.get("layout") == "darknet":  # (the folders would be written regardless)
         raise UsageError(
             "YOLO classify has no Darknet layout",
