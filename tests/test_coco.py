@@ -754,6 +754,31 @@ def test_reindex_renumbers_categories_in_order(tmp_path: Path) -> None:
     assert [a["category_id"] for a in doc["annotations"]] == [3, 1, 3, 2, 2, 3]
 
 
+def test_categories_of_several_files_keep_the_order_the_files_list_them_in(tmp_path: Path) -> None:
+    """instances_test.json listing dog, bird of train's cat, dog, bird gave dog, bird, cat (the files by split name):
+    reindex renumbered every category, and YOLO's class 0 was dog."""
+    cats = [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}, {"id": 3, "name": "bird"}]
+    for split, cat_list, image in (("train", cats, 1), ("test", cats[1:], 2)):
+        doc = {
+            "images": [{"id": image, "file_name": f"{image}.jpg", "width": 20, "height": 20}],
+            "annotations": [
+                {"id": 10 * image + c["id"], "image_id": image, "category_id": c["id"], "bbox": [1, 1, 2, 2]}
+                for c in cat_list
+            ],
+            "categories": cat_list,
+        }
+        (tmp_path / "in/annotations").mkdir(parents=True, exist_ok=True)
+        (tmp_path / f"in/annotations/instances_{split}.json").write_text(json.dumps(doc))
+    ds = labelkit.load(tmp_path / "in", "coco")
+    assert [(c.id, c.name) for c in ds.categories] == [(1, "cat"), (2, "dog"), (3, "bird")]
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="coco", reindex="true")
+    assert [c.what for c in report.transformed if c.what == "category ids"] == []  # (were 3 renumbered)
+    doc = _load(tmp_path / "out/annotations/instances_train.json")
+    assert [(c["id"], c["name"]) for c in doc["categories"]] == [(1, "cat"), (2, "dog"), (3, "bird")]
+    labelkit.convert(tmp_path / "in", tmp_path / "yolo", to="yolo")
+    assert "names:\n  0: cat\n  1: dog\n  2: bird\n" in (tmp_path / "yolo/data.yaml").read_text()
+
+
 def test_reindex_renumbers_lvis_category_id_lists(tmp_path: Path) -> None:
     """LVIS's image fields naming categories kept the ids read, naming another category or none, without a word."""
     doc = _load(INSTANCES)  # categories 0, 3 and 9: 1, 2 and 3 with reindex

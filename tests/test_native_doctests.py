@@ -25,6 +25,7 @@ MODULES = [
     "labelkit.formats.native_categories",
     "labelkit.formats.parquet",
     "labelkit.formats.coco_build",
+    "labelkit.formats.coco_categories",
     "labelkit.formats.coco_names",
     "labelkit.formats.coco_schema",
     "labelkit.formats.coco_shapes",

@@ -6,6 +6,7 @@ Several files' categories merge into one list; writing numbers them as read, or 
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
@@ -172,7 +173,57 @@ def merge_categories(files: Sequence[CocoFile], findings: list[Finding] | None =
                 old.setdefault(key, value)
     if len(files) == 1 and not repeated:  # (the file's own records, each id once: the merge changed nothing)
         return build_categories(files[0])
-    return build_categories(CocoFile(Path(), "merged", None, categories=list(merged.values())))
+    lists = [
+        [int(c["id"]) for c in f.categories if isinstance(c, dict) and int(c.get("id", -1)) in merged] for f in files
+    ]
+    order = merged_order(lists)
+    return build_categories(CocoFile(Path(), "merged", None, categories=[merged[i] for i in order]))
+
+
+def merged_order(lists: Sequence[Sequence[int]]) -> list[int]:
+    """One order of the category ids several files list, keeping each file's order, else the smaller id first.
+
+    Files of a split that list only the categories they use (``instances_test.json`` listing ``dog, bird`` of
+    ``instances_train.json``'s ``cat, dog, bird``) took the first file's order then the others' (the files by split
+    name: ``dog, bird, cat``), which renumbered every category with ``-o reindex=true`` and gave YOLO's class 0 to
+    ``dog``. Where files order two ids both ways, the smaller id goes first.
+
+    Examples:
+        >>> merged_order([[2, 3], [1, 2, 3]])
+        [1, 2, 3]
+        >>> merged_order([[7], [5, 1, 4]])  # (a file's own order: 5 before 1; 7 after the smaller ids)
+        [5, 1, 4, 7]
+        >>> merged_order([[1, 2], [2, 1]])
+        [1, 2]
+    """
+    after: dict[int, set[int]] = {}  # id -> the ids a file lists right after it
+    waiting: dict[int, int] = {}  # id -> how many ids a file lists right before it, not yet placed
+    for ids in lists:
+        for i in ids:
+            after.setdefault(i, set())
+            waiting.setdefault(i, 0)
+        for a, b in itertools.pairwise(ids):
+            if a != b and b not in after[a]:
+                after[a].add(b)
+                waiting[b] += 1
+    ready = [i for i, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    out: list[int] = []
+    while len(out) < len(waiting):
+        if not ready:  # (files order ids both ways: the smallest left goes next)
+            heapq.heappush(ready, min(i for i, n in waiting.items() if n > 0))
+            waiting[ready[0]] = 0
+        i = heapq.heappop(ready)
+        if waiting[i] < 0:  # (placed already)
+            continue
+        waiting[i] = -1
+        out.append(i)
+        for j in after[i]:
+            if waiting[j] > 0:
+                waiting[j] -= 1
+                if waiting[j] == 0:
+                    heapq.heappush(ready, j)
+    return out
 
 
 def skeleton_outside(f: CocoFile, categories: Sequence[Category]) -> list[tuple[str, int, int | None]]:
