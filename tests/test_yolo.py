@@ -3917,6 +3917,8 @@ def test_list_lines_naming_an_image_not_found_nor_its_label_file_are_read_with_a
         "read as an image without objects (a list shipped without its images?)",
         "1 list line names an image a line before named (train.txt:5): one item, listed once when written (a "
         "repeat weighs an image in training)",
+        "1 label file beside the listed images' has no image, and no list names one (obj/c.txt): not read (their "
+        "images not shipped?), as Darknet and Ultralytics train on the images their lists name",  # (no list names c)
     ]
 
 
@@ -4349,6 +4351,16 @@ def test_images_read_or_not_images_are_not_noted_as_beside_the_listed_ones(
     ]
 
 
+def _listing_a_jpg(root: Path, layout: str, folder: str) -> None:
+    """A config of the ``layout`` whose train list names ``<folder>/a.jpg`` alone (class ``cat``)."""
+    (root / "train.txt").write_text(f"{folder}/a.jpg\n")
+    if layout == "ultralytics":
+        (root / "data.yaml").write_text("train: train.txt\nval: train.txt\nnames: [cat]\n")
+    else:
+        (root / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
+        (root / "obj.names").write_text("cat\n")
+
+
 @pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
 def test_unlisted_images_below_a_listed_image_s_folder_are_noted(tmp_path: Path, layout: str) -> None:
     """A listed a.jpg beside an unlisted sub/b.jpg and sub/deeper/c.jpg, each with its label file: only the
@@ -4362,18 +4374,40 @@ def test_unlisted_images_below_a_listed_image_s_folder_are_noted(tmp_path: Path,
         (root / labels / name).parent.mkdir(parents=True, exist_ok=True)
         Image.new("RGB", (20, 10)).save(root / folder / f"{name}.jpg")
         (root / labels / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
-    (root / "train.txt").write_text(f"{folder}/a.jpg\n")
-    if layout == "ultralytics":
-        (root / "data.yaml").write_text("train: train.txt\nval: train.txt\nnames: [cat]\n")
-    else:
-        (root / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
-        (root / "obj.names").write_text("cat\n")
+    _listing_a_jpg(root, layout, folder)
     ds = labelkit.load(root, "yolo")
     assert len(ds) == 1
     assert ds.read_notes == [
         "2 images with label files of their own lie beside the listed ones, but no list names them "
         f"({folder}/sub/b.jpg first): not read, as Darknet and Ultralytics train on the images their lists name"
     ]
+
+
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_label_files_of_no_image_beside_the_listed_ones_are_noted(tmp_path: Path, layout: str) -> None:
+    """obj_train_data/b.txt, whose image did not ship and that no list names, was passed over unsaid, its objects
+    with it (a folder split refuses such a file: image not found)."""
+    root = tmp_path / "ds"
+    folder = "images/train" if layout == "ultralytics" else "obj_train_data"
+    labels = "labels/train" if layout == "ultralytics" else folder
+    for name in ("sub/c", "b", "a"):
+        (root / labels / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / labels / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / folder / "sub").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (20, 10)).save(root / folder / "a.jpg")
+    (root / labels / "classes.txt").write_text("cat\n")  # (LabelImg's names file: no labels)
+    (root / labels / "._d.txt").write_bytes(b"\x00\x05\x16\x07")  # (macOS's AppleDouble file: none either)
+    _listing_a_jpg(root, layout, folder)
+    ds = labelkit.load(root, "yolo")
+    assert len(ds) == 1
+    assert ds.read_notes == [
+        f"2 label files beside the listed images' have no image, and no list names one ({labels}/b.txt first): not "
+        "read (their images not shipped?), as Darknet and Ultralytics train on the images their lists name"
+    ]
+    (root / labels / "sub/c.txt").unlink()
+    (root / "train.txt").write_text(f"{folder}/a.jpg\n{folder}/b.jpg\n")  # (named: read at the size given)
+    back = labelkit.load(root, "yolo", image_size="20x10")
+    assert (len(back), [n for n in back.read_notes if "beside the listed" in n]) == (2, [])
 
 
 @pytest.mark.parametrize("value", ['"valid.txt"', "obj_valid_data", "valid.list"])
@@ -6229,7 +6263,9 @@ def test_obj_data_is_read_as_darknet_reads_it_first_lines_and_semicolon_comments
     ds = labelkit.load(tmp_path, "yolo")
     assert [(i.id, i.split) for i in ds.items()] == [("obj_train_data/a", "train")]
     assert ds.read_notes == [
-        "obj.data repeats train (obj.data:4, beside line 2): the first line is read, as Darknet reads it"
+        "obj.data repeats train (obj.data:4, beside line 2): the first line is read, as Darknet reads it",
+        "1 label file beside the listed images' has no image, and no list names one (obj_train_data/b.txt): not read "
+        "(their images not shipped?), as Darknet and Ultralytics train on the images their lists name",
     ]
 
 
@@ -8167,7 +8203,9 @@ def test_a_list_line_finds_its_image_and_label_file_by_exact_name_only(tmp_path:
     ]
     assert layout.notes == [  # (C.jpg is read through its label file C.txt, c.jpg as the image there)
         "2 list lines name images not found, nor their label files ('images/t/A.jpg' at train.txt:1 first): each "
-        "is read as an image without objects (a list shipped without its images?)"
+        "is read as an image without objects (a list shipped without its images?)",
+        "1 label file beside the listed images' has no image, and no list names one (labels/t/a.txt): not read "
+        "(their images not shipped?), as Darknet and Ultralytics train on the images their lists name",
     ]
 
 

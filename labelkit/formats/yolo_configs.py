@@ -51,7 +51,13 @@ from labelkit.formats.yolo_list_files import (
     entries_from_list,
     outside_line,
 )
-from labelkit.formats.yolo_listing import Listings, has_image_extension, unlisted_note, without_suffix
+from labelkit.formats.yolo_listing import (
+    Listings,
+    has_image_extension,
+    orphan_note,
+    unlisted_note,
+    without_suffix,
+)
 from labelkit.formats.yolo_media import SIZES_FILE, is_image_name, load_sizes, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml, names_not_text_note, yaml_value_line
 from labelkit.io import Inside, read_text, safe_relpath
@@ -235,7 +241,8 @@ def ultralytics_layout(
             f"{' first' if count > 1 else ''}): not read, as Ultralytics reads none of them"
         )
     unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
-    notes = (lines.absent_note(root), lines.repeated_note(root), relocated.note(), unlisted)
+    orphans = orphan_note(lines.listings.orphan_labels(lines.folders, layout.entries), root)
+    notes = (lines.absent_note(root), lines.repeated_note(root), relocated.note(), unlisted, orphans)
     layout.notes += [note for note in notes if note is not None]
     unnamed, datasets = unread_folders(root, [s for s in sources if s.is_dir()], layout.entries, config_path)
     home, real_root = os.path.realpath(config_path.parent), os.path.realpath(root)
@@ -587,7 +594,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             "the file inside it whose path ends as each does"
         )
     unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
-    notes = (lines.absent_note(root), lines.repeated_note(root), relocated.note(), unlisted)
+    orphans = orphan_note(lines.listings.orphan_labels(lines.folders, layout.entries), root)
+    notes = (lines.absent_note(root), lines.repeated_note(root), relocated.note(), unlisted, orphans)
     layout.notes += [note for note in notes if note is not None]
     unnamed, datasets = unread_folders(root, [], layout.entries, data_path, darknet=True)
     layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]

@@ -199,20 +199,74 @@ class Listings:
             and self.is_file(lab)
         ]
 
+    def orphan_labels(self, folders: set[str], entries: list[Entry]) -> list[str]:
+        """The label files beside the listed images' labels with no image of their own that no entry reads.
+
+        Looked for where :meth:`unlisted` looks for images (``folders`` and below them), and in the ``labels``
+        folders mirroring them (``labels/train`` of ``images/train``): a ``.txt`` there that is no entry's label
+        file, with no image of its stem in its folder or the mirrored images folder, is the labels of an image
+        that did not ship and that no list names (``obj_train_data/b.txt`` beside a listed ``a.jpg``): its
+        objects were left out unsaid, where a folder split refuses such a file (``image not found``).
+        LabelImg's ``classes.txt`` is a names file, not one of these.
+        """
+        labels = {e.label for e in entries if e.label is not None}
+        mirror = os.sep + "images" + os.sep
+        found = []
+        for folder in sorted(self._with_subfolders(folders)):
+            at = (folder + os.sep).rfind(mirror)
+            places = [(folder, folder)]
+            if at >= 0:  # (images/train/x -> labels/train/x, its images in images/train/x)
+                places.append((folder[:at] + os.sep + "labels" + folder[at + len(mirror) - 1 :], folder))
+            for label_folder, image_folder in places:
+                listed = self._folders.get(label_folder)
+                if listed is None and label_folder not in self._folders:
+                    listed = self._folders[label_folder] = self._list(label_folder)
+                images = self._folders.get(image_folder)
+                if listed is None or not listed.exact or images is None or not images.exact:
+                    continue
+                stems = {n.rpartition(".")[0] for n in (*images.entries, *listed.entries) if has_image_extension(n)}
+                prefix = label_folder + os.sep
+                found += sorted(
+                    prefix + n
+                    for n in listed.entries
+                    if n[-4:] == ".txt"
+                    and n != "classes.txt"
+                    and not n.startswith(".")
+                    and n[:-4] not in stems
+                    and prefix + n not in labels
+                    and self.is_file(prefix + n)
+                )
+        return sorted(set(found))
+
+
+def orphan_note(found: list[str], root: Path) -> str | None:
+    """The read note counting the label files :meth:`Listings.orphan_labels` found, naming the first."""
+    return _counted(
+        found,
+        root,
+        "1 label file beside the listed images' has no image, and no list names one ({first})",
+        "{count} label files beside the listed images' have no image, and no list names one ({first} first)",
+        " (their images not shipped?)",
+    )
+
 
 def unlisted_note(found: list[str], root: Path) -> str | None:
     """The read note counting the images :meth:`Listings.unlisted` found, naming the first; None when none."""
+    return _counted(
+        found,
+        root,
+        "1 image with a label file of its own lies beside the listed ones, but no list names it ({first})",
+        "{count} images with label files of their own lie beside the listed ones, but no list names them "
+        "({first} first)",
+    )
+
+
+def _counted(found: list[str], root: Path, one: str, many: str, why: str = "") -> str | None:
+    """A note on the files of ``found`` not read (``one`` or ``many`` saying them): None when there are none."""
     if not found:
         return None
-    first = rel_path(found[0], root)
-    if len(found) == 1:
-        what = f"1 image with a label file of its own lies beside the listed ones, but no list names it ({first})"
-    else:
-        what = (
-            f"{len(found):,} images with label files of their own lie beside the listed ones, but no list names "
-            f"them ({first} first)"
-        )
-    return f"{what}: not read, as Darknet and Ultralytics train on the images their lists name"
+    what = (one if len(found) == 1 else many).format(first=rel_path(found[0], root), count=f"{len(found):,}")
+    return f"{what}: not read{why}, as Darknet and Ultralytics train on the images their lists name"
 
 
 def has_image_extension(line: str) -> bool:
