@@ -161,13 +161,26 @@ def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, flo
     ("text", "pointer", "message"),
     [
         ("[]", "", "a split lockfile must be a JSON object"),
-        (LOCK.replace('"seed": 0', '"seed": 1.5'), "/seed", "bad split lockfile field 'seed' (expected int or str)"),
-        (LOCK.replace('"seed": 0', '"seed": true'), "/seed", "bad split lockfile field 'seed' (expected int or str)"),
+        # (said "expected str, found NoneType" of both: Python's names, and a missing field called null)
+        (
+            LOCK.replace('"method": "balanced", ', ""),
+            "/method",
+            "missing required split lockfile field 'method' (expected a string)",
+        ),
+        *(
+            (LOCK.replace(was, now), f"/{name}", f"bad split lockfile field '{name}' (expected {expected})")
+            for was, now, name, expected in (
+                ('"balanced"', "null", "method", "a string, found null"),
+                ('{"x": 1}', "[]", "ratios", "an object, found an array"),
+                ('"seed": 0', '"seed": 1.5', "seed", "an integer or a string, found a number"),
+                ('"seed": 0', '"seed": true', "seed", "an integer or a string, found a boolean"),
+            )
+        ),
         (  # (said "expected int or str" of an int: read past 64 bits as a float)
             LOCK.replace('"seed": 0', '"seed": 18446744073709551616'),
             "/seed",
-            "bad split lockfile field 'seed' (expected an int of 64 bits or a str); hint: labelkit writes a seed past "
-            '64 bits as a str ("18446744073709551616")',
+            "bad split lockfile field 'seed' (expected an integer of 64 bits or a string); hint: labelkit writes a "
+            'seed past 64 bits as a str ("18446744073709551616")',
         ),
         (
             LOCK.replace('"img/a.jpg": "x"', '"a/b~c": 3'),
@@ -178,18 +191,18 @@ def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, flo
             LOCK.replace('"img/a.jpg": "x"', '"img/a.jpg": "../../evil"'),
             "/assignments/img~1a.jpg",
             "a lockfile assignment must be a split name (expected letters, digits, '_', '-' or '.', found "
-            "'../../evil')",
+            '"../../evil")',
         ),
         # (float() took each of these: a negative share only warned that the ratios had changed)
         *(
             (LOCK.replace('{"x": 1}', '{"a/b": ' + value + "}"), "/ratios/a~1b", f"{RATIO} (found {found})")
             for value, found in (
                 ("-0.5", "-0.5"),
-                ('"0.5"', "'0.5'"),
-                ("true", "True"),
+                ('"0.5"', '"0.5"'),
+                ("true", "true"),
                 ("1.5", "1.5"),
                 ("1.000002", "1.000002"),
-                ("null", "None"),
+                ("null", "null"),
             )
         ),
     ],

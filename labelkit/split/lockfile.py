@@ -37,6 +37,35 @@ def json_seed(seed: int | str) -> int | str:
     return seed
 
 
+_WORDS = {str: "a string", dict: "an object"}
+
+
+def json_word(value: Any) -> str:
+    """The JSON type of a decoded value in an error's words (``an object``, ``null``), as other readers say them.
+
+    >>> [json_word(v) for v in (None, True, 3, 2.5, "x", [], {})]
+    ['null', 'a boolean', 'an integer', 'a number', 'a string', 'an array', 'an object']
+    """
+    if value is None:
+        return "null"
+    for kind, word in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string")):
+        if isinstance(value, kind):
+            return word
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _spelled(value: Any) -> str:
+    """A decoded value as JSON spells it (``null``, ``true``, ``"0.5"``), where Python's ``None`` was said.
+
+    >>> [_spelled(v) for v in (None, True, "0.5", -0.5, [1])]
+    ['null', 'true', '"0.5"', '-0.5', '[1]']
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # (an integer past 64 bits)
+        return repr(value)
+
+
 @dataclass
 class Lockfile:
     """A previous (or new) assignment.
@@ -140,13 +169,20 @@ class Lockfile:
         if not isinstance(data, dict):
             raise InputError("a split lockfile must be a JSON object", path=path, pointer="")
         for name, kind in (("version", str), ("method", str), ("ratios", dict), ("assignments", dict)):
-            if not isinstance(data.get(name), kind):
+            if name not in data:  # (it was said to be null: found NoneType)
+                raise InputError(
+                    f"missing required split lockfile field {name!r}",
+                    path=path,
+                    pointer="/" + name,
+                    expected=_WORDS[kind],
+                )
+            if not isinstance(data[name], kind):
                 raise InputError(
                     f"bad split lockfile field {name!r}",
                     path=path,
                     pointer="/" + name,
-                    expected=kind.__name__,
-                    found=type(data.get(name)).__name__,
+                    expected=_WORDS[kind],
+                    found=json_word(data[name]),
                 )
         seed = data.get("seed")
         if not isinstance(seed, (int, str)) or isinstance(seed, bool):
@@ -155,7 +191,8 @@ class Lockfile:
                 "bad split lockfile field 'seed'",
                 path=path,
                 pointer="/seed",
-                expected="an int of 64 bits or a str" if wide else "int or str",
+                expected="an integer of 64 bits or a string" if wide else "an integer or a string",
+                found=None if wide else json_word(seed),
                 hint='labelkit writes a seed past 64 bits as a str ("18446744073709551616")' if wide else None,
             )
         assignments = data["assignments"]
@@ -165,8 +202,8 @@ class Lockfile:
                 "bad split lockfile field 'written'",
                 path=path,
                 pointer="/written",
-                expected="dict",
-                found=type(written).__name__,
+                expected="an object",
+                found=json_word(written),
             )
         for name, entries in (("assignments", assignments), ("written", written)):
             for key, value in entries.items():
@@ -178,7 +215,7 @@ class Lockfile:
                         path=path,
                         pointer=json_pointer(name, key),
                         expected="letters, digits, '_', '-' or '.'",
-                        found=repr(value),
+                        found=_spelled(value),
                     )
         ratios: dict[str, float] = {}
         for key, value in data["ratios"].items():
@@ -189,7 +226,7 @@ class Lockfile:
                     "a split lockfile ratio must be a number from 0 to 1",
                     path=path,
                     pointer=json_pointer("ratios", key),
-                    found=repr(value),
+                    found=_spelled(value),
                 )
             ratios[str(key)] = float(value)
         return cls(data["version"], seed, data["method"], ratios, dict(assignments), dict(written))
