@@ -6512,6 +6512,52 @@ def test_an_instance_s_fields_a_keypoints_annotation_lacks_are_kept(tmp_path: Pa
     assert _load(tmp_path / "out/annotations/person_keypoints_val.json")["annotations"] == [{**instance, **pose}]
 
 
+_LACKS = (
+    "1 annotations of person_keypoints_val.json lack fields that the same annotation of the instances file has: "
+    "the instance's are kept (writing COCO writes them to both files)"
+)
+_DIFFER = (
+    "1 annotations of person_keypoints_val.json differ from the same annotation of the instances file in other "
+    "fields than the keypoints (extras, attributes or flags): the keypoints file's are kept"
+)
+
+
+@pytest.mark.parametrize(
+    ("own", "theirs", "note", "written"),
+    [
+        ({"attributes": {"color": "red"}}, {}, _LACKS, {"attributes": {"color": "red"}}),
+        ({"score": 0.5}, {}, _LACKS, {"score": 0.5}),
+        ({"attributes": {"color": "red"}, "score": 0.5}, {"score": 0.5}, _LACKS, {"attributes": {"color": "red"}}),
+        ({"attributes": {}}, {"attributes": {"color": "blue"}}, _DIFFER, {"attributes": {"color": "blue"}}),
+    ],
+)
+def test_an_instance_s_attributes_and_score_a_keypoints_annotation_lacks_are_kept(
+    tmp_path: Path, own: dict[str, Any], theirs: dict[str, Any], note: str, written: dict[str, Any]
+) -> None:
+    """An instance's attributes or score its keypoints annotation lacked were dropped from both files, noted as
+    a difference (its {} carried beside the keypoints file's attributes: writing was refused as a loss). Kept as
+    its extras are, written to both files; the keypoints file's own attributes win."""
+    pose = {"keypoints": [5, 5, 2], "num_keypoints": 1}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {"images": [_img(1)], "annotations": [_ann(1, 1, 1, **own)], "categories": [_PERSON]},
+            "person_keypoints_val": {
+                "images": [_img(1)],
+                "annotations": [_ann(1, 1, 1, **theirs, **pose)],
+                "categories": [_PERSON],
+            },
+        },
+    )
+    ds = labelkit.load(src)
+    assert ds.read_notes == [note]
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    out = tmp_path / "out" / "annotations"
+    assert _load(out / "instances_val.json")["annotations"] == [_ann(1, 1, 1, **{**own, **written})]
+    assert _load(out / "person_keypoints_val.json")["annotations"] == [_ann(1, 1, 1, **{**own, **written}, **pose)]
+
+
 def test_an_instance_s_num_keypoints_equal_to_the_keypoints_file_s_is_no_difference(tmp_path: Path) -> None:
     """An instance carrying ``num_keypoints`` (and no keypoints) equal to the keypoints file's: a note said they
     differed, and the instances file was written without it. No note; both files come back as read."""

@@ -355,7 +355,8 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     own_count, own_extras = _num_keypoints_apart(same["extras"].combine_chunks())
     kp_extras = _num_keypoints_apart(kp["extras"].combine_chunks(), counts=False)[1]
     # (an instance's num_keypoints without keypoints is kept apart: see _counts_tagged)
-    differ, kept, lacks = _fields_differ(same, kp, own_extras, kp_extras)
+    given = _given_columns(same, kp)
+    differ, kept, lacks = _fields_differ(same, kp, own_extras, kp_extras, given)
     moved = np.zeros(kp.num_rows, dtype=bool)
     for name in ("bbox", "polygon", "mask"):
         moved |= _rows_differ(same[name].combine_chunks(), kp[name].combine_chunks())
@@ -386,13 +387,13 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     new_extras = pc.if_else(has, merged_extras.take(take), instances["extras"].combine_chunks())
     instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
     instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
-    for name in _COMPARED_COLUMNS:  # (the keypoints file's are kept, as its extras are: see _fields_differ)
-        if name in instances.column_names and name in kp.column_names:
-            mine = instances[name].combine_chunks()
-            theirs = kp[name].combine_chunks().cast(mine.type).take(take)
-            instances = instances.set_column(
-                instances.schema.get_field_index(name), name, pc.if_else(has, theirs, mine)
-            )
+    for name, gives in given.items():  # (the keypoints file's are kept, as its extras are: see _fields_differ)
+        mine = instances[name].combine_chunks()
+        # (where the keypoints record has none, the instance's own: taking the null dropped it from both files)
+        theirs = pc.if_else(pa.array(gives), kp[name].combine_chunks().cast(mine.type), same[name].combine_chunks())
+        instances = instances.set_column(
+            instances.schema.get_field_index(name), name, pc.if_else(has, theirs.take(take), mine)
+        )
     unmatched = keypoints.filter(pc.invert(matched))
     unposed = int((inline & ~listed).sum())
     return instances, unmatched, int(differ.sum()), int(moved.sum()), int(unlike.sum()), lacks, unposed
@@ -514,6 +515,9 @@ def _num_keypoints_apart(extras: pa.Array, counts: bool = True) -> tuple[pa.Arra
 _COMPARED_COLUMNS = ("attributes", "occluded", "score")
 """Columns of an instance and its keypoints annotation compared (and taken from the keypoints file) beside extras."""
 
+_CARRIED_ATTRIBUTES = "coco:attributes"
+"""The extra carrying a record's attributes that are no flat object (``{}``, nested values): see coco_build."""
+
 _CARRIED_GEOMETRY = ("coco:segmentation", "coco:bbox")
 """Extras carrying a geometry field an object has none of (``"segmentation": []``, ``"bbox": null``)."""
 
@@ -543,36 +547,74 @@ def _without_carried_geometry(extras: pa.ChunkedArray | pa.Array, instances: pa.
     return pa.array(values, pa.string())
 
 
+def _given_columns(instances: pa.Table, keypoints: pa.Table) -> dict[str, np.ndarray]:
+    """Per column compared (:data:`_COMPARED_COLUMNS`) that both tables have, which keypoints records give it a value.
+
+    A record's attributes that are no flat object (``{}``) are carried in its extras (``coco:attributes``): that
+    record gives attributes too, though its column is null.
+    """
+    given: dict[str, np.ndarray] = {}
+    for name in _COMPARED_COLUMNS:
+        if name in instances.column_names and name in keypoints.column_names:
+            given[name] = valid_mask(keypoints[name])
+    if "attributes" in given:
+        given["attributes"] = given["attributes"] | _carry(keypoints["extras"].combine_chunks(), _CARRIED_ATTRIBUTES)
+    return given
+
+
+def _carry(extras: pa.Array, key: str) -> np.ndarray:
+    """Which rows of an extras column hold ``key`` as a member of their own (not one nested deeper)."""
+    rows = np.flatnonzero(contains_match(extras, f"{orjson.dumps(key).decode()}:"))
+    carry = np.zeros(len(extras), dtype=bool)
+    for row, text in zip(rows.tolist(), extras.take(pa.array(rows, pa.int64())).to_pylist(), strict=True):
+        carry[row] = key in members_or_raw(text)
+    return carry
+
+
 def _fields_differ(
-    instances: pa.Table, keypoints: pa.Table, own_extras: pa.Array, kp_extras: pa.Array
+    instances: pa.Table,
+    keypoints: pa.Table,
+    own_extras: pa.Array,
+    kp_extras: pa.Array,
+    given: dict[str, np.ndarray],
 ) -> tuple[np.ndarray, dict[int, str], int]:
     """Which rows of two tables of the same annotations differ in attributes, flags or extras the keypoints file has.
 
     ``own_extras`` and ``kp_extras`` are the extras compared: without ``num_keypoints`` (the keypoints file's,
-    and the instance's: :func:`_merge_keypoints` and :func:`_counts_tagged` keep it). An extra only the instance
-    has is no difference: it is kept (returned per row as ``"key":value`` members, by row), and the rows that
-    lack one other than bookkeeping (``coco:@``) are counted.
+    and the instance's: :func:`_merge_keypoints` and :func:`_counts_tagged` keep it). ``given``: per column
+    compared, which keypoints records give it (see :func:`_given_columns`). A field only the instance has (an
+    extra, or a column the keypoints record leaves null) is no difference: it is kept (an extra returned per row
+    as ``"key":value`` members, by row), and the rows that lack one other than bookkeeping (``coco:@``) are
+    counted. The instance's attributes carried in its extras are not kept beside attributes the keypoints
+    record gives in its column (a COCO record holds one attributes object): they differ.
     """
     differ = np.zeros(instances.num_rows, dtype=bool)
+    lacking = np.zeros(instances.num_rows, dtype=bool)
     kept: dict[int, str] = {}
-    lacks = 0
-    others = [c for c in _COMPARED_COLUMNS if c in instances.column_names and c in keypoints.column_names]
-    for k, (a, b) in enumerate(((own_extras, kp_extras), *((instances[c], keypoints[c]) for c in others))):
+    kp_attributes = valid_mask(keypoints["attributes"]) if "attributes" in given else lacking
+    pairs = ((own_extras, kp_extras, None), *((instances[c], keypoints[c], gives) for c, gives in given.items()))
+    for k, (a, b, gives) in enumerate(pairs):
         same = pc.fill_null(pc.equal(a, b), False)
         both_null = pc.and_(pc.is_null(a), pc.is_null(b))
         unlike = ~true_mask(pc.or_(same, both_null))
+        if gives is not None:  # (a value only the instance has is kept, as an extra only it has is)
+            lacking |= unlike & ~gives
+            unlike &= gives
         if not k and unlike.any():  # extras spelled apart (whitespace, key order) may hold the same values
             rows = np.flatnonzero(unlike & valid_mask(a))
             picked = pa.array(rows)
             for row, x, y in zip(rows.tolist(), a.take(picked).to_pylist(), b.take(picked).to_pylist(), strict=True):
                 own, theirs = members_or_raw(x), (members_or_raw(y) if y is not None else {})
                 unlike[row] = any(key not in own or not _same_value(own[key], v) for key, v in theirs.items())
+                if kp_attributes[row] and _CARRIED_ATTRIBUTES in own:  # (the keypoints record's attributes win)
+                    unlike[row] = True
+                    own.pop(_CARRIED_ATTRIBUTES)
                 only = [key for key in own if key not in theirs]
                 if only:
                     kept[row] = ",".join(f"{orjson.dumps(key).decode()}:{value_text(own[key])}" for key in only)
-                    lacks += any(not key.startswith("coco:@") for key in only)
+                    lacking[row] |= any(not key.startswith("coco:@") for key in only)
         differ |= unlike
-    return differ, kept, lacks
+    return differ, kept, int(lacking.sum())
 
 
 def _same_value(a: Any, b: Any) -> bool:
