@@ -4621,6 +4621,46 @@ def test_categories_only_a_bare_captions_file_listed_are_listed_in_an_instances_
     assert [(o.id, o.keypoints) for o in back.objects()] == [(o.id, o.keypoints) for o in source.objects()]
 
 
+@pytest.mark.parametrize("task", ["person_keypoints", "image_info"])
+@pytest.mark.parametrize("how", ["merged", "added"])
+def test_a_category_no_keypoints_or_image_info_file_lists_is_listed_in_an_instances_file(
+    tmp_path: Path, task: str, how: str
+) -> None:
+    """A folder of keypoints (or image info) files alone: dog, listed only by val's file, was in no file once val
+    was merged into train, and a category added in code never was (exit 0, nothing reported lost). An
+    instances file of the first split lists it, without annotations, as it does a bare captions file's."""
+    from pycocotools.coco import COCO
+
+    from labelkit.model import Category
+
+    person = {"id": 1, "name": "person", "keypoints": ["a"], "skeleton": []}
+    docs = {}
+    for split, image, cats in (("train", 1, [person]), ("val", 2, [person, {"id": 2, "name": "dog"}])):
+        docs[f"{task}_{split}"] = {"images": [_img(image)], "categories": cats}
+        if task == "person_keypoints":
+            docs[f"{task}_{split}"]["annotations"] = [_ann(image, image, 1, keypoints=[2, 2, 2], num_keypoints=1)]
+    src = _files(tmp_path / "in", docs)
+    ds = labelkit.load(src)
+    if how == "merged":
+        ds = ds.filter("train")
+    else:
+        ds.categories.append(Category(id=7, name="bus"))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    files = {p.stem: _load(p) for p in sorted((tmp_path / "out/annotations").iterdir())}
+    home = "instances_train"
+    assert sorted(files) == sorted([home, *(name for name in docs if how == "added" or "train" in name)])
+    assert {k: v for k, v in files.items() if k != home} == {k: docs[k] for k in files if k != home}
+    unlisted = [{"id": 2, "name": "dog"}] if how == "merged" else [{"id": 7, "name": "bus"}]
+    assert files[home] == {"info": {}, "licenses": [], "images": [_img(1)], "annotations": [], "categories": unlisted}
+    assert COCO(str(tmp_path / "out/annotations" / f"{home}.json")).getCatIds() == [unlisted[0]["id"]]
+    back = labelkit.load(tmp_path / "out")
+    assert sorted((c.id, c.name) for c in back.categories) == sorted((c.id, c.name) for c in ds.categories)
+    again = labelkit.save(back, tmp_path / "again", "coco")  # written so, it stays so
+    assert (again.lost, again.transformed) == ([], [])
+    assert {p.stem: _load(p) for p in sorted((tmp_path / "again/annotations").iterdir())} == files
+
+
 def test_an_attribute_integer_past_int64_is_carried_not_read_as_an_attribute(tmp_path: Path) -> None:
     """``"attributes": {"n": 10000000000000000000}`` became an attribute no record holds: labelkit JSON wrote
     a document its reader refuses, and a Parquet folder its reader refuses."""

@@ -133,19 +133,18 @@ class FilePlan:
             if s.categories is not None and id(s) not in bare and s.task in ("instances", "stuff", "labels", "captions")
         ]
         listed = [s for s in candidates if "categories" in s.keys]  # (one read without the key lists none)
-        if (
-            not listed
-            and candidates
-            and not unlisting
-            and {c.id for c in self.ds.categories} - self._listed(specs, bare)
-        ):
+        missing = {c.id for c in self.ds.categories} - self._listed(specs, bare)
+        if not listed and candidates and not unlisting and missing:
             # the file list's keys (edited) leave categories out of every file that would list them: the first
             # lists them (they were in no file, and validate refused their ids)
             candidates[0].keys = [*candidates[0].keys, "categories"]
             listed = candidates[:1]
-        if unlisting and not listed and all(s.categories is not None for s in specs):
+        own_lists = any(s.task in ("person_keypoints", "image_info") and "categories" in s.keys for s in specs)
+        if (unlisting or (missing and own_lists)) and not listed and all(s.categories is not None for s in specs):
             # the others are keypoints or image info files, which list their own: an instances file of the
-            # first split lists what only the captions files listed (it is the home of unlisted categories)
+            # first split lists what only the captions files listed, and categories none of them lists (it is the
+            # home of unlisted categories: one only a file no longer written listed, or one added since, was in no
+            # file, unsaid)
             listed = [FileSpec("instances", specs[0].split, keys, [])]
             specs.insert(0, listed[0])
         for spec in specs:
