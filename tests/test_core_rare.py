@@ -167,6 +167,11 @@ def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, flo
             "/method",
             "missing required split lockfile field 'method' (expected a string)",
         ),
+        (  # (the seed, checked apart, was said to be null)
+            LOCK.replace('"seed": 0, ', ""),
+            "/seed",
+            "missing required split lockfile field 'seed' (expected an integer or a string)",
+        ),
         *(
             (LOCK.replace(was, now), f"/{name}", f"bad split lockfile field '{name}' (expected {expected})")
             for was, now, name, expected in (

@@ -37,7 +37,7 @@ def json_seed(seed: int | str) -> int | str:
     return seed
 
 
-_WORDS = {str: "a string", dict: "an object"}
+_WORDS = {str: "a string", dict: "an object", int: "an integer or a string"}
 
 
 def json_word(value: Any) -> str:
@@ -168,7 +168,8 @@ class Lockfile:
         """
         if not isinstance(data, dict):
             raise InputError("a split lockfile must be a JSON object", path=path, pointer="")
-        for name, kind in (("version", str), ("method", str), ("ratios", dict), ("assignments", dict)):
+        fields = (("version", str), ("method", str), ("seed", int), ("ratios", dict), ("assignments", dict))
+        for name, kind in fields:
             if name not in data:  # (it was said to be null: found NoneType)
                 raise InputError(
                     f"missing required split lockfile field {name!r}",
@@ -176,6 +177,8 @@ class Lockfile:
                     pointer="/" + name,
                     expected=_WORDS[kind],
                 )
+            if kind is int:  # (an integer or a string: below)
+                continue
             if not isinstance(data[name], kind):
                 raise InputError(
                     f"bad split lockfile field {name!r}",
