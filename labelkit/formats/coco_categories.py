@@ -186,44 +186,87 @@ def merged_order(lists: Sequence[Sequence[int]]) -> list[int]:
     Files of a split that list only the categories they use (``instances_test.json`` listing ``dog, bird`` of
     ``instances_train.json``'s ``cat, dog, bird``) took the first file's order then the others' (the files by split
     name: ``dog, bird, cat``), which renumbered every category with ``-o reindex=true`` and gave YOLO's class 0 to
-    ``dog``. Where files order two ids both ways, the smaller id goes first.
+    ``dog``. Ids files order both ways (a cycle of them) go by id among themselves, where the files place the
+    group as a whole; ids no file orders go the smaller first.
 
     Examples:
         >>> merged_order([[2, 3], [1, 2, 3]])
         [1, 2, 3]
         >>> merged_order([[7], [5, 1, 4]])  # (a file's own order: 5 before 1; 7 after the smaller ids)
         [5, 1, 4, 7]
-        >>> merged_order([[1, 2], [2, 1]])
-        [1, 2]
+        >>> merged_order([[10, 20, 5], [20, 10]])  # (10 and 20 both ways: by id; 5 after them, as train has it)
+        [10, 20, 5]
     """
     after: dict[int, set[int]] = {}  # id -> the ids a file lists right after it
-    waiting: dict[int, int] = {}  # id -> how many ids a file lists right before it, not yet placed
     for ids in lists:
         for i in ids:
             after.setdefault(i, set())
-            waiting.setdefault(i, 0)
         for a, b in itertools.pairwise(ids):
-            if a != b and b not in after[a]:
+            if a != b:
                 after[a].add(b)
-                waiting[b] += 1
-    ready = [i for i, n in waiting.items() if n == 0]
+    group = _cycles(after)  # id -> the index of its group (ids ordered both ways, or itself alone)
+    members: dict[int, list[int]] = {}
+    for i, g in group.items():
+        members.setdefault(g, []).append(i)
+    later: dict[int, set[int]] = {g: set() for g in members}  # group -> the groups a file lists right after it
+    waiting = dict.fromkeys(members, 0)  # group -> how many groups before it are not placed yet
+    for a, bs in after.items():
+        for b in bs:
+            if group[a] != group[b] and group[b] not in later[group[a]]:
+                later[group[a]].add(group[b])
+                waiting[group[b]] += 1
+    ready = [(min(members[g]), g) for g, n in waiting.items() if n == 0]
     heapq.heapify(ready)
     out: list[int] = []
-    while len(out) < len(waiting):
-        if not ready:  # (files order ids both ways: the smallest left goes next)
-            heapq.heappush(ready, min(i for i, n in waiting.items() if n > 0))
-            waiting[ready[0]] = 0
-        i = heapq.heappop(ready)
-        if waiting[i] < 0:  # (placed already)
-            continue
-        waiting[i] = -1
-        out.append(i)
-        for j in after[i]:
-            if waiting[j] > 0:
-                waiting[j] -= 1
-                if waiting[j] == 0:
-                    heapq.heappush(ready, j)
+    while ready:
+        _, g = heapq.heappop(ready)
+        out += sorted(members[g])
+        for h in later[g]:
+            waiting[h] -= 1
+            if not waiting[h]:
+                heapq.heappush(ready, (min(members[h]), h))
     return out
+
+
+def _cycles(after: dict[int, set[int]]) -> dict[int, int]:
+    """The strongly connected groups of the graph ``after`` (Tarjan's, without recursion): id -> group index."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    group: dict[int, int] = {}
+    for root in sorted(after):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(after[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(after[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                g = len(set(group.values()))
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group[member] = g
+                    if member == node:
+                        break
+    return group
 
 
 def skeleton_outside(f: CocoFile, categories: Sequence[Category]) -> list[tuple[str, int, int | None]]:
