@@ -189,6 +189,37 @@ def test_rle_strings_with_sizes_beyond_32_bits_never_fit() -> None:
     assert R.rle_strings_problems([], [], []) == []
 
 
+def test_rle_strings_of_numbers_of_seven_characters_are_read_as_pycocotools_writes_and_reads_them() -> None:
+    """pycocotools writes a run of 2**29 or more in 7 characters: any number of more than 6 was refused."""
+    from pycocotools import mask as mask_utils
+
+    from labelkit.model.tables import MASK_TYPE
+
+    h, w = 20000, 30000  # (600 M pixels, below 2**31)
+    size = h * w
+    written = mask_utils.frPyObjects({"size": [h, w], "counts": [size - 100, 100]}, h, w)["counts"].decode()
+    assert written == "l\\aVla0T3"
+    counts = R.rle_string_counts(written)
+    assert counts is not None and counts.tolist() == [size - 100, 100]
+    # a difference below -2**29 (1 after 2**29 + 10): pycocotools writes it in 7 characters, negative, and misreads it
+    runs = [10, 2**29 + 10, 10, 1]
+    negative = mask_utils.frPyObjects({"size": [h, w], "counts": [*runs, size - sum(runs)]}, h, w)["counts"].decode()
+    assert negative == ":ZPPPP`0:goooo_Og^aVl1"
+    assert R.rle_string_counts(negative) is None
+    texts = [written, written, "PPPPP`01", negative, "PPPPPP2", "PPPPPPP0"]
+    heights, widths = [h, h, 1, h, 1, 1], [w, w - 1, 2**29 + 1, w, 2**31 - 1, 1]
+    assert R.rle_strings_problems(texts, heights, widths) == [
+        None,
+        "RLE counts do not fit a 20000 x 29999 mask",  # (599,999,900 is more than the mask)
+        None,
+        "RLE counts is not a compressed COCO RLE string",
+        "RLE counts is not a compressed COCO RLE string",  # (2**31: past pycocotools' 32-bit int)
+        "RLE counts is not a compressed COCO RLE string",  # (8 characters)
+    ]
+    cells = [{"height": h, "width": w, "counts": written, "runs": None}]
+    assert R.mask_column_problems(pa.array(cells, MASK_TYPE)) == {}
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

@@ -293,7 +293,9 @@ def test_cell_outer_rings_decodes_compressed_counts_as_pycocotools_does() -> Non
         ({"height": 3, "width": 3, "counts": "1\x7f", "runs": None}, "are not COCO's"),  # not COCO's alphabet
         ({"height": 3, "width": 3, "counts": "1h", "runs": None}, "are not COCO's"),  # a number left unfinished
         ({"height": 3, "width": 3, "counts": "10O", "runs": None}, "are not COCO's"),  # a negative count
-        ({"height": 3, "width": 3, "counts": "1hhhhhh0", "runs": None}, "are not COCO's"),  # 7 characters
+        ({"height": 3, "width": 3, "counts": "1hhhhhhh0", "runs": None}, "are not COCO's"),  # 8 characters
+        # (7 characters, as pycocotools writes a run of 2**29 or more: read, runs far past the mask's 9 pixels)
+        ({"height": 3, "width": 3, "counts": "1hhhhhh0", "runs": None}, "do not fit a 3 x 3 mask"),
         # counts adding up to 2**64 + 9 (int64 would wrap around to 9): refused before they are added
         ({"height": 3, "width": 3, "counts": None, "runs": [2**62] * 4 + [9]}, "do not fit a 3 x 3 mask"),
         ({"height": 65536, "width": 32768, "counts": None, "runs": [2**31]}, "cannot hold a 65536 x 32768 mask"),

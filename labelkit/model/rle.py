@@ -74,14 +74,18 @@ def rle_string_counts(text: Any) -> NDArray[np.int64] | None:
 
     Each number is written 5 bits a character (``chr(48 + bits)``, low bits first), bit 0x20 meaning "more
     characters follow" and bit 0x10 of the last character the sign; from the fourth number on, each is
-    stored as its difference from the number two before it. A number may take at most 6 characters (30
-    bits), as pycocotools, whose decoder works on 32-bit integers, writes and reads them.
+    stored as its difference from the number two before it. A number may take at most 7 characters, as
+    pycocotools writes it (7 for a number of 2**29 or more, or below -2**29); one of 7 must be below 2**31 and not
+    negative (:data:`_LONG`), as pycocotools' decoder, which shifts the seventh character into a 32-bit int at
+    bit 30, reads it back.
 
     Examples:
         >>> rle_string_counts("4130O0").tolist()  # "O" is -1: the fifth number is 3 - 1
         [4, 1, 3, 1, 2, 1]
         >>> rle_string_counts("10O") is None  # a negative count: 1, 0, -1
         True
+        >>> rle_string_counts("PPPPP`01").tolist()  # 2**29 in 7 characters, then 1
+        [536870912, 1]
     """
     if not isinstance(text, str) or not text.isascii():
         return None
@@ -92,10 +96,12 @@ def rle_string_counts(text: Any) -> NDArray[np.int64] | None:
         return None
     last = np.flatnonzero((chars & 0x20) == 0)  # the last character of each number
     lengths = np.diff(np.r_[-1, last])
-    if int(lengths.max()) > 6:
+    if int(lengths.max()) > 7:
         return None
     values = np.add.reduceat((chars & 0x1F) << (5 * run_positions(lengths)), last - lengths + 1)
     values = np.where(chars[last] & 0x10, values - (np.int64(1) << (5 * lengths)), values)
+    if _misread(lengths, values).any():
+        return None
     values[1::2] = np.cumsum(values[1::2])  # 1, 3, 5, ...: each after the first adds the one two before
     values[2::2] = np.cumsum(values[2::2])  # 2, 4, 6, ...
     return values if int(values.min()) >= 0 else None
@@ -115,6 +121,24 @@ def counts_problem(counts: NDArray[np.int64], height: int, width: int) -> str | 
     if (total := int(counts.sum())) != size:
         return rle_sum_message(total, size)
     return None
+
+
+def _misread(digits: NDArray[np.int64], values: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Which numbers of a compressed RLE string (of ``digits`` characters) pycocotools does not read as written.
+
+    pycocotools' ``rleToString`` writes a number of 2**29 or more, or below -2**29, in 7 characters (35 bits),
+    but its ``rleFrString`` shifts their bits into a 32-bit int: of a seventh character it keeps two bits, and it
+    cannot set the sign (``-1 << 35``, undefined in C). A number of 8 characters or more, or of 7 that is
+    negative or 2**31 or more, comes back as another: no count of a mask of fewer than 2**31 pixels is one, but a
+    difference between two may be below -2**29, which pycocotools writes and misreads (its decoder then writing
+    past the mask).
+    """
+    misread: NDArray[np.bool_] = (digits > 7) | ((digits == 7) & ((values < 0) | (values >= _LONG)))
+    return misread
+
+
+_LONG = 2**31
+"""The numbers of 7 characters pycocotools reads back are those from 0 to below this."""
 
 
 NOT_COUNTS = "RLE counts are not COCO's (compressed or uncompressed)"
@@ -205,11 +229,11 @@ def _strings_problems(
     last = np.flatnonzero(stop)
     digits = np.diff(np.r_[-1, last])
     owner = np.searchsorted(ends, last, side="right")  # the string of each number
-    bad[owner[digits > 6]] = True  # more than 30 bits, as pycocotools reads them
     shift = 5 * np.minimum(run_positions(digits), 6)  # (longer numbers are refused: kept from overflowing)
     values = np.add.reduceat((chars & 0x1F) << shift, last - digits + 1)
     values = np.where(chars[last] & 0x10, values - (np.int64(1) << (5 * np.minimum(digits, 7))), values)
-    values[bad[owner]] = 0  # below 2**30 each, so the sums below cannot overflow
+    bad[owner[_misread(digits, values)]] = True  # as pycocotools reads them
+    values[bad[owner]] = 0  # below 2**31 each (6 characters or fewer: 2**30), so the sums below cannot overflow
     index = run_positions(np.bincount(owner, minlength=n))  # each number's place in its string
     for chosen in ((index % 2 == 1), (index % 2 == 0) & (index >= 2)):  # 1, 3, 5, ... and 2, 4, 6, ...
         picked = np.flatnonzero(chosen)
