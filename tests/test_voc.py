@@ -7519,6 +7519,38 @@ def test_an_image_whose_masks_are_all_lost_gets_no_pngs(tmp_path: Path, case: st
     assert [i.metadata for i in labelkit.load(tmp_path / "o", "voc").items()] == [{}]
 
 
+@pytest.mark.parametrize("case", ["mask", "polygon", "mask-only"])
+def test_an_image_whose_only_mask_has_no_pixel_gets_no_pngs(tmp_path: Path, case: str) -> None:
+    """Its only mask empty (or polygon rasterising to none), the image still got blank PNGs, <segmented>1 and a
+    Segmentation line, read back as voc:blank_pngs (paints_any looked at its masks' sizes and classes only)."""
+    empty = _blob(slice(0, 0), slice(0, 0))
+    if case == "polygon":  # (collinear: pycocotools paints none of it)
+        ds = Dataset(categories=[Category(id=8, name="cat")])
+        ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train"))
+        ds.add(Object(id="0", item_id="m", category_id=8, bbox=(0.0, 0.0, 2.0, 2.0), polygon=[[1, 1, 2, 2, 3, 3]]))
+    else:
+        ds = _image_with_masks(empty, boxed=case == "mask")
+    options = {"masks": "all"} if case == "polygon" else {}
+    planned = labelkit.api.plan(ds, "voc", **options)
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, **options)
+    what = {"mask": "masks", "polygon": "polygons", "mask-only": "objects"}[case]
+    assert planned.lost == [] and [(c.what, c.count, c.reason) for c in report.lost] == [
+        (what, 1, voc_masks.NO_PIXEL_LEFT)
+    ]
+    assert sorted(p.relative_to(tmp_path / "o").as_posix() for p in (tmp_path / "o").rglob("*") if p.is_file()) == [
+        "Annotations/m.xml",
+        "ImageSets/Main/train.txt",
+    ] + (["labelmap.txt"] if case == "mask-only" else [])
+    assert "<segmented>0</segmented>" in (tmp_path / "o/Annotations/m.xml").read_text()
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [i.metadata for i in back.items()] == [{}]
+    labelkit.save(back, tmp_path / "coco", "coco")
+    (written,) = (tmp_path / "coco/annotations").iterdir()
+    assert json.loads(written.read_text())["images"] == [
+        {"id": 1, "file_name": "JPEGImages/m.jpg", "width": 6, "height": 4}
+    ]
+
+
 def test_a_part_box_that_reads_back_otherwise_is_counted_as_an_object_box_is(tmp_path: Path) -> None:
     """A part box of [0.1, 0.2, 0.3, 0.7] read back [0.10000000000000009, ...], nothing reported, while an object
     box is counted ('transformed: box coordinates'): a part's box is counted so, and its corners, written as an

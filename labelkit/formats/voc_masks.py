@@ -162,6 +162,7 @@ class ImageMasks:
         alone: int = 0,
         holes: dict[int, Any] | None = None,
         files: bool = True,
+        drawn: dict[int, tuple[tuple[int, int], Any]] | None = None,
     ) -> None:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
@@ -179,6 +180,7 @@ class ImageMasks:
         self.alone = alone  # how many of the last instance rows have no XML object (mask-only objects)
         self.holes = holes or {}  # row -> its polygon's hole flags (per ring), when it has some
         self.files = files  # False: nothing is painted (paints_any), and no PNG is written; losses are still said
+        self.drawn = drawn or {}  # row -> the PNGs' size and its polygon's runs, rasterised already (paints_any)
 
     def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
         """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.
@@ -211,10 +213,13 @@ class ImageMasks:
             if value >= VOID_INDEX:  # counted by check()
                 continue
             cell = self.cells[r]
+            drawn = self.drawn.get(r)
             try:  # (runs are checked in check(), and polygons pycocotools cannot rasterise on sized images)
                 runs = (
                     cell_runs(cell)
                     if cell is not None
+                    else drawn[1]
+                    if drawn is not None and drawn[0] == shape
                     else raster.polygon_runs(self.polygons.get(r) or [], *shape, holes=self.holes.get(r))
                 )
             except ValueError as exc:
@@ -401,13 +406,16 @@ def paints_any(
     voids: tuple[Any, Any],
     value_of: Callable[[int], int],
     mask_shape: Callable[[int], tuple[int, int] | None],
+    sets_a_pixel: Callable[[int, tuple[int, int]], bool],
 ) -> bool:
     """Whether :meth:`ImageMasks.write` paints anything on an image's PNGs of ``shape`` (None: none is written).
 
     ``instances``: the (object PNG value, row) of each instance; ``semantic``: the class-only masks' rows;
     ``value_of``: a row's class value; ``mask_shape``: a row's mask size (None for a polygon, painted at any
-    size). A mask of another size than the PNGs', of background or of a value past 254, and a void mask of
-    another size are not painted (check() reports them lost): an image of nothing else gets no PNGs.
+    size); ``sets_a_pixel``: whether a row's mask, or polygon rasterised at a size, has a pixel. A mask of
+    another size than the PNGs', of background or of a value past 254, a mask or polygon of no pixel (reported
+    lost while painting) and a void mask of another size are not painted: an image of nothing else gets no PNGs
+    (it got blank ones when its only mask was empty). Masks are looked at before polygons, which are rasterised.
     """
     if shape is None:
         return False
@@ -415,10 +423,12 @@ def paints_any(
     def fits(r: int) -> bool:
         return 0 < value_of(r) < VOID_INDEX and mask_shape(r) in (None, shape)
 
+    drawn = [r for v, r in instances if v < VOID_INDEX and fits(r)]
     return (
-        any(v < VOID_INDEX and fits(r) for v, r in instances)
-        or any(mask_shape(r) is not None and fits(r) for r in semantic)
+        any(mask_shape(r) is not None and sets_a_pixel(r, shape) for r in drawn)
+        or any(mask_shape(r) is not None and fits(r) and sets_a_pixel(r, shape) for r in semantic)
         or any(cell_shape(v) == shape for v in voids)
+        or any(mask_shape(r) is None and sets_a_pixel(r, shape) for r in drawn)
     )
 
 

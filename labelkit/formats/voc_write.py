@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +76,9 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.yolo_media import media_of, place_media, read_splits_of
 from labelkit.io import create_file
-from labelkit.model import Category, Dataset
+from labelkit.model import Category, Dataset, raster
 from labelkit.model import geometry as G
+from labelkit.model.rle import cell_sets_a_pixel
 from labelkit.model.tables import contains_match, decode_json_cell, read_only, true_mask, valid_mask
 from labelkit.portable import drop_unportable, same_files, split_list_entries, unportable_paths, without_nul_names
 from labelkit.portable_lengths import path_too_long
@@ -357,6 +359,22 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             slow = chunk[~fast_row]
             fractional += int(np.count_nonzero(~voc_xml.integral(voc[chunk[fast_row]])))
             tokens, integral = voc_xml.number_tokens(voc[slow])
+            # the chunk's masks and polygons in one take (a take per image costs more than painting the image),
+            # before its XML files: whether an image's PNGs are written depends on their pixels (paints_any)
+            wanted = slow[has_mask[slow] | has_polygon[slow]]
+            cells = dict(zip(wanted.tolist(), geometry.masks.take(wanted).to_pylist(), strict=True))
+            polygons = (
+                dict(zip(wanted.tolist(), geometry.polygons.take(wanted).to_pylist(), strict=True))
+                if geometry.polygons is not None
+                else {}
+            )
+            holes = (
+                dict(zip(wanted.tolist(), geometry.holes.take(wanted).to_pylist(), strict=True))
+                if geometry.holes is not None
+                else {}
+            )
+            drawn: dict[int, tuple[tuple[int, int], Any]] = {}  # polygons rasterised by paints_any, for painting
+            sets_a_pixel = partial(_sets_a_pixel, cells=cells, polygons=polygons, holes=holes, drawn=drawn)
             texts: dict[int, str] = {}
             extras: dict[int, dict[str, Any]] = {}
             for k, r in enumerate(slow.tolist()):
@@ -457,6 +475,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         voids,
                         lambda r: classes.value[categories[r]],
                         lambda r: (int(mask_h[r]), int(mask_w[r])) if has_mask[r] else None,
+                        sets_a_pixel,
                     )
                 ):  # (masks all lost: no PNGs of background, nor flagged segmented or listed in Segmentation)
                     unpainted = True
@@ -503,19 +522,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         media_root.of(splits[n], ids[n]), paths[n], path / "JPEGImages" / name, media, media_root.bound
                     )
             create_files(xml_files, _threads(pool))
-            # the chunk's masks in one take (a take per image costs more than painting the image)
-            wanted = [r for _, inst, _, sem, _, _, _, _ in jobs for r in inst + sem]
-            cells = dict(zip(wanted, geometry.masks.take(wanted).to_pylist(), strict=True))
-            polygons = (
-                dict(zip(wanted, geometry.polygons.take(wanted).to_pylist(), strict=True))
-                if geometry.polygons is not None
-                else {}
-            )
-            holes = (
-                dict(zip(wanted, geometry.holes.take(wanted).to_pylist(), strict=True))
-                if geometry.holes is not None
-                else {}
-            )
             for n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
                 # (for ImageMasks to read its PNGs back: class pixels no instance accounts for, of a class-only mask
@@ -537,6 +543,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     alone=lone,
                     holes=holes,
                     files=n not in no_pngs,
+                    drawn=drawn,
                 )
                 if n not in too_large and n not in no_pngs:  # (write() paints nothing for it, and says what is lost)
                     folders_for(files[n])
@@ -565,6 +572,30 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     # (in the order of what was read, as every format counts them; image labels only where some were written)
     report.written = {"items": len(ids), **({"label annotations": label_lines} if label_lines else {})}
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
+
+
+def _sets_a_pixel(
+    row: int,
+    shape: tuple[int, int],
+    cells: dict[int, Any],
+    polygons: dict[int, Any],
+    holes: dict[int, Any],
+    drawn: dict[int, tuple[tuple[int, int], Any]],
+) -> bool:
+    """Whether an object row's mask, or (without one) its polygon rasterised at ``shape``, has a pixel.
+
+    The polygon's runs are kept in ``drawn`` for painting (it is not rasterised twice); one that cannot be
+    rasterised has none (painting reports it lost).
+    """
+    cell = cells.get(row)
+    if cell is not None:
+        return cell_sets_a_pixel(cell)
+    try:
+        runs = raster.polygon_runs(polygons.get(row) or [], *shape, holes=holes.get(row))
+    except ValueError:
+        return False
+    drawn[row] = (shape, runs)
+    return bool(runs[1::2].any())
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
