@@ -4397,6 +4397,7 @@ def test_label_files_of_no_image_beside_the_listed_ones_are_noted(tmp_path: Path
     Image.new("RGB", (20, 10)).save(root / folder / "a.jpg")
     (root / labels / "classes.txt").write_text("cat\n")  # (LabelImg's names file: no labels)
     (root / labels / "._d.txt").write_bytes(b"\x00\x05\x16\x07")  # (macOS's AppleDouble file: none either)
+    (root / labels / "README.txt").write_text("\nLabels of the cameras.\n")  # (no label lines: no label file)
     _listing_a_jpg(root, layout, folder)
     ds = labelkit.load(root, "yolo")
     assert len(ds) == 1
@@ -4408,6 +4409,24 @@ def test_label_files_of_no_image_beside_the_listed_ones_are_noted(tmp_path: Path
     (root / "train.txt").write_text(f"{folder}/a.jpg\n{folder}/b.jpg\n")  # (named: read at the size given)
     back = labelkit.load(root, "yolo", image_size="20x10")
     assert (len(back), [n for n in back.read_notes if "beside the listed" in n]) == (2, [])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_label_files_read_through_a_linked_folder_or_lists_are_not_noted_as_of_no_image(tmp_path: Path) -> None:
+    """The note on label files of no image counted b.txt, read through alias -> obj_train_data, as not read, and a
+    flat dataset's train.txt and val.txt lists as label files."""
+    root = tmp_path / "ds"
+    (root / "obj_train_data").mkdir(parents=True)
+    (root / "alias").symlink_to("obj_train_data")
+    for name in ("a", "b"):
+        Image.new("RGB", (20, 10)).save(root / "obj_train_data" / f"{name}.jpg")
+        (root / "obj_train_data" / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "obj_train_data/b.jpg").unlink()
+    (root / "obj_train_data/train.txt").write_text("obj_train_data/a.jpg\nalias/b.jpg\n")
+    (root / "obj.data").write_text("classes = 1\ntrain = obj_train_data/train.txt\nnames = obj.names\n")
+    (root / "obj.names").write_text("cat\n")
+    ds = labelkit.load(root, "yolo", image_size="20x10")
+    assert (len(list(ds.objects())), ds.read_notes) == (2, [])
 
 
 @pytest.mark.parametrize("value", ['"valid.txt"', "obj_valid_data", "valid.list"])

@@ -14,6 +14,7 @@ last ``.``: ``a/.`` is ``a``, a file where ``a`` is one).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -236,7 +237,27 @@ class Listings:
                     and prefix + n not in labels
                     and self.is_file(prefix + n)
                 )
-        return sorted(set(found))
+        if not found:  # (the usual case)
+            return found
+        # (a label read through a linked folder, alias/b.txt of obj_train_data/b.txt, is that file: compared by
+        # real paths; a .txt of other lines, a README.txt or a flat dataset's train.txt list, is no label file)
+        read = {os.path.realpath(label) for label in labels}
+        return [f for f in sorted(set(found)) if os.path.realpath(f) not in read and _holds_yolo_lines(f)]
+
+
+_YOLO_LINE = re.compile(rb"\s*\d+(\s+[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?){4,}\s*")
+"""A label line: a class id and 4 or more numbers (a list's paths, a README's words are none)."""
+
+
+def _holds_yolo_lines(path: str) -> bool:
+    """Whether the first line of the file at ``path`` that is not blank is a YOLO label line (of its first 4 KB)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    line = next((ln for ln in head.splitlines() if ln.strip()), b"")
+    return _YOLO_LINE.fullmatch(line) is not None
 
 
 def orphan_note(found: list[str], root: Path) -> str | None:
