@@ -23,7 +23,7 @@ from labelkit.formats.chunked_rows import ChunkedRows
 from labelkit.formats.voc import VOID_INDEX, voc_palette
 from labelkit.io import create_file
 from labelkit.model import raster
-from labelkit.model.rle import cell_runs
+from labelkit.model.rle import cell_runs, cell_sets_a_pixel
 from labelkit.report import Report
 
 if TYPE_CHECKING:
@@ -397,6 +397,30 @@ def cell_shape(cell: Any) -> tuple[int, int] | None:
     if not isinstance(cell.get("counts"), str) and not isinstance(cell.get("runs"), list):
         return None
     return (height, width)
+
+
+def sets_a_pixel_of(
+    row: int,
+    shape: tuple[int, int],
+    cells: dict[int, Any],
+    polygons: dict[int, Any],
+    holes: dict[int, Any],
+    drawn: dict[int, tuple[tuple[int, int], Any]],
+) -> bool:
+    """Whether an object row's mask, or (without one) its polygon rasterised at ``shape``, has a pixel.
+
+    The polygon's runs are kept in ``drawn`` for painting (it is not rasterised twice); one that cannot be
+    rasterised has none (painting reports it lost).
+    """
+    cell = cells.get(row)
+    if cell is not None:
+        return cell_sets_a_pixel(cell)
+    try:
+        runs = raster.polygon_runs(polygons.get(row) or [], *shape, holes=holes.get(row))
+    except ValueError:
+        return False
+    drawn[row] = (shape, runs)
+    return bool(runs[1::2].any())
 
 
 def paints_any(

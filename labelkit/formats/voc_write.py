@@ -63,6 +63,7 @@ from labelkit.formats.voc_masks import (
     paints_any,
     palette_bytes,
     png_values,
+    sets_a_pixel_of,
     void_cells,
 )
 from labelkit.formats.voc_names import image_file_names, images_per_split, item_files, renames_by_id
@@ -76,9 +77,8 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.yolo_media import media_of, place_media, read_splits_of
 from labelkit.io import create_file
-from labelkit.model import Category, Dataset, raster
+from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.rle import cell_sets_a_pixel
 from labelkit.model.tables import contains_match, decode_json_cell, read_only, true_mask, valid_mask
 from labelkit.portable import drop_unportable, same_files, split_list_entries, unportable_paths, without_nul_names
 from labelkit.portable_lengths import path_too_long
@@ -374,7 +374,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 else {}
             )
             drawn: dict[int, tuple[tuple[int, int], Any]] = {}  # polygons rasterised by paints_any, for painting
-            sets_a_pixel = partial(_sets_a_pixel, cells=cells, polygons=polygons, holes=holes, drawn=drawn)
+            sets_a_pixel = partial(sets_a_pixel_of, cells=cells, polygons=polygons, holes=holes, drawn=drawn)
             texts: dict[int, str] = {}
             extras: dict[int, dict[str, Any]] = {}
             for k, r in enumerate(slow.tolist()):
@@ -572,30 +572,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     # (in the order of what was read, as every format counts them; image labels only where some were written)
     report.written = {"items": len(ids), **({"label annotations": label_lines} if label_lines else {})}
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
-
-
-def _sets_a_pixel(
-    row: int,
-    shape: tuple[int, int],
-    cells: dict[int, Any],
-    polygons: dict[int, Any],
-    holes: dict[int, Any],
-    drawn: dict[int, tuple[tuple[int, int], Any]],
-) -> bool:
-    """Whether an object row's mask, or (without one) its polygon rasterised at ``shape``, has a pixel.
-
-    The polygon's runs are kept in ``drawn`` for painting (it is not rasterised twice); one that cannot be
-    rasterised has none (painting reports it lost).
-    """
-    cell = cells.get(row)
-    if cell is not None:
-        return cell_sets_a_pixel(cell)
-    try:
-        runs = raster.polygon_runs(polygons.get(row) or [], *shape, holes=holes.get(row))
-    except ValueError:
-        return False
-    drawn[row] = (shape, runs)
-    return bool(runs[1::2].any())
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:

@@ -6,6 +6,7 @@ counts are 32-bit: every reader and writer that hands a mask to it checks the ru
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -88,18 +89,10 @@ def cell_sets_a_pixel(cell: dict[str, Any]) -> bool:
     if text is None:
         runs = cell.get("runs") or []
         return any(runs[1::2])
-    numbers: list[int] = []
-    value = shift = 0
-    for char in str(text):  # (as rle_string_counts reads them)
-        bits = ord(char) - 48
-        value |= (bits & 0x1F) << shift
-        shift += 5
-        if not bits & 0x20:
-            numbers.append(value - (1 << shift) if bits & 0x10 else value)
-            if len(numbers) == 2:
-                break
-            value = shift = 0
-    if len(numbers) == 2 and numbers[1] > 0:
+    text = str(text)
+    # the string up to the end of its second number (a character without the "more follow" bit 0x20 ends one)
+    ends = list(itertools.islice((k for k, char in enumerate(text) if not (ord(char) - 48) & 0x20), 2))
+    if len(ends) == 2 and (first := rle_string_counts(text[: ends[1] + 1])) is not None and first[1] > 0:
         return True
     counts = rle_string_counts(text)
     return counts is not None and bool(counts[1::2].any())
