@@ -235,6 +235,7 @@ def _cycles(after: dict[int, set[int]]) -> dict[int, int]:
     stack: list[int] = []
     on_stack: set[int] = set()
     group: dict[int, int] = {}
+    groups = 0  # (the groups made so far: counting the set of them per group was quadratic)
     for root in sorted(after):
         if root in index:
             continue
@@ -258,8 +259,9 @@ def _cycles(after: dict[int, set[int]]) -> dict[int, int]:
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                g = len(set(group.values()))
+            if low[node] == index[node]:  # (a group's root: its members lie above it on the stack)
+                g = groups
+                groups += 1
                 while True:
                     member = stack.pop()
                     on_stack.discard(member)
