@@ -168,6 +168,18 @@ _JSON_TYPES = {
     "null": "null",
 }
 """msgspec's names of JSON types, as an error line says them."""
+
+
+def type_words(value: object) -> str:
+    """The JSON type of a decoded value as an error line says it (``an object``, ``null``): :data:`_JSON_TYPES`'.
+
+    >>> [type_words(v) for v in (None, True, 3, 2.5, "x", [], {})]
+    ['null', 'a boolean', 'an integer', 'a number', 'a string', 'an array', 'an object']
+    """
+    kinds = ((type(None), "null"), (bool, "bool"), (int, "int"), (float, "float"), (str, "str"), (list, "array"))
+    return _JSON_TYPES[next((name for kind, name in kinds if isinstance(value, kind)), "object")]
+
+
 _TYPE_NAMES = re.compile(r"`([a-z]+(?: \| [a-z]+)*)`")
 
 

@@ -196,14 +196,14 @@ def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, flo
             LOCK.replace('"img/a.jpg": "x"', '"img/a.jpg": "../../evil"'),
             "/assignments/img~1a.jpg",
             "a lockfile assignment must be a split name (expected letters, digits, '_', '-' or '.', found "
-            '"../../evil")',
+            "'../../evil')",
         ),
         # (float() took each of these: a negative share only warned that the ratios had changed)
         *(
             (LOCK.replace('{"x": 1}', '{"a/b": ' + value + "}"), "/ratios/a~1b", f"{RATIO} (found {found})")
             for value, found in (
                 ("-0.5", "-0.5"),
-                ('"0.5"', '"0.5"'),
+                ('"0.5"', "'0.5'"),
                 ("true", "true"),
                 ("1.5", "1.5"),
                 ("1.000002", "1.000002"),

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from labelkit.errors import InputError, OutputError, json_pointer
+from labelkit.errors import InputError, OutputError, json_pointer, shown, type_words
 from labelkit.io import parse_json
 from labelkit.io_output import replace_target
 
@@ -37,33 +37,14 @@ def json_seed(seed: int | str) -> int | str:
     return seed
 
 
-_WORDS = {str: "a string", dict: "an object", int: "an integer or a string"}
-
-
-def json_word(value: Any) -> str:
-    """The JSON type of a decoded value in an error's words (``an object``, ``null``), as other readers say them.
-
-    >>> [json_word(v) for v in (None, True, 3, 2.5, "x", [], {})]
-    ['null', 'a boolean', 'an integer', 'a number', 'a string', 'an array', 'an object']
-    """
-    if value is None:
-        return "null"
-    for kind, word in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string")):
-        if isinstance(value, kind):
-            return word
-    return "an array" if isinstance(value, list) else "an object"
-
-
-def _spelled(value: Any) -> str:
-    """A decoded value as JSON spells it (``null``, ``true``, ``"0.5"``), where Python's ``None`` was said.
-
-    >>> [_spelled(v) for v in (None, True, "0.5", -0.5, [1])]
-    ['null', 'true', '"0.5"', '-0.5', '[1]']
-    """
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:  # (an integer past 64 bits)
-        return repr(value)
+_EXPECTED = {
+    "version": "a string",
+    "method": "a string",
+    "seed": "an integer or a string",
+    "ratios": "an object",
+    "assignments": "an object",
+}
+"""The fields a lockfile must have, and what each holds."""
 
 
 @dataclass
@@ -168,24 +149,19 @@ class Lockfile:
         """
         if not isinstance(data, dict):
             raise InputError("a split lockfile must be a JSON object", path=path, pointer="")
-        fields = (("version", str), ("method", str), ("seed", int), ("ratios", dict), ("assignments", dict))
-        for name, kind in fields:
+        for name, expected in _EXPECTED.items():
             if name not in data:  # (it was said to be null: found NoneType)
                 raise InputError(
-                    f"missing required split lockfile field {name!r}",
-                    path=path,
-                    pointer="/" + name,
-                    expected=_WORDS[kind],
+                    f"missing required split lockfile field {name!r}", path=path, pointer="/" + name, expected=expected
                 )
-            if kind is int:  # (an integer or a string: below)
-                continue
-            if not isinstance(data[name], kind):
+        for name, kind in (("version", str), ("method", str), ("ratios", dict), ("assignments", dict)):
+            if not isinstance(data[name], kind):  # (the seed, an integer or a string: below)
                 raise InputError(
                     f"bad split lockfile field {name!r}",
                     path=path,
                     pointer="/" + name,
-                    expected=_WORDS[kind],
-                    found=json_word(data[name]),
+                    expected=_EXPECTED[name],
+                    found=type_words(data[name]),
                 )
         seed = data.get("seed")
         if not isinstance(seed, (int, str)) or isinstance(seed, bool):
@@ -195,7 +171,7 @@ class Lockfile:
                 path=path,
                 pointer="/seed",
                 expected="an integer of 64 bits or a string" if wide else "an integer or a string",
-                found=None if wide else json_word(seed),
+                found=None if wide else type_words(seed),
                 hint='labelkit writes a seed past 64 bits as a str ("18446744073709551616")' if wide else None,
             )
         assignments = data["assignments"]
@@ -206,7 +182,7 @@ class Lockfile:
                 path=path,
                 pointer="/written",
                 expected="an object",
-                found=json_word(written),
+                found=type_words(written),
             )
         for name, entries in (("assignments", assignments), ("written", written)):
             for key, value in entries.items():
@@ -218,7 +194,7 @@ class Lockfile:
                         path=path,
                         pointer=json_pointer(name, key),
                         expected="letters, digits, '_', '-' or '.'",
-                        found=_spelled(value),
+                        found=shown(value),
                     )
         ratios: dict[str, float] = {}
         for key, value in data["ratios"].items():
@@ -229,7 +205,7 @@ class Lockfile:
                     "a split lockfile ratio must be a number from 0 to 1",
                     path=path,
                     pointer=json_pointer("ratios", key),
-                    found=_spelled(value),
+                    found=shown(value),
                 )
             ratios[str(key)] = float(value)
         return cls(data["version"], seed, data["method"], ratios, dict(assignments), dict(written))
