@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
@@ -28,7 +29,7 @@ from labelkit.formats.base import Capabilities, Option
 from labelkit.formats.capability import check_capabilities
 from labelkit.io import input_guard
 from labelkit.json_places import beyond_64_bits, integer_error, place_of
-from labelkit.model import Category, Dataset, Item, Label
+from labelkit.model import Category, Dataset, Item, Label, Media, Object
 from labelkit.model.raster import polygon_runs, raster_problem
 from labelkit.model.rle import rle_string_counts, rle_strings_problems
 from labelkit.portable import unportable_paths
@@ -126,6 +127,38 @@ def test_a_text_option_with_a_check_takes_a_number_for_it() -> None:
     assert option.parse(6) == 6 and option.parse(np.float64(2.5)) == 2.5 and seen == [6, 2.5]
     with pytest.raises(UsageError, match=r"bad value for option 'n' \(expected str, found True\)"):
         option.parse(True)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("drop", "drop"), (np.str_("drop"), "drop"), (Path("drop"), "drop"), (2, "2"), (np.int64(3), "3")],
+)
+def test_a_choice_option_takes_text_or_a_path_as_its_text(value: object, expected: str) -> None:
+    """The Path itself was returned: it equals no choice, so ``crowd=Path("drop")`` was written as ``keep``. A
+    number is its text too (YOLO's ``kpt_dims=2``, whose choices are ``2`` and ``3``)."""
+    parsed = Option("n", "choice", "keep", "help", ("keep", "drop", "2", "3")).parse(value)
+    assert parsed == expected and type(parsed) is str
+
+
+@pytest.mark.parametrize("value", [b"drop", None, ["drop"], Path("skip"), 2.0, True])
+def test_a_choice_option_given_no_choice_is_a_usage_error(value: object) -> None:
+    with pytest.raises(UsageError) as info:
+        Option("n", "choice", "keep", "help", ("keep", "drop")).parse(value)
+    assert info.value.one_line() == f"bad value for option 'n' (expected keep or drop, found {value!r})"
+
+
+def test_a_choice_write_option_given_a_path_is_written_as_its_text(tmp_path: Path) -> None:
+    """``crowd=Path("drop")`` wrote the crowd box (as ``keep``); ``compression=Path("snappy")`` was an
+    AttributeError from inside pyarrow."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=64, height=48), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1, 1, 5, 5)))
+    ds.add(Object(id="2", item_id="a", category_id=1, bbox=(10, 10, 5, 5), extras={"coco:iscrowd": 1}))
+    report = labelkit.save(ds, tmp_path / "y", "yolo", allow_loss=True, crowd=Path("drop"))
+    assert report.written["object annotations"] == 1
+    labelkit.save(ds, tmp_path / "p", "parquet", compression=Path("snappy"))
+    codec = pq.ParquetFile(tmp_path / "p" / "objects.parquet").metadata.row_group(0).column(0).compression
+    assert codec == "SNAPPY"
 
 
 def test_a_text_write_option_given_bytes_writes_nothing(tmp_path: Path) -> None:

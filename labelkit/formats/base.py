@@ -153,7 +153,9 @@ class Option:
             if isinstance(value, (bool, np.bool_)) or not (isinstance(value, (Integral, str)) or real):
                 raise ValueError(value)
             return int(value) if self.type == "int" else float(value)
-        if self.type == "bool" or self.type == "choice" and str(value) not in self.choices:
+        if self.type == "choice":
+            return self._choice(value)
+        if self.type == "bool":
             raise ValueError(value)
         if self.type == "str":  # (bytes or a list was written as its repr: split=b"x" made labels/b'x'/)
             if isinstance(value, os.PathLike):  # (media_root=Path(...))
@@ -166,6 +168,18 @@ class Option:
             if not number or self.check is None:  # (a number only for an option whose check decides: precision=6;
                 raise ValueError(value)  # split=3 made labels/3/, split=nan labels/nan/)
         return value
+
+    def _choice(self, value: Any) -> str:
+        """The choice ``value`` names, as text; ValueError when it names none.
+
+        A path is its text, as for a ``str`` option, and so is a number (YOLO's ``kpt_dims=2``): ``crowd=Path("drop")``
+        passed the check by its text but reached the writer as a Path, which equals no choice (it wrote as
+        ``keep``; Parquet's codec crashed).
+        """
+        text = str(os.fspath(value) if isinstance(value, os.PathLike) else value)  # (bytes: "b'x'", no choice)
+        if text not in self.choices:
+            raise ValueError(value)
+        return text
 
 
 @dataclass(frozen=True)
