@@ -7056,6 +7056,26 @@ def test_an_image_of_0_by_0_is_read_as_of_unknown_size(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_a_box_left_of_or_above_0_on_an_image_of_0_by_0_is_read_as_it_is(tmp_path: Path) -> None:
+    """Only its far side went unchecked: ``[-5, 0, 2, 2]`` on an image of unknown size was refused by load, convert
+    and info ('reaches outside the image'), flagged by validate, and dropped with skip_invalid."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 0, "height": 0}],
+        "categories": [{"id": 1, "name": "c"}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "bbox": [-5, 0, 2, 2], "area": 4, "iscrowd": 0},
+            {"id": 2, "image_id": 1, "category_id": 1, "bbox": [3, -7, 2, 2], "area": 4, "iscrowd": 0},
+        ],
+    }
+    src = _write(tmp_path, doc)
+    assert labelkit.validate(src) == []
+    boxes = [(-5.0, 0.0, 2.0, 2.0), (3.0, -7.0, 2.0, 2.0)]
+    assert [o.bbox for o in labelkit.load(src).objects()] == boxes
+    assert [o.bbox for o in labelkit.load(src, skip_invalid=True).objects()] == boxes
+    result = CliRunner().invoke(cli, ["info", str(src)])
+    assert result.exit_code == 0, result.output
+
+
 def coco_rle(size: tuple[int, int], counts: list[int]) -> Any:
     from labelkit.model.annotations import Rle
 
@@ -7154,22 +7174,35 @@ def test_two_files_giving_an_image_0_by_0_and_a_size_are_refused(tmp_path: Path)
     assert "4 x 3" in str(err.value) and "0 x 0" in str(err.value)
 
 
-def test_a_box_reaching_below_0_on_an_image_of_unknown_size_is_clipped_at_0_only(tmp_path: Path) -> None:
+def test_a_box_reaching_below_0_on_an_image_of_unknown_size_is_written_as_it_is(tmp_path: Path) -> None:
     """A rotated box on an image of unknown size (written 0 x 0) reached below 0: clipping it to a NaN size made
-    NaN coordinates and the write failed ('COCO JSON cannot hold NaN'); it is clipped at 0, the far sides kept."""
+    NaN coordinates and the write failed ('COCO JSON cannot hold NaN'); then it was clipped at 0 (reported as
+    transformed, 'boxes reaching outside their image'), where COCO's reader reads a box on such an image as it is:
+    nothing clips it."""
     ds = Dataset(categories=[Category(id=1, name="a")])
     ds.add_item(Item(id="1", media=Media(path="a.jpg"), split="train"))
     ds.add(Object(id="1", item_id="1", category_id=1, bbox=(0.0, 0.0, 5.0, 0.0), angle=-30.0))
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=(-5.0, -3.0, 2.0, 2.0)))
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "coco").transformed] == [
+        ("images of unknown size", 1),
+        ("rotated boxes", 1),
+        ("boxes", 1),
+    ]
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert [(c.what, c.count) for c in report.transformed] == [
         ("images of unknown size", 1),
         ("rotated boxes", 1),
-        ("boxes reaching outside their image", 1),
+        ("boxes", 1),
     ]
     doc = _load(tmp_path / "out/annotations/instances_train.json")
-    x, y, w, h = doc["annotations"][0]["bbox"]
-    assert (y, round(x, 6), round(w, 6), round(h, 6)) == (0, 0.334936, 4.330127, 1.25)
-    assert [o.bbox for o in labelkit.load(tmp_path / "out").objects()][0][1] == 0
+    assert [[round(v, 6) for v in a["bbox"]] for a in doc["annotations"]] == [
+        [0.334936, -1.25, 4.330127, 2.5],
+        [-5, -3, 2, 2],
+    ]
+    assert doc["annotations"][1]["segmentation"] == [[-5, -3, -3, -3, -3, -1, -5, -1]]
+    back = [o.bbox for o in labelkit.load(tmp_path / "out").objects()]
+    assert [round(v, 6) for v in back[0]] == [0.334936, -1.25, 4.330127, 2.5]
+    assert back[1] == (-5.0, -3.0, 2.0, 2.0)
 
 
 def test_holes_of_a_polygon_beside_a_mask_on_an_image_of_unknown_size_are_not_counted_twice(tmp_path: Path) -> None:

@@ -148,16 +148,16 @@ def resolve_geometry(
     bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has_bbox))
     w_img, h_img = pending.width, pending.height
     negative = has_bbox & ((boxes[:, 2] < 0) | (boxes[:, 3] < 0))
+    # a side of unknown size (NaN: an image of 0 x 0) has no edge on either end (x < 0 was outside it)
+    sized_w, sized_h = np.isfinite(w_img), np.isfinite(h_img)
     with np.errstate(invalid="ignore", over="ignore"):  # (1e308 + 1e308 is inf: outside)
         outside = (
             has_bbox
             & ~negative
             & pending.known_image
             & (
-                (boxes[:, 0] < -BBOX_TOLERANCE)
-                | (boxes[:, 1] < -BBOX_TOLERANCE)
-                | (boxes[:, 0] + boxes[:, 2] > w_img + BBOX_TOLERANCE)
-                | (boxes[:, 1] + boxes[:, 3] > h_img + BBOX_TOLERANCE)
+                (sized_w & ((boxes[:, 0] < -BBOX_TOLERANCE) | (boxes[:, 0] + boxes[:, 2] > w_img + BBOX_TOLERANCE)))
+                | (sized_h & ((boxes[:, 1] < -BBOX_TOLERANCE) | (boxes[:, 1] + boxes[:, 3] > h_img + BBOX_TOLERANCE)))
             )
         )
     for k in np.flatnonzero(negative).tolist():

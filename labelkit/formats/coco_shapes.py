@@ -103,8 +103,8 @@ def written_boxes(
     bounds of their polygon, else of their mask, else of their labelled keypoints (``v > 0``): COCO
     annotations carry a bbox, and COCOeval's bbox mode skips objects without one. (An object with a mask and
     a polygon gets its mask's bounds: the mask is its segmentation written.) Every box reaching more
-    than ``BBOX_TOLERANCE`` pixels outside its image (``size``: per row, NaN when unknown, which clips at 0
-    only) is clipped to it, as COCO's reader refuses it (one read from COCO was inside; an edit or a new
+    than ``BBOX_TOLERANCE`` pixels outside its image (``size``: per row, NaN when unknown, which clips on no
+    end of that side) is clipped to it, as COCO's reader refuses it (one read from COCO was inside; an edit or a new
     image size moved it). With ``size`` None, the boxes are as they are before clipping (none clipped).
     """
     bbox = arr(c["bbox"])
@@ -134,19 +134,23 @@ def written_boxes(
     if size is None:
         return boxes, has, np.zeros(n, dtype=bool)
     width, height = size
-    with np.errstate(invalid="ignore", over="ignore"):  # (an image of unknown size: clipped at 0 only)
+    # a side of unknown size has no edge on either end, as COCO's reader checks it (it clipped at 0: a box left of
+    # 0 on an image of 0 x 0 became [0, 0, 0, 0], where the reader reads it as it is)
+    left = np.where(np.isfinite(width), 0.0, -np.inf)
+    top = np.where(np.isfinite(height), 0.0, -np.inf)
+    with np.errstate(invalid="ignore", over="ignore"):  # (x + w of 1e308 and 1e308 is inf: outside)
         width = np.where(np.isfinite(width), width, np.inf)
         height = np.where(np.isfinite(height), height, np.inf)
         x, y, w, h = boxes.T
         outside = has & (
-            (x < -BBOX_TOLERANCE)
-            | (y < -BBOX_TOLERANCE)
+            (x < left - BBOX_TOLERANCE)
+            | (y < top - BBOX_TOLERANCE)
             | (x + w > width + BBOX_TOLERANCE)
             | (y + h > height + BBOX_TOLERANCE)
         )
         if outside.any():
-            x0, y0 = np.clip(x, 0, width), np.clip(y, 0, height)
-            x1, y1 = np.clip(x + w, 0, width), np.clip(y + h, 0, height)
+            x0, y0 = np.clip(x, left, width), np.clip(y, top, height)
+            x1, y1 = np.clip(x + w, left, width), np.clip(y + h, top, height)
             clipped = np.stack([x0, y0, np.maximum(x1 - x0, 0), np.maximum(y1 - y0, 0)], axis=1)
             boxes[outside] = clipped[outside]
     return boxes, has, outside
