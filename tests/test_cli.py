@@ -2086,6 +2086,17 @@ def test_info_tells_apart_a_category_named_as_another_is_shown(tmp_path: Path) -
     }
 
 
+def test_info_tells_apart_a_category_named_as_an_unknown_category_id_is_shown() -> None:
+    """Annotations of a category id no category has are shown ``#7``: a category named ``#7`` had its counts on
+    that line (``#7  object 2``); it takes its id, as a category named ``(none)`` does."""
+    ds = Dataset(categories=[Category(id=1, name="#7")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1, 1, 2, 2)))
+    ds.add(Object(id="2", item_id="a", category_id=7, bbox=(1, 1, 2, 2)))
+    ds.add(Object(id="3", item_id="a", category_id=7, bbox=(1, 1, 2, 2)))
+    assert ds.stats().by_category == {"#7": {"object": 2}, "#7 #1": {"object": 1}}
+
+
 def test_a_validate_finding_names_the_place_its_error_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A finding at a line and a key (or element) gave the line alone (``data.yaml:2: ...``), where ``info`` and
     ``convert`` name both (``data.yaml:2 <nc>: ...``): the finding now names all its error's place."""

@@ -6,7 +6,7 @@ A column at a time, with no Python object per row; :meth:`labelkit.model.Dataset
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,15 +62,17 @@ def dataset_stats(dataset: Dataset, empty: list[str]) -> DatasetStats:
     for split in _split_names(pa.array(empty, pa.string())).to_pylist():
         if split != "(none)":
             items_by_split.setdefault(split, 0)
-    name_of = _category_labels(dataset.categories)
+    tables = [(name, table) for name in T.ANNOTATION_TABLES if (table := dataset.table(name)).num_rows]
+    counts = {name: _value_counts(table["category_id"]) for name, table in tables}
+    # ids no category has are shown "#7": a category's name is told apart from them too, as from "(none)"
+    known = {c.id for c in dataset.categories}
+    unknown = {cid for found in counts.values() for cid, _ in found if cid is not None and cid not in known}
+    name_of = _category_labels(dataset.categories, unknown)
     by_category: dict[str, Counter[str]] = {}
     by_split: dict[str, Counter[str]] = {}
-    for name in T.ANNOTATION_TABLES:
-        table = dataset.table(name)
-        if not table.num_rows:
-            continue
+    for name, table in tables:
         kind = T.KIND_BY_TABLE[name]
-        for cid, n in _value_counts(table["category_id"]):
+        for cid, n in counts[name]:
             label = "(none)" if cid is None else name_of.get(cid, f"#{cid}")
             by_category.setdefault(label, Counter())[kind] += n
         # rows of an item the dataset lacks count under "(none)", as rows of an item without a split
@@ -91,21 +93,25 @@ def dataset_stats(dataset: Dataset, empty: list[str]) -> DatasetStats:
     )
 
 
-def _category_labels(categories: Sequence[Category]) -> dict[int, str]:
+def _category_labels(categories: Sequence[Category], unknown: Iterable[int] = ()) -> dict[int, str]:
     """Each category's name in the counts, told apart by its id where another holds it: ``car #1``, ``car #2``.
 
-    A name two categories hold (YOLO's ``names: [car, car]``), or ``(none)``, takes the id; so does a name that
-    is then another's (``car #1``, a category's own name beside two ``car``: ``car #1 #3``), or their counts were
-    one line. A name with its id is no other's (the id ends it), so each name changes once at most.
+    A name two categories hold (YOLO's ``names: [car, car]``), ``(none)``, or the ``#7`` of an ``unknown``
+    category id 7 annotations have, takes the id; so does a name that is then another's (``car #1``, a
+    category's own name beside two ``car``: ``car #1 #3``), or their counts were one line. A name with its id is
+    no other's (the id ends it), so each name changes once at most.
 
     >>> from labelkit.model import Category
     >>> _category_labels([Category(id=1, name="car"), Category(id=2, name="car"), Category(id=3, name="car #1")])
     {1: 'car #1', 2: 'car #2', 3: 'car #1 #3'}
+    >>> _category_labels([Category(id=1, name="#7")], unknown=[7])
+    {1: '#7 #1'}
     """
     labels = {c.id: c.name for c in categories}
+    reserved = Counter(["(none)", *(f"#{cid}" for cid in unknown)])
     renamed: set[int] = set()
     while True:
-        held = Counter(labels.values()) + Counter(["(none)"])
+        held = Counter(labels.values()) + reserved
         clash = [cid for cid, label in labels.items() if held[label] > 1 and cid not in renamed]
         if not clash:
             return labels
