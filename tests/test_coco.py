@@ -6037,6 +6037,22 @@ def test_a_polygon_reaching_near_the_float_limit_is_clipped_without_a_warning(tm
     ]
 
 
+def test_a_rotated_box_whose_centre_passes_the_float_limit_is_written_without_a_warning(tmp_path: Path) -> None:
+    """On an image of unknown size (saving COCO turns boxes outside ``bulk_work``), its centre overflowed: numpy's
+    'overflow encountered in add' went to stderr. Its corners are at the largest float, as they were."""
+    import warnings
+
+    top = np.finfo(np.float64).max
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg")))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1.7e308, 1.7e308, 1.7e308, 1.7e308), angle=45.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
+    assert (ann["bbox"], ann["segmentation"]) == ([top, top, 0, 0], [[top] * 8])
+
+
 def test_a_rotated_box_whose_corners_pass_the_float_limit_is_written_as_planned(tmp_path: Path) -> None:
     """Its corners' bounds have an infinite width: the plan (and a dry run) said the box is clipped to the image,
     and the write failed, 'COCO JSON cannot hold NaN or infinite coordinates', naming no object. The box is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,23 @@ def test_half_turns_are_exact(x: float, y: float, w: float, h: float, angle: flo
 def test_quarter_turns_are_exact() -> None:
     corners = G.rotated_box_corners(np.array([[0.0, 0.0, 4.0, 2.0]]), np.array([90.0]))
     assert corners.tolist() == [[3.0, -1.0, 3.0, 3.0, 1.0, 3.0, 1.0, -1.0]]
+
+
+def test_corners_past_the_float_limit_and_turns_past_int64_give_no_numpy_warning() -> None:
+    """The centre of a box near float64's limit overflowed (``overflow encountered in add``), and a quarter turn
+    of 1e300 degrees was counted in int64 (``invalid value encountered in cast``): numpy printed both on stderr.
+    The values are as they were: corners clamped to the largest float, and 1e300 a whole number of turns."""
+    top = np.finfo(np.float64).max
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = G.rotated_box_corners(np.array([[1.7e308, 1.7e308, 1.7e308, 1.7e308]]), np.array([45.0]))
+        spun = G.rotated_box_corners(np.array([[0.0, 0.0, 4.0, 2.0]] * 3), np.array([1e300, -1e300, -90.0]))
+    assert huge.tolist() == [[top] * 8]
+    assert spun.tolist() == [
+        [0.0, 0.0, 4.0, 0.0, 4.0, 2.0, 0.0, 2.0],
+        [0.0, 0.0, 4.0, 0.0, 4.0, 2.0, 0.0, 2.0],
+        [1.0, 3.0, 1.0, -1.0, 3.0, -1.0, 3.0, 3.0],
+    ]
 
 
 def test_a_general_quadrilateral_is_flagged_and_gets_its_minimum_rectangle() -> None:

@@ -85,14 +85,15 @@ def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
     """
     bbox = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
     theta = np.radians(np.asarray(angle, dtype=np.float64).reshape(-1))
-    cx = bbox[:, 0] + bbox[:, 2] / 2
-    cy = bbox[:, 1] + bbox[:, 3] / 2
+    with np.errstate(over="ignore"):  # (a centre past float64's limit is inf: its corners are clamped below)
+        cx = bbox[:, 0] + bbox[:, 2] / 2
+        cy = bbox[:, 1] + bbox[:, 3] / 2
     hw, hh = bbox[:, 2] / 2, bbox[:, 3] / 2
     cos, sin = np.cos(theta), np.sin(theta)
     # quarter turns exactly: cos(90 degrees) is 6e-17 in floating point, which would leak into the output
     quarter = np.mod(np.asarray(angle, dtype=np.float64).reshape(-1), 90.0) == 0.0
-    if quarter.any():
-        turns = (np.asarray(angle, dtype=np.float64).reshape(-1)[quarter] // 90.0).astype(np.int64) % 4
+    if quarter.any():  # (the turn within a full one: 1e300 // 90 is past int64, which numpy warned of casting)
+        turns = (np.mod(np.asarray(angle, dtype=np.float64).reshape(-1)[quarter], 360.0) // 90.0).astype(np.int64)
         cos[quarter] = np.array([1.0, 0.0, -1.0, 0.0])[turns]
         sin[quarter] = np.array([0.0, 1.0, 0.0, -1.0])[turns]
     out = np.empty((len(bbox), 8), dtype=np.float64)
