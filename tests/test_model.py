@@ -361,6 +361,19 @@ def test_a_table_value_its_record_refuses_is_an_input_error_naming_the_table_rec
     assert (err.value.found, err.value.hint) == ("{bad", None)
 
 
+def test_a_media_kind_its_record_refuses_is_named_by_its_column() -> None:
+    """The items table's ``media`` is the record's ``media.kind``: pydantic's location, ``kind``, is no column,
+    and the error named no field (``items record 'a': : Input should be ...``)."""
+    from labelkit.errors import InputError
+
+    ds = Dataset.from_tables({"items": pa.table({"id": ["a"], "media": ["pdf"]})})
+    message = "items record 'a': media: Input should be 'image', 'video', 'audio' or 'text'"
+    for call in (lambda: list(ds.items()), ds.to_dict):
+        with pytest.raises(InputError) as err:
+            call()
+        assert err.value.message == message
+
+
 def test_a_split_of_a_dataset_has_its_own_categories_and_info() -> None:
     """``ds.filter("train").info.name = ...`` renamed the whole dataset too: they shared the records."""
     ds = Dataset(

@@ -281,7 +281,7 @@ class Dataset:
         table = self.table("items")
         if split is not None:
             table = table.filter(pc.equal(table["split"], split))
-        yield from records_of("items", table, R.item_from_row)
+        yield from records_of("items", table, R.item_from_row, R.ITEM_COLUMNS)
 
     def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
         """For each row of table ``name``, the row of its item in the items table (-1 when there is none).

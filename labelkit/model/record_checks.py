@@ -7,7 +7,7 @@ whole that its record refuses is named by its table, id and field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import orjson
@@ -54,8 +54,10 @@ def not_a_record(method: str, takes: str, value: object) -> UsageError:
     )
 
 
-def records_of(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]) -> Iterator[_R]:
-    """The records of ``table``'s rows, built by ``build``.
+def records_of(
+    name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R], columns: Mapping[str, str] | None = None
+) -> Iterator[_R]:
+    """The records of ``table``'s rows, built by ``build``; ``columns``: the column of a field named otherwise.
 
     Raises:
         InputError: a row holds a value its record refuses (only a table given to ``from_tables`` can), named
@@ -70,7 +72,7 @@ def records_of(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]
             if isinstance(exc, InputError):  # (a JSON text holding a number no float holds, as COCO's area 1e400)
                 raise InputError(f"{name} record {key}: {exc.message}", found=exc.found) from exc
             errors = exc.errors()
-            paths = [field_path(e, row) for e in errors]
+            paths = [field_path(e, row, columns or {}) for e in errors]
             inside = inner_errors(errors, paths, ".")  # (a union's member failing inside: counts [5.5])
             first = inside[0] if inside else 0
             message = union_message(e["msg"] for e, at in zip(errors, paths, strict=True) if at == paths[first])
@@ -81,15 +83,18 @@ def records_of(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]
         yield record
 
 
-def field_path(error: Any, row: dict[str, Any]) -> str:
+def field_path(error: Any, row: dict[str, Any], columns: Mapping[str, str]) -> str:
     """Where in ``row`` a pydantic error is, as ``attributes.x``: the parts of its location found in the row.
 
     pydantic adds the member of a plain union to a location (``attributes.x.bool`` of an attribute value
     ``{}``), which names no field: walking the row (its JSON-text cells decoded) drops it. A last part not
-    there is kept when the error is a missing field's.
+    there is kept when the error is a missing field's. A first part that ``columns`` maps is its column (an
+    item's media ``kind`` is the column ``media``: the location named nothing, ``items record 'a': : ...``).
     """
     parts, value = [], row
     for i, part in enumerate(error["loc"]):
+        if i == 0:
+            part = columns.get(part, part)
         if isinstance(value, str) and value[:1] in ("{", "["):
             try:
                 value = orjson.loads(value)

@@ -91,6 +91,11 @@ def rows_to_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
 # -- rows -> records -------------------------------------------------------------------------------
 
 
+ITEM_COLUMNS = {"kind": "media"}
+"""The ``items`` column of each field :func:`item_from_row` gives its ``Media`` under another name: an error
+there is located by the record's field (``kind``), which the table names otherwise."""
+
+
 def item_from_row(row: dict[str, Any]) -> Item:
     """Rebuild an item record from a row of the ``items`` table."""
     media = Media(
