@@ -4043,6 +4043,32 @@ def test_an_empty_detection_results_file_is_detected_as_coco(tmp_path: Path) -> 
         labelkit.detect(tmp_path / "other.json")
 
 
+@pytest.mark.parametrize(
+    ("name", "doc", "reason"),
+    [
+        (
+            "results.json",
+            [{"image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5}],
+            "a JSON list of COCO detection results ('image_id', 'category_id' and 'score')",
+        ),
+        ("results_val.json", [], "an empty JSON list named as COCO detection results (results_<split>.json)"),
+        (
+            "lvis.json",
+            {"info": {}, "annotations": [{"id": 1, "image_id": 1, "category_id": 1}]},
+            "JSON with COCO 'annotations' (of 'image_id' and 'category_id')",
+        ),
+        ("a.json", {"images": [], "annotations": []}, "JSON with COCO 'images' and 'annotations'"),
+        ("b.json", {"images": [], "categories": []}, "JSON with COCO 'images' and 'categories'"),
+        ("c.json", {"images": [{"id": 1, "file_name": "a.jpg"}]}, "JSON with COCO 'images' (of 'file_name')"),
+    ],
+)
+def test_a_detected_file_s_reason_says_what_was_seen(tmp_path: Path, name: str, doc: Any, reason: str) -> None:
+    """Every COCO file was said to be "JSON with COCO 'images' and 'annotations'", a detection-results list of
+    neither too (and the CLI's hint quoted it: 'it looks like coco (JSON with COCO 'images' ...), not labelkit')."""
+    detected = labelkit.detect(_write(tmp_path, doc, name))
+    assert (detected.format, detected.confidence, detected.reason) == ("coco", 0.9, reason)
+
+
 @pytest.mark.parametrize(("depth", "line"), [(3000, 2), (1010, 2)])
 @pytest.mark.parametrize("alone", [True, False])
 def test_values_nested_too_deep_name_the_file_and_line(

@@ -27,19 +27,31 @@ _OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 and UTF-32 (the reader says t
 
 
 def _looks_coco(head: bytes) -> bool:
-    """Whether a file's first bytes are COCO's: keys of a COCO document, or a detection results list.
+    """Whether a file's first bytes are COCO's: keys of a COCO document, or a detection results list."""
+    return _coco_signs(head) is not None
 
-    A document whose ``annotations`` come first (LVIS's, after its ``info``) shows no ``images`` key in its
-    first bytes: its annotations' ``image_id`` and ``category_id`` tell it.
+
+def _coco_signs(head: bytes) -> str | None:
+    """What in a file's first bytes is COCO's, as a detection's reason, or None.
+
+    Keys of a COCO document, or a detection results list (which has no ``images`` or ``annotations``: every
+    file was said to have both). A document whose ``annotations`` come first (LVIS's, after its ``info``) shows
+    no ``images`` key in its first bytes: its annotations' ``image_id`` and ``category_id`` tell it.
     """
     text = head.removeprefix(UTF8_BOM).lstrip()
     if text.startswith(b"{"):
+        if b'"images"' in head and b'"annotations"' in head:
+            return "JSON with COCO 'images' and 'annotations'"
         if b'"annotations"' in head and b'"image_id"' in head and b'"category_id"' in head:
-            return True
-        return b'"images"' in head and (b'"annotations"' in head or b'"categories"' in head or b'"file_name"' in head)
-    if text.startswith(b"["):
-        return b'"image_id"' in head and b'"category_id"' in head and b'"score"' in head
-    return False
+            return "JSON with COCO 'annotations' (of 'image_id' and 'category_id')"
+        if b'"images"' in head and b'"categories"' in head:
+            return "JSON with COCO 'images' and 'categories'"
+        if b'"images"' in head and b'"file_name"' in head:
+            return "JSON with COCO 'images' (of 'file_name')"
+        return None
+    if text.startswith(b"[") and b'"image_id"' in head and b'"category_id"' in head and b'"score"' in head:
+        return "a JSON list of COCO detection results ('image_id', 'category_id' and 'score')"
+    return None
 
 
 def _starts_like_json(head: bytes) -> bool:
@@ -134,8 +146,10 @@ def detect(path: Path) -> Detection | None:
         head = _sniff(path)
         if b'"format":"labelkit"' in head.replace(b" ", b""):
             return None
-        if _looks_coco(head) or _empty_results(path, head):
-            return Detection(0.9, "JSON with COCO 'images' and 'annotations'")
+        if signs := _coco_signs(head):
+            return Detection(0.9, signs)
+        if _empty_results(path, head):
+            return Detection(0.9, "an empty JSON list named as COCO detection results (results_<split>.json)")
         if _named_coco(path) and (_starts_like_json(head) or not head.strip()):  # (truncated, empty: the reader
             return Detection(0.5, "JSON named as a COCO file")  # names the line)
         return None
