@@ -1031,6 +1031,37 @@ def test_a_parquet_cell_nested_too_deep_is_found_by_validate_and_load(parquet_di
     )
 
 
+def _set_cells(folder: Path, name: str, column: str, cells: dict[int, str]) -> None:
+    """Set rows of the JSON-text ``column`` of table ``name`` to ``cells`` (by row), the others to null."""
+
+    def change(t: pa.Table) -> pa.Table:
+        values = [cells.get(row) for row in range(t.num_rows)]
+        return t.set_column(t.schema.get_field_index(column), column, pa.array(values, pa.string()))
+
+    _rewrite(folder, name, change)
+
+
+def test_a_parquet_metadata_or_extras_number_no_float_holds_is_found_by_validate_at_its_row(parquet_dir: Path) -> None:
+    """Validate said ok; converting to labelkit JSON then stopped naming only the folder and a record id. The reader
+    keeps such a cell as written (as COCO -> Parquet keeps a carried ``"area": 1e400``)."""
+    _set_cells(parquet_dir, "items", "metadata", {1: '{"k":1e400}', 2: '{"k":1e300,"e":"e400"}'})
+    _set_cells(parquet_dir, "objects", "extras", {0: '{"x":[-1E+400]}', 2: '{"x":' + "1" * 250 + "e80}"})
+    said = "holds a number no float holds: the reader keeps it as written, labelkit JSON cannot write it"
+    assert [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(parquet_dir)] == [
+        ("items.parquet", "row 1", f"metadata {said}"),
+        ("objects.parquet", "row 0", f"extras {said}"),
+        ("objects.parquet", "row 2", f"extras {said}"),
+    ]
+    assert len(labelkit.load(parquet_dir)) == 3
+
+
+def test_a_parquet_attribute_of_250_digits_and_a_two_digit_exponent_is_refused(parquet_dir: Path) -> None:
+    """No float holds ``1...1e80`` (250 digits) either: only 300 digits or an exponent of three were looked at."""
+    _set_cells(parquet_dir, "objects", "attributes", {1: '{"a":' + "1" * 250 + "e80}"})
+    message = "attributes holds a value that is not a bool, integer, finite number, text or list of texts"
+    assert [(f.where, f.message) for f in labelkit.validate(parquet_dir)] == [("row 1", message)]
+
+
 def test_a_parquet_cell_at_the_limit_is_read(parquet_dir: Path) -> None:
     cell = '{"k":' + "[" * 196 + "]" * 196 + "}"
     _rewrite(

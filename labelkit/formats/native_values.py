@@ -80,9 +80,9 @@ def value_findings(
                 continue
             if column in _TYPED_CELLS:
                 type_, suspect, message = _TYPED_CELLS[column]
-                bad = _bad_typed_row(table[column], type_, suspect)
-                if bad is not None:
-                    findings.append(Finding(where, f"row {bad}", message))
+                bad_rows = _bad_typed_rows(table[column], type_, suspect, 1)
+                if bad_rows:
+                    findings.append(Finding(where, f"row {bad_rows[0]}", message))
                     continue
             low, high = (INT64_MIN, INT64_MAX) if column == "attributes" else (INT64_MIN, UINT64_MAX)
             bad = _big_int_row(table[column], low, high)
@@ -137,6 +137,28 @@ def repeated_key_findings(dataset: Dataset, where_of: Callable[[str], str], limi
                     message = f"{column} at {json_pointer(*at)}: " + REPEATED_KEY.format(key=at[-1])
                     findings.append(Finding(where_of(name), f"row {row}", message))
     return findings
+
+
+def beyond_float_findings(dataset: Dataset, where_of: Callable[[str], str], limit: int) -> list[Finding]:
+    """The metadata and extras cells holding a number no float holds (``1e400``), at most ``limit`` per column.
+
+    The reader keeps such a cell as written (COCO's ``"area": 1e400`` is carried so, to COCO and Parquet), but a
+    writer that parses the cell cannot: labelkit JSON stopped with an error naming the folder and a record id, after
+    ``validate`` said ok. The cells are JSON objects (:func:`value_findings` found none that is not), so a cell
+    msgspec refuses holds such a number; only cells whose text may hold one are decoded.
+    """
+    findings: list[Finding] = []
+    for name in TABLE_NAMES:
+        table = dataset.table(name)
+        for column in sorted(set(table.column_names) & JSON_COLUMNS - _TYPED_CELLS.keys()):
+            findings += [
+                Finding(where_of(name), f"row {row}", f"{column} holds a number no float holds: {_BEYOND_FLOAT_WORDS}")
+                for row in _bad_typed_rows(table[column], Any, _BEYOND_FLOAT, limit)
+            ]
+    return findings
+
+
+_BEYOND_FLOAT_WORDS = "the reader keeps it as written, labelkit JSON cannot write it"
 
 
 def _may_repeat(cells: list[str | None]) -> bool:
@@ -364,7 +386,10 @@ def _bad_json_row(column: pa.ChunkedArray) -> int | None:
 
 _ATTRIBUTES = dict[str, bool | int | float | str | list[str]]
 """What an ``attributes`` cell holds (msgspec refuses a number past float64's range, ``1e400``, as one)."""
-_SUSPECT_ATTRIBUTES = r'(?s)null|\{.*\{|\[\s*[^"\s\]]|"\s*,\s*[^"\s]|[eE]\+?[0-9]{3}|[0-9]{300}'
+_BEYOND_FLOAT = r"[eE]\+?[0-9]{3}|[0-9]{210}"
+"""Text every number past float64's range holds: an exponent of three digits, or 210 digits before one of two at
+most (99 added to 209 digits stays below 1.8e308; ``[0-9]{300}`` missed 250 digits and ``e80``)."""
+_SUSPECT_ATTRIBUTES = r'(?s)null|\{.*\{|\[\s*[^"\s\]]|"\s*,\s*[^"\s]|' + _BEYOND_FLOAT
 """Text every JSON object that is not such a mapping holds (a null, a nested object, a list of something
 else than texts, a number beyond float64), and few that are: only cells matching it are decoded."""
 _TYPED_CELLS: dict[str, tuple[Any, str, str]] = {
@@ -379,18 +404,21 @@ _TYPED_CELLS: dict[str, tuple[Any, str, str]] = {
 """JSON-text columns whose values the records type: the type, the text any wrong cell holds, the finding."""
 
 
-def _bad_typed_row(column: pa.ChunkedArray, type_: Any, suspect: str) -> int | None:
-    """The first row of a column of JSON objects whose object is not of ``type_``, or None.
+def _bad_typed_rows(column: pa.ChunkedArray, type_: Any, suspect: str, limit: int) -> list[int]:
+    """The first ``limit`` rows of a column of JSON objects whose object is not of ``type_``.
 
     Only the cells matching ``suspect`` (which every wrong one does) are decoded.
     """
     matches = pc.fill_null(pc.match_substring_regex(column, suspect), False).combine_chunks()
+    bad: list[int] = []
     for row in pc.indices_nonzero(matches).to_pylist():
+        if len(bad) == limit:
+            break
         try:
             msgspec.json.decode(column[row].as_py().encode(), type=type_)
         except msgspec.DecodeError:
-            return int(row)
-    return None
+            bad.append(int(row))
+    return bad
 
 
 def _deep_row(column: pa.ChunkedArray) -> tuple[int, str] | None:

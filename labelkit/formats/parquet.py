@@ -22,6 +22,7 @@ from labelkit.formats.native import not_bool
 from labelkit.formats.native_categories import note_skeleton_indexes, skeleton_findings
 from labelkit.formats.native_errors import depth_error, pointer_from_loc, short_list_message, wide_int_error
 from labelkit.formats.native_values import (
+    beyond_float_findings,
     mask_run_findings,
     reference_findings,
     refuse_unreadable,
@@ -327,7 +328,9 @@ def validate(path: Path, **options: Any) -> list[Finding]:
 
     Every column of another type than the schema's (see :func:`stored_as`) is a finding, at its table. Then, when
     nothing else is found, masks whose runs do not add up to their size, as for labelkit JSON
-    (:func:`~labelkit.formats.native_values.mask_run_findings`: the reader takes them), at their ``objects`` row.
+    (:func:`~labelkit.formats.native_values.mask_run_findings`: the reader takes them), at their ``objects`` row,
+    and metadata and extras cells holding a number no float holds, which the reader keeps and labelkit JSON cannot
+    write (:func:`~labelkit.formats.native_values.beyond_float_findings`), at their row.
     """
     wrong = _all_column_errors(path, _inside(path, options))
     if wrong:  # (each column, not the first alone: reading stops at that one)
@@ -345,6 +348,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         return findings + repeats
     findings = skeleton_findings(dataset.categories, str(manifest))
     findings += mask_run_findings(dataset, _table_path(path, "objects"), lambda row: f"row {row}", _LIMIT)
+    findings += beyond_float_findings(dataset, lambda name: _table_path(path, name), _LIMIT)
     return findings + repeats
 
 
