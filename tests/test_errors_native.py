@@ -1205,6 +1205,37 @@ def test_a_parquet_box_of_another_length_is_an_error_at_its_row(parquet_dir: Pat
     ]
 
 
+def _not_utf8(texts: list[str | None], row: int) -> pa.Array:
+    """``texts`` as a string array whose ``row`` holds the byte 0xff, which no UTF-8 text holds."""
+    values = [None if t is None else t.encode() for t in texts]
+    values[row] = b"\xff"
+    return pa.array(values, pa.binary()).view(pa.string())
+
+
+@pytest.mark.parametrize("column", ["track_id", "provenance.annotator"])
+def test_a_parquet_text_that_is_not_utf8_is_an_error_at_its_row_and_column(parquet_dir: Path, column: str) -> None:
+    """Arrow's words named the column by its index and the text by its place in its row group ('Column 15: In chunk
+    0: Invalid: Invalid UTF8 sequence at string index 1'); rows are counted over the row groups."""
+    file = parquet_dir / "objects.parquet"
+    table = pq.read_table(file)
+    if column == "track_id":
+        values = _not_utf8(["t"] * table.num_rows, 7)
+        table = table.set_column(table.schema.get_field_index(column), column, values)
+    else:
+        annotators = _not_utf8(["a"] * table.num_rows, 7)
+        provenance = pa.StructArray.from_arrays(
+            [annotators, pa.nulls(table.num_rows, pa.string())], ["annotator", "model"]
+        )
+        table = table.set_column(table.schema.get_field_index("provenance"), "provenance", provenance)
+    pq.write_table(table, file, row_group_size=3)
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert (info.value.location.path, info.value.message) == (
+        str(file),
+        f"row 7: {column} holds text that is not UTF-8",
+    )
+
+
 def test_parquet_columns_of_a_wider_type_no_value_changes_by_are_read(tmp_path: Path) -> None:
     """Integers of 32 bits or fewer, float32, large and dictionary text, large lists: what other tools may write."""
     out = _typed_parquet(tmp_path)

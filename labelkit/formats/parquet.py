@@ -170,7 +170,10 @@ def _read_table(path: Path, name: str, inside: Inside | None = None) -> pa.Table
             start = 0  # (the row group's first row: rows are named in the table)
             for i in range(reader.num_row_groups):
                 piece = reader.read_row_group(i)
-                piece.validate(full=True)  # strings that are not UTF-8, offsets out of range: ArrowInvalid
+                try:  # strings that are not UTF-8, offsets out of range
+                    piece.validate(full=True)
+                except pa.ArrowInvalid as exc:  # (Arrow's words named the column by its index, a string by its group)
+                    raise InputError(_invalid_cell(piece, start, exc), path=file) from exc
                 try:
                     pieces.append(compact_nulls(conform(name, piece)))
                 except (ValueError, TypeError, pa.ArrowException) as exc:
@@ -187,6 +190,53 @@ def _read_table(path: Path, name: str, inside: Inside | None = None) -> pa.Table
     if not pieces:
         return SCHEMAS[name].empty_table()
     return pa.concat_tables(pieces)
+
+
+def _invalid_cell(piece: pa.Table, start: int, exc: pa.ArrowInvalid) -> str:
+    """What ``piece.validate(full=True)`` refused, as ``row N: column ...`` (``start``: the piece's first row).
+
+    Only on this error path is each column validated again, and the row found by halving (:func:`_invalid_at`).
+    """
+    reason = str(exc).splitlines()[0].rsplit("Invalid: ", 1)[-1]
+    for name, column in zip(piece.column_names, piece.columns, strict=True):
+        offset = start
+        for chunk in column.chunks:
+            found = _invalid_at(chunk, name)
+            if found is not None:
+                where, row = found
+                what = "holds text that is not UTF-8" if "UTF8" in reason else f"is not valid: {reason}"
+                return f"{where} {what}" if row is None else f"row {offset + row}: {where} {what}"
+            offset += len(chunk)
+    return f"unreadable Parquet table: {reason}"
+
+
+def _invalid_at(array: pa.Array, name: str) -> tuple[str, int | None] | None:
+    """The column (``mask.counts`` within a struct) and row of ``array``'s first invalid value; None if it is valid.
+
+    The row is found by halving a text column (a slice of it validates its own strings only); of another column
+    (a dictionary's values, validated whole for every slice), it is not found: None.
+    """
+    if _valid(array):
+        return None
+    if pa.types.is_struct(array.type):  # (its fields are row by row: a string field's row is the struct's)
+        for i, field in enumerate(array.type):
+            if (found := _invalid_at(array.field(i), f"{name}.{field.name}")) is not None:
+                return found
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return name, None
+    low, high = 0, len(array)  # (an invalid value is in rows low..high - 1)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if _valid(array.slice(low, middle - low)) else (low, middle)
+    return name, low
+
+
+def _valid(array: pa.Array) -> bool:
+    try:
+        array.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _column_errors(file: Path, name: str, schema: pa.Schema) -> list[InputError]:
