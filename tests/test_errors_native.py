@@ -1189,19 +1189,23 @@ def test_a_parquet_table_missing_a_column_is_an_error_naming_it(parquet_dir: Pat
 @pytest.mark.parametrize("kind", [pa.list_(pa.float64()), pa.large_list(pa.float32())], ids=["list", "large_list"])
 def test_a_parquet_box_of_another_length_is_an_error_at_its_row(parquet_dir: Path, kind: pa.DataType) -> None:
     """Arrow's words named no column or row ('ListType can only be casted to FixedSizeListType if the lists are all
-    the expected size'); rows are counted over the row groups."""
+    the expected size'); rows are counted over the row groups. Validate listed the first alone, its row in the
+    message ('where' empty), where every other row finding is at ``row N``, one a row."""
     file = parquet_dir / "objects.parquet"
     table = pq.read_table(file)
     boxes = table["bbox"].to_pylist()
     boxes[5] = [1.0, 2.0, 3.0]
+    boxes[6] = [1.0, 2.0, 3.0, 4.0, 5.0]
+    boxes[8] = []
     table = table.set_column(table.schema.get_field_index("bbox"), "bbox", pa.array(boxes, kind))
     pq.write_table(table, file, row_group_size=2)
-    message = "row 5: bbox holds 3 values, not 4"
     with pytest.raises(InputError) as info:
         labelkit.load(parquet_dir)
-    assert (info.value.location.path, info.value.message) == (str(file), message)
-    assert [(f.path, f"{f.where}: {f.message}" if f.where else f.message) for f in labelkit.validate(parquet_dir)] == [
-        (str(file), message)
+    assert (info.value.location.path, info.value.message) == (str(file), "row 5: bbox holds 3 values, not 4")
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(parquet_dir)] == [
+        (str(file), "row 5", "bbox holds 3 values, not 4"),
+        (str(file), "row 6", "bbox holds 5 values, not 4"),
+        (str(file), "row 8", "bbox holds 0 values, not 4"),
     ]
 
 
@@ -1230,10 +1234,9 @@ def test_a_parquet_text_that_is_not_utf8_is_an_error_at_its_row_and_column(parqu
     pq.write_table(table, file, row_group_size=3)
     with pytest.raises(InputError) as info:
         labelkit.load(parquet_dir)
-    assert (info.value.location.path, info.value.message) == (
-        str(file),
-        f"row 7: {column} holds text that is not UTF-8",
-    )
+    message = f"{column} holds text that is not UTF-8"
+    assert (info.value.location.path, info.value.message) == (str(file), f"row 7: {message}")
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(parquet_dir)] == [(str(file), "row 7", message)]
 
 
 def test_parquet_columns_of_a_wider_type_no_value_changes_by_are_read(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from labelkit.model.tables import (
     SCHEMAS,
     compact_nulls,
     conform,
-    list_misfit,
+    list_misfits,
 )
 from labelkit.report import Finding, Report
 
@@ -168,23 +168,26 @@ def _read_table(path: Path, name: str, inside: Inside | None = None) -> pa.Table
             if wrong:
                 raise wrong[0]
             start = 0  # (the row group's first row: rows are named in the table)
+            misfits: list[tuple[int | None, str]] = []  # (every group's, for validate: Arrow's words named no row)
             for i in range(reader.num_row_groups):
                 piece = reader.read_row_group(i)
                 try:  # strings that are not UTF-8, offsets out of range
                     piece.validate(full=True)
                 except pa.ArrowInvalid as exc:  # (Arrow's words named the column by its index, a string by its group)
-                    raise InputError(_invalid_cell(piece, start, exc), path=file) from exc
+                    raise _RowsRefused(file, [_invalid_cell(piece, start, exc)]) from exc
+                misfits += [(start + row, m) for row, m in list_misfits(name, piece, _LIMIT - len(misfits))]
+                if misfits:  # (the rest is only looked through for more)
+                    start += piece.num_rows
+                    continue
                 try:
                     pieces.append(compact_nulls(conform(name, piece)))
                 except (ValueError, TypeError, pa.ArrowException) as exc:
-                    if (misfit := list_misfit(name, piece)) is not None:  # (Arrow's words named no column or row)
-                        column, row, length, size = misfit
-                        message = f"row {start + row}: {column} holds {length} values, not {size}"
-                        raise InputError(message, path=file) from exc
                     raise InputError(
                         "columns do not match the labelkit schema", path=file, found=str(exc).splitlines()[0]
                     ) from exc
                 start += piece.num_rows
+            if misfits:
+                raise _RowsRefused(file, misfits)
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"unreadable Parquet table: {str(exc).splitlines()[0]}", path=file) from exc
     if not pieces:
@@ -192,8 +195,25 @@ def _read_table(path: Path, name: str, inside: Inside | None = None) -> pa.Table
     return pa.concat_tables(pieces)
 
 
-def _invalid_cell(piece: pa.Table, start: int, exc: pa.ArrowInvalid) -> str:
-    """What ``piece.validate(full=True)`` refused, as ``row N: column ...`` (``start``: the piece's first row).
+class _RowsRefused(InputError):
+    """Rows of a table file the reader refuses before reading it, each ``(row, message)`` (row None: not found).
+
+    The error is the first's (``row 5: bbox holds 3 values, not 4``); ``validate`` lists each at its row.
+    """
+
+    def __init__(self, file: Path, rows: list[tuple[int | None, str]]) -> None:
+        row, message = rows[0]
+        super().__init__(message if row is None else f"row {row}: {message}", path=file)
+        self.rows = rows
+
+    def findings(self) -> list[Finding]:
+        """Each row as ``validate``'s finding, at ``row N`` of the table file."""
+        path = str(self.location.path)
+        return [Finding(path, "" if row is None else f"row {row}", message) for row, message in self.rows]
+
+
+def _invalid_cell(piece: pa.Table, start: int, exc: pa.ArrowInvalid) -> tuple[int | None, str]:
+    """What ``piece.validate(full=True)`` refused: its row (``start``: the piece's first) and ``column ...``.
 
     Only on this error path is each column validated again, and the row found by halving (:func:`_invalid_at`).
     """
@@ -205,9 +225,9 @@ def _invalid_cell(piece: pa.Table, start: int, exc: pa.ArrowInvalid) -> str:
             if found is not None:
                 where, row = found
                 what = "holds text that is not UTF-8" if "UTF8" in reason else f"is not valid: {reason}"
-                return f"{where} {what}" if row is None else f"row {offset + row}: {where} {what}"
+                return (None if row is None else offset + row), f"{where} {what}"
             offset += len(chunk)
-    return f"unreadable Parquet table: {reason}"
+    return None, f"unreadable Parquet table: {reason}"
 
 
 def _invalid_at(array: pa.Array, name: str) -> tuple[str, int | None] | None:
@@ -388,7 +408,10 @@ def validate(path: Path, **options: Any) -> list[Finding]:
             Finding(str(e.location.path), "", InputError(e.message, expected=e.expected, found=e.found).one_line())
             for e in wrong
         ]
-    dataset = _load(path, options)
+    try:
+        dataset = _load(path, options)
+    except _RowsRefused as exc:  # (each row, as the other row findings: reading stops at the first)
+        return exc.findings()
     manifest = path / MANIFEST  # (read as its reader reads it, the last of a key repeated: named, as in labelkit JSON)
     data = without_bom(read_bytes(manifest))
     repeats = document_repeats(data, parse_json(data, manifest), manifest)

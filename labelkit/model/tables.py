@@ -487,28 +487,34 @@ def _first_misfit(column: pa.ChunkedArray, expected: pa.DataType) -> tuple[int, 
 
     None when ``expected`` is no fixed-size list, ``column`` no variable list (large, view too), or every row fits.
     """
+    misfits = _misfits(column, expected, 1)
+    return misfits[0] if misfits else None
+
+
+def _misfits(column: pa.ChunkedArray, expected: pa.DataType, limit: int) -> list[tuple[int, int]]:
+    """The first ``limit`` rows of :func:`_first_misfit`'s kind, each with its length (column operations)."""
     if not pa.types.is_fixed_size_list(expected) or not (
         pa.types.is_list(column.type) or pa.types.is_large_list(column.type) or pa.types.is_list_view(column.type)
     ):
-        return None
+        return []
     lengths = pc.list_value_length(column).combine_chunks()
-    wrong = pc.indices_nonzero(pc.not_equal(lengths, expected.list_size).fill_null(False))
-    if not len(wrong):
-        return None
-    row = wrong[0].as_py()
-    return row, lengths[row].as_py()
+    wrong = pc.indices_nonzero(pc.not_equal(lengths, expected.list_size).fill_null(False))[:limit].to_pylist()
+    return [(row, lengths[row].as_py()) for row in wrong]
 
 
-def list_misfit(name: str, table: pa.Table) -> tuple[str, int, int, int] | None:
-    """The first list of ``table`` (of the schema ``name``) of another length than its fixed-size column's.
+def list_misfits(name: str, table: pa.Table, limit: int) -> list[tuple[int, str]]:
+    """The rows of ``table`` (of the schema ``name``) holding a list of another length than its fixed-size column's.
 
-    ``(column, row, length, size)``, or None: a variable list stands for a fixed-size one (a Parquet table written
-    by another tool), each row's length checked.
+    At most ``limit`` per column, each ``(row, message)`` (``bbox holds 3 values, not 4``), by row: a variable list
+    stands for a fixed-size one (a Parquet table written by another tool), each row's length checked.
     """
-    for field in SCHEMAS[name]:
-        if field.name in table.column_names and (misfit := _first_misfit(table[field.name], field.type)) is not None:
-            return field.name, misfit[0], misfit[1], field.type.list_size
-    return None
+    found = [
+        (row, f"{field.name} holds {length} values, not {field.type.list_size}")
+        for field in SCHEMAS[name]
+        if field.name in table.column_names
+        for row, length in _misfits(table[field.name], field.type, limit)
+    ]
+    return sorted(found, key=lambda misfit: misfit[0])
 
 
 def decode_json_cells(texts: pa.Array, type_: Any) -> list[Any] | None:
