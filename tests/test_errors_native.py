@@ -490,6 +490,23 @@ def test_parquet_missing_manifest(parquet_dir: Path) -> None:
         labelkit.load(parquet_dir)  # not recognised any more
 
 
+@pytest.mark.parametrize("command", ["info", "validate"])
+def test_a_parquet_manifest_given_alone_is_refused_naming_its_folder(parquet_dir: Path, command: str) -> None:
+    """Its dataset named ``images`` (as this one is) made it a COCO file: 'labelkit.json#/images: missing required
+    field 'images' (expected a COCO document)', with no word of the folder to give."""
+    manifest = parquet_dir / "labelkit.json"
+    assert labelkit.detect(manifest).format == "parquet"
+    result = CliRunner().invoke(cli, [command, str(manifest)])
+    message = f"{manifest}: this is the labelkit.json of a labelkit Parquet folder, not the dataset"
+    if command == "info":
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"labelkit: error: {message}; hint: give its folder: {parquet_dir}\n",
+        )
+    else:
+        assert (result.exit_code, result.stdout) == (1, f"{message}\n")
+
+
 def test_parquet_corrupt_manifest(parquet_dir: Path) -> None:
     (parquet_dir / "labelkit.json").write_bytes(b'{"format": "labelkit-parquet",\n "categories": [')
     with pytest.raises(InputError) as info:

@@ -29,7 +29,7 @@ from labelkit.formats.native_values import (
     repeated_key_findings,
     value_findings,
 )
-from labelkit.io import Inside, create_file, parse_json, read_bytes
+from labelkit.io import Inside, create_file, parse_json, read_bytes, read_head
 from labelkit.json_checks import without_bom
 from labelkit.json_repeats import document_repeats
 from labelkit.model import Category, Dataset, DatasetInfo
@@ -80,10 +80,31 @@ class Manifest(Record):
 
 
 def detect(path: Path) -> Detection | None:
-    """A folder with ``labelkit.json`` and ``items.parquet`` (either a FIFO too: reading then refuses it, named)."""
+    """A folder with ``labelkit.json`` and ``items.parquet`` (either a FIFO too: reading then refuses it, named).
+
+    Or such a folder's manifest given alone, which reading refuses, naming the folder to give: a dataset named
+    ``images`` was taken for a COCO file ('missing required field images').
+    """
     if path.is_dir() and (path / MANIFEST).exists() and (path / "items.parquet").exists():
         return Detection(1.0, f"folder with {MANIFEST} and items.parquet")
+    if _is_manifest(path):
+        return Detection(1.0, f'the {MANIFEST} of a labelkit Parquet folder ("format": "labelkit-parquet")')
     return None
+
+
+def _is_manifest(path: Path) -> bool:
+    """Whether ``path`` is a file whose start says ``"format": "labelkit-parquet"``: a Parquet folder's manifest."""
+    return path.is_file() and b'"format":"labelkit-parquet"' in read_head(path, 4096).translate(None, b" \t\r\n")
+
+
+def _refuse_manifest(path: Path) -> None:
+    """Refuse a Parquet folder's manifest given for the folder (see :func:`detect`)."""
+    if _is_manifest(path):
+        raise InputError(
+            f"this is the {MANIFEST} of a labelkit Parquet folder, not the dataset",
+            path=path,
+            hint=f"give its folder: {path.parent}",
+        )
 
 
 def _refuse_unreadable(file: Path, inside: Inside | None) -> None:
@@ -357,6 +378,7 @@ def stored_as(found: pa.DataType, expected: pa.DataType) -> bool:
 
 
 def _load(path: Path, options: dict[str, Any]) -> Dataset:
+    _refuse_manifest(path)
     inside = _inside(path, options)
     _refuse_unreadable(path / "items.parquet", inside)
     if not (path / "items.parquet").is_file():
