@@ -4784,6 +4784,32 @@ def test_label_and_caption_ids_renumbered_are_reported(tmp_path: Path) -> None:
     assert [(a["id"], a["caption"]) for a in captions["annotations"]] == [(1, "x"), (2, "y")]
 
 
+def test_annotation_ids_spelling_their_number_otherwise_are_reported_as_read_back_otherwise(tmp_path: Path) -> None:
+    """An object's or label's id ``011``, ``-07`` or ``01`` is written as its number and read back as ``11``, ``-7``
+    and ``1``, unsaid (an item's id ``07`` was reported, as ``item ids``); ``val/3`` reads back as ``3`` or, where
+    splits share one, ``val/3``, as an id read from COCO does: not counted."""
+    from labelkit.model import Label
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="07", media=Media(path="a.jpg", width=10, height=10)))
+    for oid in ("011", "-07", "val/3", "val/05", "12"):
+        ds.add(Object(id=oid, item_id="07", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Label(id="01", item_id="07", category_id=1))
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    assert [(c.what, c.count, c.reason) for c in report.transformed if c.what.endswith(" ids")] == [
+        ("item ids", 1, _ITEM_IDS),
+        (
+            "annotation ids",
+            4,
+            "COCO's ids are integers: an id is written as its number, so one spelled otherwise (011, -07) reads back "
+            "as it (11, -7)",
+        ),
+    ]
+    back = labelkit.load(tmp_path / "o")
+    assert sorted(o.id for o in back.objects()) == ["-7", "11", "12", "3", "5"]
+    assert [label.id for label in back.labels()] == ["1"]
+
+
 @pytest.mark.parametrize("neighbour", ["a", "3"])
 def test_an_id_of_leading_zeros_past_int_s_limit_is_its_number(tmp_path: Path, neighbour: str) -> None:
     """An id of more than 4,300 characters whose number is small (``000...01``) stopped the conversion with
@@ -4794,10 +4820,11 @@ def test_an_id_of_leading_zeros_past_int_s_limit_is_its_number(tmp_path: Path, n
     ds.add(Object(id="0" * 5000 + "5", item_id=neighbour, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
     ds.add(Object(id="b", item_id=neighbour, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
     report = labelkit.save(ds, tmp_path / "o", "coco")
-    # (none renumbered; the ids read back as their numbers, "1" and "-2", and "a" as its new one)
+    # (none renumbered; the ids read back as their numbers, "1", "-2" and "5", and "a" and "b" as their new ones)
     assert [(c.what, c.count) for c in report.transformed if c.what.endswith(" ids")] == [
         ("item ids", 3 if neighbour == "a" else 2),
         ("annotation ids", 1),  # (b, without a number)
+        ("annotation ids", 1),  # (000...05, read back as 5)
     ]
     instances = _load(tmp_path / "o/annotations/instances_default.json")
     assert [(i["id"], i["file_name"]) for i in instances["images"]] == [

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
-from labelkit.model.tables import contains_match, valid_mask
+from labelkit.model.tables import contains_match, true_mask, valid_mask
 from labelkit.report import Report
 
 _ID = re.compile(r"(?:.*/)?(-?[0-9]+)\Z")
@@ -35,7 +35,7 @@ def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple
     >>> [a.tolist() for a in own_numbers(["7", "val/-3", "a", "0x10", "9" * 20, None])]
     [[7, -3, 0, 0, 0, 0], [True, True, False, False, False, False], [False, False, False, False, True, False]]
     """
-    arr = ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(list(ids), pa.string())
+    arr = _texts(ids)
     n = len(arr)
     if not arr.null_count:
         try:
@@ -63,6 +63,34 @@ def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple
     return out, has, beyond
 
 
+def _texts(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.Array | pa.ChunkedArray:
+    """``ids`` as an Arrow column (a sequence as text)."""
+    return ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(list(ids), pa.string())
+
+
+def respelled(ids: pa.Array | pa.ChunkedArray | Sequence[str | None], numbers: np.ndarray, kept: np.ndarray) -> int:
+    """How many ids written as their own number (``kept``: ``numbers``) spell it otherwise than COCO writes it.
+
+    ``011``, ``-07``, ``-0`` and ``val/011`` are written 11, -7, 0 and 11, and read back so: ``011`` as ``11``,
+    as an item's id does (:func:`ids_read_back_otherwise`). The part before a ``/`` is not looked at (read back as
+    a split's, ``val/3`` as ``val/3`` where two splits share a 3). One comparison of the column with its numbers
+    as text; the ids that differ (with a ``/``, say) are looked at again, their number alone.
+
+    >>> ids, kept = ["011", "-07", "val/3", "val/03", "12", "x"], np.array([1, 1, 1, 1, 1, 0], bool)
+    >>> respelled(ids, np.array([11, -7, 3, 3, 12, 0]), kept)  # (011, -07, val/03)
+    3
+    """
+    if not kept.any():
+        return 0
+    written = pa.array(numbers).cast(pa.string())
+    rows = np.flatnonzero(kept & true_mask(pc.not_equal(_texts(ids), written)))
+    if not len(rows):
+        return 0  # (the usual case: every id is its number, as COCO's are)
+    indices = pa.array(rows, pa.int64())
+    own = pc.replace_substring_regex(_texts(ids).take(indices), r"\A.*/", "")  # (its number alone, as _ID reads it)
+    return int(true_mask(pc.not_equal(own, written.take(indices))).sum())
+
+
 def _may_hold_hex(ids: pa.Array | pa.ChunkedArray) -> bool:
     """Whether an id may be hexadecimal (``0x10``), which Arrow's cast to int64 takes.
 
@@ -88,6 +116,8 @@ class Renumbered:
         crowded: no number above the largest was free (it is near 2^63), so every id was numbered 1..N.
         zero: an object's id of 0, from another format than COCO (see :func:`coco_ids.object_ids`).
         unnumbered: ids without a number of their own (``obj-1``), which read back as the number they got.
+        respelled: ids written as their own number, spelled otherwise (``011``, ``-07``: see :func:`respelled`),
+            which read back as it (``11``, ``-7``).
     """
 
     repeated: int = 0
@@ -95,6 +125,7 @@ class Renumbered:
     crowded: int = 0
     zero: int = 0
     unnumbered: int = 0
+    respelled: int = 0
 
     def __add__(self, other: Renumbered) -> Renumbered:
         return Renumbered(
@@ -103,16 +134,24 @@ class Renumbered:
             self.crowded + other.crowded,
             self.zero + other.zero,
             self.unnumbered + other.unnumbered,
+            self.respelled + other.respelled,
         )
 
     def report_to(self, report: Report, what: str, repeated: str, unnumbered: str | None = None) -> None:
         """Add each count to ``report`` as transformed ``what`` (``image ids``), ``repeated`` the first's reason.
 
-        ``unnumbered``: the reason for ids without a number, reported only when given (an item's id is counted
-        apart, as ``item ids``, with every other id that reads back otherwise).
+        ``unnumbered``: the reason for ids without a number, reported only when given, as ids whose number is
+        spelled otherwise are (an item's id is counted apart, as ``item ids``, with every other id that reads back
+        otherwise).
         """
         if unnumbered is not None:
             report.transform(what, self.unnumbered, unnumbered)
+            report.transform(
+                what,
+                self.respelled,
+                "COCO's ids are integers: an id is written as its number, so one spelled otherwise (011, -07) reads "
+                "back as it (11, -7)",
+            )
         report.transform(what, self.repeated, repeated)
         report.transform(what, self.too_large, "COCO ids are 64-bit integers: numbered after the largest")
         report.transform(
@@ -136,8 +175,8 @@ def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tupl
 
     >>> numbered_ids(["7", "val/3", "a", "7", None])[0].tolist()
     [7, 3, 8, 9, 10]
-    >>> numbered_ids(["7", "val/3", "a", "7", "9" * 20])[1]
-    Renumbered(repeated=1, too_large=1, crowded=0, zero=0, unnumbered=1)
+    >>> numbered_ids(["7", "val/3", "a", "7", "9" * 20, "011"])[1]
+    Renumbered(repeated=1, too_large=1, crowded=0, zero=0, unnumbered=1, respelled=1)
     """
     numbers, has, beyond = own_numbers(ids)
     n = len(numbers)
@@ -152,16 +191,18 @@ def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tupl
         keep[rows] = False
         keep[rows[first]] = True
     if keep.all():
-        return numbers, Renumbered()
+        return numbers, Renumbered(respelled=respelled(ids, numbers, keep))
     top = int(numbers[keep].max()) if keep.any() else 0
     if top > INT64_MAX - n:  # no room above the largest: every id numbered 1..N
         out: np.ndarray = np.arange(1, n + 1, dtype=np.int64)
         crowded = int((has & (numbers != out)).sum())
-        return out, Renumbered(too_large=too_large, crowded=crowded, unnumbered=unnumbered)
+        again = respelled(ids, numbers, has & (numbers == out))
+        return out, Renumbered(too_large=too_large, crowded=crowded, unnumbered=unnumbered, respelled=again)
     fresh = ~keep
     out = numbers.copy()
     out[fresh] = top + 1 + np.arange(int(fresh.sum()), dtype=np.int64)
-    return out, Renumbered(repeated=int((has & fresh).sum()), too_large=too_large, unnumbered=unnumbered)
+    again = respelled(ids, numbers, keep)
+    return out, Renumbered(int((has & fresh).sum()), too_large, unnumbered=unnumbered, respelled=again)
 
 
 ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
@@ -299,7 +340,7 @@ def _off_zero(ids: np.ndarray, split_code: np.ndarray) -> Renumbered:
     none: a ground-truth object of id 0 is never matched, and its detection counts as a false positive.
 
     >>> ids = np.array([0, 3, 0, 0]); _off_zero(ids, np.array([0, 0, 1, 0])), ids.tolist()
-    (Renumbered(repeated=0, too_large=0, crowded=0, zero=3, unnumbered=0), [4, 3, 1, 5])
+    (Renumbered(repeated=0, too_large=0, crowded=0, zero=3, unnumbered=0, respelled=0), [4, 3, 1, 5])
     """
     changed = Renumbered()
     for code in np.unique(split_code[ids == 0]).tolist():
