@@ -380,6 +380,12 @@ def _box(
 _INT = re.compile(r"-?\d+\Z")
 
 
+def _int64_as_spelled(text: str) -> bool:
+    """Whether an integer's text (at most 19 digits) is within 64 bits and written back by str() as spelled."""
+    value = int(text)
+    return INT64_MIN <= value <= INT64_MAX and str(value) == text
+
+
 def attribute_value(text: str) -> bool | int | float | str:
     """A VOC ``<attribute>`` value typed: true/false, integers and finite numbers; else text.
 
@@ -391,12 +397,14 @@ def attribute_value(text: str) -> bool | int | float | str:
         (True, 3, 2.5, 'red')
         >>> attribute_value("007"), attribute_value("True"), attribute_value("-0")
         ('007', True, '-0')
+        >>> attribute_value("-9223372036854775808"), attribute_value("9223372036854775808")
+        (-9223372036854775808, '9223372036854775808')
     """
     low = text.lower()
     if low in ("true", "false"):
         return low == "true"
-    if _INT.match(text) and len(text) < 19:
-        return int(text) if str(int(text)) == text else text
+    if _INT.match(text):  # (int() refuses more than 4,300 digits: no more than 19 can be within 64 bits)
+        return int(text) if len(text.lstrip("-")) <= 19 and _int64_as_spelled(text) else text
     try:
         value = float(text)
     except ValueError:
