@@ -3037,6 +3037,27 @@ def test_an_unsafe_filename_error_names_its_file_and_element(tmp_path: Path) -> 
     )
 
 
+@pytest.mark.parametrize("name", [".", "./", "./."])
+def test_a_filename_naming_the_images_folder_itself_is_refused(tmp_path: Path, name: str) -> None:
+    """<filename>.</filename> was read as the image path JPEGImages/. (the folder) and written back as '.'."""
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/x.xml").write_text(f"<annotation><filename>{name}</filename></annotation>")
+    with pytest.raises(InputError, match=re.escape(f"file name {name!r} names the images folder itself")) as err:
+        labelkit.load(tmp_path, "voc")
+    assert (err.value.location.path, err.value.location.element) == (
+        str(tmp_path / "Annotations/x.xml"),
+        "annotation/filename",
+    )
+
+
+def test_an_image_path_of_the_images_folder_itself_is_written_as_the_item_id(tmp_path: Path) -> None:
+    """An image path JPEGImages/. was written as <filename>.</filename>, which no reader takes for an image."""
+    ds = Dataset()
+    ds.add_item(Item(id="x", media=Media(path="JPEGImages/."), split="train"))
+    labelkit.save(ds, tmp_path / "o", "voc")
+    assert "<filename>x.jpg</filename>" in (tmp_path / "o/Annotations/x.xml").read_text()
+
+
 def test_glob_characters_in_an_item_id_find_no_other_image(tmp_path: Path) -> None:
     """An id was a glob pattern: ``*`` and ``a[1]`` took a1.jpg, its size and its path."""
     (tmp_path / "Annotations").mkdir()
@@ -6750,11 +6771,11 @@ def test_element_events_go_straight_to_the_tree_builder_only_from_elementtree_s_
     assert seen == ["a", "b", "/b", "/a"]
 
 
-def test_a_filename_of_dot_is_its_folder_as_the_stat_found_it_when_that_is_a_file(tmp_path: Path) -> None:
+def test_a_filename_of_dot_is_refused_where_its_images_folder_is_a_file(tmp_path: Path) -> None:
     """``<filename>.</filename>`` (or ``./``) names ``JPEGImages/.``, which ``Path`` spells ``JPEGImages``: where that
-    is a file (a PNG, or a link to one), the stat took it as the item's image, its size read from it. The folder
-    listing that answers in its place looked for an entry named ``.`` in ``JPEGImages/``'s listing (none: not a
-    folder), and gave an item of no image, no size and the path ``JPEGImages/.``; such a name is asked as before."""
+    is a file (a PNG, or a link to one), the stat took it as the item's image, its size read from it (and the
+    folder listing answering in its place was made to agree). Such a name is no image's, and is refused before any
+    image is looked for, as the README says."""
     for name in (".", "./", "././"):
         for linked in (False, True):
             root = tmp_path / f"v{len(name)}{linked}"
@@ -6767,8 +6788,9 @@ def test_a_filename_of_dot_is_its_folder_as_the_stat_found_it_when_that_is_a_fil
                 (root / "JPEGImages").symlink_to(root / "img.png")
             else:
                 (root / "img.png").rename(root / "JPEGImages")
-            [item] = labelkit.load(root, format="voc").items()
-            assert (item.id, item.media.path, item.media.width, item.media.height) == ("a", "JPEGImages", 7, 5)
+            with pytest.raises(InputError, match="names the images folder itself") as err:
+                labelkit.load(root, format="voc")
+            assert err.value.location.element == "annotation/filename"
 
 
 def test_a_listing_asks_the_file_system_of_a_path_whose_last_part_is_a_dot_or_two(tmp_path: Path) -> None:

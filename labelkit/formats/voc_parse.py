@@ -535,9 +535,15 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
     item.stray = stray_text(elements, texts, lens)
     if item.filename:  # found only when reading a folder: refused here, where the file and element are known
         try:
-            safe_relpath(item.filename)
+            below = safe_relpath(item.filename)
         except InputError as exc:
             raise InputError(exc.message, path=path, element="annotation/filename", hint=exc.hint) from exc
+        if below == ".":  # ('.', './': JPEGImages/ itself, no image; its path was the folder, written back '.')
+            raise InputError(
+                f"file name {item.filename!r} names the images folder itself, not an image",
+                path=path,
+                element="annotation/filename",
+            )
     folder = root.find("folder")
     if folder is not None:  # (empty, as Roboflow and CVAT write it: written back so)
         item.metadata["voc:folder"] = _field_text(folder, "folder", path, "annotation") or ""

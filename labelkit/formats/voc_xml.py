@@ -183,7 +183,7 @@ def file_name(path: str | None, file: str) -> str:
     if text.startswith("JPEGImages/"):
         with contextlib.suppress(InputError):
             below = text.removeprefix("JPEGImages/")
-            if safe_relpath(below) == below:
+            if safe_relpath(below) == below != ".":  # ('.', the folder itself, is no image's name)
                 return below
     name = text.rpartition("/")[2]
     with contextlib.suppress(InputError):  # safe_relpath checks it as the reader does ("C:evil", a NUL)
