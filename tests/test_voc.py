@@ -4294,6 +4294,30 @@ def test_image_paths_of_other_folders_are_reported_as_read_back_otherwise(tmp_pa
     }
 
 
+@pytest.mark.parametrize("name", ["a//b.jpg", "a/./b.jpg", "./a/b.jpg", "a/b.jpg/"])
+def test_a_filename_spelled_otherwise_keeps_its_folder_with_no_image(tmp_path: Path, name: str) -> None:
+    """With no image there, <filename>a//b.jpg</filename> (or a/./b.jpg) was read as JPEGImages/a//b.jpg and written
+    back as b.jpg, another file (a/b.jpg/ as x.jpg), the item's image path said to read back otherwise; the file
+    it names, a/b.jpg, is kept, as it is where the image is there."""
+    (tmp_path / "in/Annotations").mkdir(parents=True)
+    (tmp_path / "in/Annotations/x.xml").write_text(f"<annotation><filename>{name}</filename></annotation>")
+    [item] = labelkit.load(tmp_path / "in", "voc").items()
+    assert item.media.path == "JPEGImages/a/b.jpg"
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="voc")
+    assert [c.what for c in report.transformed] == ["item splits"]  # (no ImageSets read)
+    assert "<filename>a/b.jpg</filename>" in (tmp_path / "out/Annotations/x.xml").read_text()
+
+
+def test_an_image_path_below_jpegimages_spelled_otherwise_is_written_as_the_file_it_names(tmp_path: Path) -> None:
+    """JPEGImages/a//b.jpg was written as <filename>b.jpg</filename>: the folder was dropped."""
+    ds = Dataset(info=DatasetInfo(extras={KEEP_IDS: True}))
+    ds.add_item(Item(id="x", split="train", media=Media(path="JPEGImages/a//b.jpg", width=4, height=3)))
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [("item image paths", 1)]
+    assert "<filename>a/b.jpg</filename>" in (tmp_path / "out/Annotations/x.xml").read_text()
+    assert [i.media.path for i in labelkit.load(tmp_path / "out", "voc").items()] == ["JPEGImages/a/b.jpg"]
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(

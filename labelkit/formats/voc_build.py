@@ -177,8 +177,9 @@ def build(
             resized.append(stem)  # (the object PNG, the masks' source, else the class PNG)
         if image is not None:
             rel = image
-        elif item.filename:
-            rel = (f"{split}/" if split and folder != annotations else "JPEGImages/") + item.filename
+        elif item.filename:  # (a//b.jpg, a/./b.jpg, a/b.jpg/: the file a/b.jpg, as an image found there is given)
+            below = str(PurePosixPath(item.filename))  # (a backslash kept as read: the writer reports it transformed)
+            rel = (f"{split}/" if split and folder != annotations else "JPEGImages/") + below
         else:
             rel = None
         metadata = dict(item.metadata)

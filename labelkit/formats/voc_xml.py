@@ -177,13 +177,16 @@ def file_name(path: str | None, file: str) -> str:
     """``<filename>``: the image's base name, or (without one the reader takes) the item's file name with ``.jpg``.
 
     An image in ``JPEGImages/`` (as a VOC reader gives it) keeps its path below it: one renamed after its item's
-    id (``x/1.png``) is written back as it was read.
+    id (``x/1.png``) is written back as it was read; a path spelled otherwise (``a//b.jpg``) as the file it names.
+
+    >>> file_name("JPEGImages/a//b.jpg", "x"), file_name("JPEGImages/a/./b.jpg", "x"), file_name("c/d.jpg", "x")
+    ('a/b.jpg', 'a/b.jpg', 'd.jpg')
     """
     text = path.replace("\\", "/") if path else ""
     if text.startswith("JPEGImages/"):
-        with contextlib.suppress(InputError):
-            below = text.removeprefix("JPEGImages/")
-            if safe_relpath(below) == below != ".":  # ('.', the folder itself, is no image's name)
+        with contextlib.suppress(InputError):  # (a//b.jpg, a/./b.jpg, a/b.jpg/: the file a/b.jpg, written so)
+            below = safe_relpath(text.removeprefix("JPEGImages/"))
+            if below != ".":  # ('.', the folder itself, is no image's name)
                 return below
     name = text.rpartition("/")[2]
     with contextlib.suppress(InputError):  # safe_relpath checks it as the reader does ("C:evil", a NUL)
