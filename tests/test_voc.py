@@ -2559,6 +2559,33 @@ def test_action_lists_are_written_back_as_they_were_read(tmp_path: Path, trainva
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
 
 
+@pytest.mark.parametrize(
+    ("lists", "split_lists"),
+    [
+        (
+            {k: v for k, v in _ACTION_LISTS.items() if "_" in k},
+            {"Action/train.txt": "a\n", "Action/val.txt": "b\n"},
+        ),
+        ({"Action/jumping_trainval.txt": "a 2  1\nb 1 -1\n"}, {"Action/trainval.txt": "a\nb\n"}),
+    ],
+)
+def test_per_action_lists_without_action_split_lists_are_written_back(
+    tmp_path: Path, lists: dict[str, str], split_lists: dict[str, str]
+) -> None:
+    """With no ImageSets/Action/<split>.txt, the per-action lists' images were in no Action list (voc:imagesets
+    []), so writing VOC wrote none of their flags, unsaid. They are of the Action lists, now listed in the Action
+    split lists too."""
+    src = _action_folder(tmp_path / "src", lists)
+    ds = labelkit.load(src, "voc")
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == []
+    action = tmp_path / "out/ImageSets/Action"
+    assert {p.name: p.read_text() for p in action.iterdir()} == {
+        Path(k).name: v for k, v in {**lists, **split_lists}.items()
+    }
+    assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
+
+
 def test_action_flag_lists_keep_the_split_of_the_action_lists_naming_the_image(tmp_path: Path) -> None:
     """Image b of Main's train list is in Action's val lists: Action/val.txt was written back naming it, as read
     (``voc:task_splits``), and its flags moved to jumping_train.txt, which Action/train.txt does not name it in."""

@@ -81,6 +81,18 @@ class Sets:
         if first != split and split not in self.elsewhere.setdefault(item, []):
             self.elsewhere[item].append(split)
 
+    def name_in_task(self, item: str, task: str, split: str) -> None:
+        """A list of ``task`` and ``split`` names the item: its ``voc:imagesets`` and ``voc:task_splits`` say so.
+
+        Writing VOC lists an item in exactly the tasks named (Action's per-action lists too), in those splits.
+        """
+        tasks = self.lists.setdefault(item, [])
+        if task not in tasks:
+            tasks.append(task)
+        named = self.task_splits.setdefault(item, {}).setdefault(task, [])
+        if split not in named:  # (the task's lists are written back as read: voc_build)
+            named.append(split)
+
     def note(self) -> str | None:
         """What the read note says of items listed in several splits (None when there are none)."""
         items = [i for i, more in self.elsewhere.items() if more]
@@ -308,12 +320,7 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
                 if again and sets.split_of.get(item, "trainval") != "trainval" and task in sets.lists.get(item, ()):
                     sets.trainval = True  # (a line the task's train or val list holds: the list is made again)
                     continue
-                sets.lists.setdefault(item, [])
-                if task not in sets.lists[item]:
-                    sets.lists[item].append(task)
-                named = sets.task_splits.setdefault(item, {}).setdefault(task, [])
-                if f.stem not in named:  # (the task's lists are written back as read: voc_build)
-                    named.append(f.stem)
+                sets.name_in_task(item, task, f.stem)
                 if item not in sets.split_of:  # (an item of a split keeps it, as listing it here says no other)
                     sets.place(item, f.stem)
                 sets.listed.append(item)
@@ -404,6 +411,8 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                 continue  # (an image of train or val: its own split's list of the action said it)
             entry = ActionLine(item, int(fields[1].lstrip("0")), action, flag, f, number)
             (sets.actions if flag else sets.unflagged).append(entry)
+            if flag:  # (an Action list names the image, without Action/<split>.txt too: else its flags went unwritten)
+                sets.name_in_task(item, "Action", split)
             if not again or own == "trainval":  # (an image of train or val keeps its split)
                 sets.place(item, split)
 
