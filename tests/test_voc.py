@@ -5252,7 +5252,7 @@ def test_layout_and_action_lines_naming_an_object_not_listed_again_are_a_read_no
     """VOC2012's Layout and Action split lists are 'image object-index' lines: writing VOC lists an image once in
     Layout, and in Action the objects with flags; the other indices were dropped without a word."""
     lists = {
-        "Layout/train.txt": "a 1\nb 1\n",
+        "Layout/train.txt": "a 1\na 2\nb\n",  # (b has no object: a line of its index would be an error)
         "Action/train.txt": "a 1\na 2\n",  # a's second object has no action flag
         "Action/jumping_train.txt": "a 1 1\n",
     }
@@ -5270,6 +5270,44 @@ def test_layout_and_action_lines_naming_an_object_not_listed_again_are_a_read_no
     labelkit.save(ds, tmp_path / "out", "voc")
     assert (tmp_path / "out" / "ImageSets" / "Layout" / "train.txt").read_text() == "a\nb\n"
     assert (tmp_path / "out" / "ImageSets" / "Action" / "train.txt").read_text() == "a 1\n"
+
+
+_TASK_LINE_WORDS = "a split list line of {} holds an image name and, maybe, an object index"
+
+
+@pytest.mark.parametrize(
+    ("rel", "text", "message", "found"),
+    [
+        ("Action/train.txt", "a 1\na 1 junk more\n", _TASK_LINE_WORDS.format("Action"), "'a 1 junk more'"),
+        ("Layout/train.txt", "a\na 1 1\n", _TASK_LINE_WORDS.format("Layout"), "'a 1 1'"),
+        (
+            "Action/train.txt",
+            "a\na notanindex\n",
+            "Action list object index must be a whole number from 1",
+            "'notanindex'",
+        ),
+        ("Layout/train.txt", "a\na 0\n", "Layout list object index must be a whole number from 1", "'0'"),
+        (
+            "Action/train.txt",
+            "a 1\na 99\n",
+            "object 99 of image 'a' is named by the list, and its XML has 1 object",
+            None,
+        ),
+        ("Layout/val.txt", "a 1\nb 1\n", "object 1 of image 'b' is named by the list, and its XML has 0 objects", None),
+        # (an action's list of no split, which VOC2012 has not: a split list 'jumping', its flags dropped unsaid)
+        ("Action/jumping.txt", "a\na 1  1\n", _TASK_LINE_WORDS.format("Action"), "'a 1 1'"),
+    ],
+)
+def test_a_bad_action_or_layout_split_list_line_is_an_error_at_its_line(
+    tmp_path: Path, rel: str, text: str, message: str, found: str | None
+) -> None:
+    """Action's and Layout's split list lines ('image' or 'image object-index') were not checked: words after the
+    index, an index that is no number, and one past the image's XML objects were read without a word."""
+    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", rel: text})
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets" / rel), 2)
+    assert (err.value.message, err.value.found) == (message, found)
 
 
 def test_a_byte_order_mark_starting_a_list_line_is_skipped(tmp_path: Path) -> None:

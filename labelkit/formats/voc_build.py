@@ -22,7 +22,7 @@ from labelkit.formats.voc_images import ImageFinder
 from labelkit.formats.voc_labelmap import IGNORED, Labelmap, hex_color, is_own_color
 from labelkit.formats.voc_names import EMPTY_SPLITS, KEEP_IDS, image_names
 from labelkit.formats.voc_parse import _XmlItem
-from labelkit.formats.voc_sets import ActionLine, Sets
+from labelkit.formats.voc_sets import ActionLine, IndexLine, Sets
 from labelkit.formats.yolo_media import image_size, is_image
 from labelkit.model import Category, Dataset, DatasetInfo, raster
 from labelkit.model.tables import MASK_TYPE, dumps
@@ -113,6 +113,7 @@ def build(
     """Assemble items, objects (boxes and masks) and image-level labels into a dataset."""
     class_names = _class_names_by_index(labelmap)
     apply_actions(parsed, sets.actions)
+    check_indices(parsed, sets.indexed)
     # (a class whose lists hold no image is still a class: -1 says no image of the split shows it)
     used = {o["name"] for _, _, _, it in parsed for o in it.objects} | set(sets.classes)
     class_lookup, class_colors, shared = _class_lookup(labelmap)
@@ -409,6 +410,34 @@ def _differing(item: _XmlItem, width: int, height: int) -> list[tuple[int, int]]
     return [(g, o) for g, o in ((item.width, width), (item.height, height)) if g is not None and g != o]
 
 
+def _xml_items(parsed: list[tuple[str, str | None, Path, _XmlItem]]) -> dict[str, _XmlItem]:
+    """Each item's XML (the first, of an id two XMLs give), by id."""
+    items: dict[str, _XmlItem] = {}
+    for item_id, _, _, item in parsed:
+        items.setdefault(item_id, item)
+    return items
+
+
+def check_indices(parsed: list[tuple[str, str | None, Path, _XmlItem]], indexed: list[IndexLine]) -> None:
+    """Refuse an ``Action/<split>.txt`` or ``Layout/<split>.txt`` line naming an object past its image's XML objects.
+
+    As a per-action list's line is refused (:func:`apply_actions`): the index was read, and said nothing.
+
+    Raises:
+        InputError: (the list's file and line) the first such line.
+    """
+    items = _xml_items(parsed) if indexed else {}
+    for line in indexed:
+        count = len(items[line.item].objects) if line.item in items else 0
+        if line.index > count:
+            raise InputError(
+                f"object {line.index} of image {line.item!r} is named by the list, and its XML has "
+                f"{count} object{'' if count == 1 else 's'}",
+                path=line.path,
+                line=line.line,
+            )
+
+
 def apply_actions(parsed: list[tuple[str, str | None, Path, _XmlItem]], actions: list[ActionLine]) -> None:
     """Set each ``Action/<action>_<split>.txt`` line's flag on its object: the line's 1-based object index.
 
@@ -419,9 +448,7 @@ def apply_actions(parsed: list[tuple[str, str | None, Path, _XmlItem]], actions:
         InputError: (the list's file and line) an object index past the image's XML objects, or a flag the
             XML's ``<actions>`` contradicts.
     """
-    items: dict[str, _XmlItem] = {}
-    for item_id, _, _, item in parsed:
-        items.setdefault(item_id, item)
+    items = _xml_items(parsed)
     for line in actions:
         objects = items[line.item].objects if line.item in items else []
         if line.index > len(objects):

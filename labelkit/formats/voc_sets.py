@@ -42,6 +42,21 @@ class ActionLine:
     line: int
 
 
+@dataclass(frozen=True)
+class IndexLine:
+    """A line of VOC2012's ``Action/<split>.txt`` or ``Layout/<split>.txt``: ``image object-index``."""
+
+    item: str
+    index: int  # the object's 1-based position among the image's XML objects
+    path: Path
+    line: int
+
+    @property
+    def where(self) -> str:
+        """The task folder, list and line, for a read note (``Layout/train.txt:3``)."""
+        return f"{self.path.parent.name}/{self.path.name}:{self.line}"
+
+
 @dataclass
 class Sets:
     """What the ImageSets lists say: each image's split, its task lists, image-level labels, the listed order."""
@@ -57,8 +72,7 @@ class Sets:
     actions: list[ActionLine] = field(default_factory=list)  # the lines of Action/<action>_<split>.txt
     unflagged: list[ActionLine] = field(default_factory=list)  # Action lines of flag 0 (none given): not read
     action_objects: bool = False  # Action split lists of image and object index lines (VOC2012's)
-    indexed: list[tuple[str, str, int]] = field(default_factory=list)  # Layout and Action split list lines of
-    # an object index (VOC2012's): task/file:line, item, index (-1: not a number)
+    indexed: list[IndexLine] = field(default_factory=list)  # Layout and Action split list lines of an object index
     forks: list[str] = field(default_factory=list)  # macOS resource forks passed over (ImageSets/Main/._train.txt)
     main: set[str] = field(default_factory=set)  # the images a Main list (of a split or a class) names
     negatives: list[str] = field(default_factory=list)  # the images of per-class lists' -1 lines (no label)
@@ -122,7 +136,7 @@ class Sets:
         Writing VOC lists an image once in Layout, and in Action the objects with action flags (``flagged``:
         item and 1-based index of the XML objects with ``voc:actions``), as VOC2012's ``image object-index`` lines.
         """
-        dropped = [where for where, item, k in self.indexed if where.startswith("Layout/") or (item, k) not in flagged]
+        dropped = [i.where for i in self.indexed if i.path.parent.name == "Layout" or (i.item, i.index) not in flagged]
         if not dropped:
             return None
         return (
@@ -303,20 +317,11 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
             lines = 0
             for number, fields in _read_list(f):
                 lines += 1
-                if task == "Segmentation" and len(fields) > 1:  # (the words after the first were dropped unsaid)
-                    raise InputError(
-                        "a split list line holds one image name",
-                        path=f,
-                        line=number,
-                        found=repr(" ".join(fields)),
-                        hint="VOC's Segmentation lists name one image a line, as its Main split lists do",
-                    )
+                _check_task_line(task, fields, f, number)
                 item = _item(fields[0], f, number)
                 sets.action_objects |= task == "Action" and len(fields) > 1  # (written back so)
-                if task in ("Layout", "Action") and len(fields) > 1:
-                    digits = fields[1].isascii() and fields[1].isdigit() and len(fields[1]) < 19  # (int() of 5,000
-                    k = int(fields[1]) if digits else -1  # digits is an error)
-                    sets.indexed.append((f"{task}/{f.name}:{number}", item, k))
+                if len(fields) > 1:  # (the index checked against the image's XML objects once they are read)
+                    sets.indexed.append(IndexLine(item, _object_index(fields[1], f, number, f"{task} list"), f, number))
                 if again and sets.split_of.get(item, "trainval") != "trainval" and task in sets.lists.get(item, ()):
                     sets.trainval = True  # (a line the task's train or val list holds: the list is made again)
                     continue
@@ -330,6 +335,48 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
             _action_lists(sets, class_lists, task_names | names)
     sets.unread += _unread_files(root, sets.seen)
     return sets
+
+
+def _check_task_line(task: str, fields: list[str], f: Path, number: int) -> None:
+    """Refuse a task split list's line of more words than it holds.
+
+    Segmentation's name one image; Action's and Layout's (VOC2012's) an image and, maybe, an object index. An
+    Action list named after an action without its split (``jumping.txt`` of ``image index flag`` lines) is such
+    a split list too: VOC2012's per-action lists are ``<action>_<split>.txt``, and no tool writes one of no split.
+
+    Raises:
+        InputError: the line, with the words it holds.
+    """
+    if task == "Segmentation" and len(fields) > 1:  # (the words after the first were dropped unsaid)
+        raise InputError(
+            "a split list line holds one image name",
+            path=f,
+            line=number,
+            found=repr(" ".join(fields)),
+            hint="VOC's Segmentation lists name one image a line, as its Main split lists do",
+        )
+    if task in ("Action", "Layout") and len(fields) > 2:  # (the words after the index were dropped unsaid)
+        raise InputError(
+            f"a split list line of {task} holds an image name and, maybe, an object index",
+            path=f,
+            line=number,
+            found=repr(" ".join(fields)),
+            hint="a per-action list of 'image object-index flag' lines is named <action>_<split>.txt",
+        )
+
+
+def _object_index(text: str, f: Path, number: int, what: str) -> int:
+    """A list line's 1-based object index (``what``: the list's kind, for the error).
+
+    Raises:
+        InputError: not a whole number from 1, or more than 64 bits hold (its line).
+    """
+    digits = text.lstrip("0")
+    if not (text.isascii() and text.isdigit() and digits):
+        raise InputError(f"{what} object index must be a whole number from 1", path=f, line=number, found=repr(text))
+    if len(digits) > 19:  # beyond 64 bits (and int() refuses more than 4,300 digits)
+        raise InputError(f"{what} object index is out of range", path=f, line=number, found=repr(text))
+    return int(digits)
 
 
 def _other_tasks(folder: Path) -> list[str]:
@@ -396,12 +443,7 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                     found=f"{len(fields)} fields",
                 )
             item = _item(fields[0], f, number)
-            if not (fields[1].isascii() and fields[1].isdigit() and fields[1].lstrip("0")):
-                raise InputError(
-                    "action list object index must be a whole number from 1", path=f, line=number, found=repr(fields[1])
-                )
-            if len(fields[1].lstrip("0")) > 19:  # beyond 64 bits (and int() refuses more than 4,300 digits)
-                raise InputError("action list object index is out of range", path=f, line=number, found=repr(fields[1]))
+            index = _object_index(fields[1], f, number, "action list")
             flag = {"1": 1, "0": 0, "-1": -1}.get(fields[2])
             if flag is None:
                 raise InputError("action list flag must be 1, 0 or -1", path=f, line=number, found=repr(fields[2]))
@@ -409,7 +451,7 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
             if again and own != "trainval" and (action, own) in lists:
                 sets.trainval = True
                 continue  # (an image of train or val: its own split's list of the action said it)
-            entry = ActionLine(item, int(fields[1].lstrip("0")), action, flag, f, number)
+            entry = ActionLine(item, index, action, flag, f, number)
             (sets.actions if flag else sets.unflagged).append(entry)
             if flag:  # (an Action list names the image, without Action/<split>.txt too: else its flags went unwritten)
                 sets.name_in_task(item, "Action", split)
