@@ -64,6 +64,7 @@ MODULES = [
     "labelkit.model.dataset",
     "labelkit.model.batches",
     "labelkit.model.geometry",
+    "labelkit.model.trig",
     "labelkit.model.raster",
     "labelkit.model.records",
     "labelkit.model.rle",

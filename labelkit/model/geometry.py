@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from labelkit.model.trig import atan2_degrees, hypot, sin_cos_degrees
+
 FloatArray = NDArray[np.float64]
 
 
@@ -89,13 +91,9 @@ def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
         cx = bbox[:, 0] + bbox[:, 2] / 2
         cy = bbox[:, 1] + bbox[:, 3] / 2
     hw, hh = bbox[:, 2] / 2, bbox[:, 3] / 2
-    cos, sin = np.cos(theta), np.sin(theta)
-    # quarter turns exactly: cos(90 degrees) is 6e-17 in floating point, which would leak into the output
-    quarter = np.mod(np.asarray(angle, dtype=np.float64).reshape(-1), 90.0) == 0.0
-    if quarter.any():  # (the turn within a full one: 1e300 // 90 is past int64, which numpy warned of casting)
-        turns = (np.mod(np.asarray(angle, dtype=np.float64).reshape(-1)[quarter], 360.0) // 90.0).astype(np.int64)
-        cos[quarter] = np.array([1.0, 0.0, -1.0, 0.0])[turns]
-        sin[quarter] = np.array([0.0, 1.0, 0.0, -1.0])[turns]
+    # the same bits on every machine (numpy's own sin and cos are not), and quarter turns exact: cos(90 degrees)
+    # is 6e-17 through radians, which would leak into the output
+    sin, cos = sin_cos_degrees(angle)
     out = np.empty((len(bbox), 8), dtype=np.float64)
     no_turn = theta == 0.0
     half = np.asarray(angle, dtype=np.float64).reshape(-1) % 360.0 == 180.0  # (exact, as no turn: see below)
@@ -135,12 +133,15 @@ def min_area_rect(points: FloatArray) -> tuple[float, float, float, float, float
     best: tuple[float, float, float, float, float] | None = None
     best_area = math.inf
     n = len(pts)
+    edges = np.roll(pts, -1, axis=0) - pts
+    # each edge's direction, the same bits on every machine (see labelkit.model.trig)
+    degrees = np.mod(atan2_degrees(edges[:, 1], edges[:, 0]), 360.0)
+    degrees = np.where(degrees >= 360.0, 0.0, degrees)  # (-tiny % 360 rounds to exactly 360.0)
+    sines, cosines = sin_cos_degrees(degrees)
     for i in range(n):
-        edge = pts[(i + 1) % n] - pts[i]
-        if not edge.any():
+        if not edges[i].any():
             continue
-        theta = math.atan2(edge[1], edge[0])
-        c, s = math.cos(theta), math.sin(theta)
+        c, s = float(cosines[i]), float(sines[i])
         # coordinates in the frame turned by theta
         u = pts[:, 0] * c + pts[:, 1] * s
         v = -pts[:, 0] * s + pts[:, 1] * c
@@ -149,8 +150,7 @@ def min_area_rect(points: FloatArray) -> tuple[float, float, float, float, float
             best_area = w * h
             cu, cv = (u.max() + u.min()) / 2, (v.max() + v.min()) / 2
             cx, cy = cu * c - cv * s, cu * s + cv * c
-            deg = math.degrees(theta) % 360.0
-            best = (float(cx - w / 2), float(cy - h / 2), w, h, deg)
+            best = (float(cx - w / 2), float(cy - h / 2), w, h, float(degrees[i]))
     if best is None:
         x, y = float(pts[:, 0].min()), float(pts[:, 1].min())
         return (x, y, float(pts[:, 0].max()) - x, float(pts[:, 1].max()) - y, 0.0)
@@ -182,16 +182,16 @@ def corners_to_rotated_box(
     p = c.reshape(-1, 4, 2)
     e01 = p[:, 1] - p[:, 0]
     e12 = p[:, 2] - p[:, 1]
-    w = np.hypot(e01[:, 0], e01[:, 1])
-    h = np.hypot(e12[:, 0], e12[:, 1])
+    w = hypot(e01[:, 0], e01[:, 1])  # (these three: the same bits on every machine, see labelkit.model.trig)
+    h = hypot(e12[:, 0], e12[:, 1])
     centre = p.mean(axis=1)
     diag = p[:, 0] + p[:, 2] - p[:, 1] - p[:, 3]
     dot = (e01 * e12).sum(axis=1)
     # |dot| / the longer side: how far the shorter side leans along the longer one, in pixels (with a floor of
     # 1 pixel, a quad of sub-pixel sides passed whatever its shape: 4 points on one line were a "rectangle")
     scale = np.maximum(w, h)
-    is_rect = (np.hypot(diag[:, 0], diag[:, 1]) <= tolerance) & (np.abs(dot) <= tolerance * scale) & (w > 0) & (h > 0)
-    angle = np.degrees(np.arctan2(e01[:, 1], e01[:, 0])) % 360.0
+    is_rect = (hypot(diag[:, 0], diag[:, 1]) <= tolerance) & (np.abs(dot) <= tolerance * scale) & (w > 0) & (h > 0)
+    angle = atan2_degrees(e01[:, 1], e01[:, 0]) % 360.0
     angle = np.where(angle >= 360.0, angle - 360.0, angle)  # -tiny % 360 rounds to exactly 360.0
     bbox = np.stack([centre[:, 0] - w / 2, centre[:, 1] - h / 2, w, h], axis=1)
     # keep boxes not turned, or turned half a turn, exact: no trigonometry, straight from the corners (the top-left
@@ -252,13 +252,10 @@ def turned_boxes_meet(bbox: FloatArray, angle: FloatArray, width: FloatArray, he
     bbox = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
     x0, y0, bounds_w, bounds_h = corner_bounds(rotated_box_corners(bbox, angle)).T
     met = overlaps(x0, bounds_w, width) & overlaps(y0, bounds_h, height)
-    theta = np.radians(np.asarray(angle, dtype=np.float64).reshape(-1))
+    sin, cos = sin_cos_degrees(angle)
     cx, cy = bbox[:, 0] + bbox[:, 2] / 2, bbox[:, 1] + bbox[:, 3] / 2
     with np.errstate(invalid="ignore", over="ignore"):
-        for (ux, uy), half in (
-            ((np.cos(theta), np.sin(theta)), bbox[:, 2] / 2),
-            ((-np.sin(theta), np.cos(theta)), bbox[:, 3] / 2),
-        ):
+        for (ux, uy), half in (((cos, sin), bbox[:, 2] / 2), ((-sin, cos), bbox[:, 3] / 2)):
             ends = [(px - cx) * ux + (py - cy) * uy for px in (0.0, width) for py in (0.0, height)]
             low, high = np.minimum.reduce(ends), np.maximum.reduce(ends)
             met &= (high > -half) & (low < half)
