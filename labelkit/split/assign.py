@@ -198,6 +198,11 @@ class Groups:
         return self.labels[a:b].tolist(), self.counts[a:b].tolist()
 
 
+def _square(x: float) -> float:
+    """``x * x``: one exactly rounded multiply, the same bits on every machine (``x ** 2`` is ``pow``)."""
+    return x * x
+
+
 class _State:
     """Per-split item counts and per-(label, split) counts, as Python lists for a fast inner loop."""
 
@@ -214,8 +219,9 @@ class _State:
         self.size_s1 = 0.0
         # LD (Sechidis 2011) compares positive:negative ratios, which move by N*T/(N-T)^2 per unit of fill
         # fraction: common labels need a tighter fill than the plain fill-fraction variance asks of them
+        # (squares by multiplying: x ** 2 is the C library's pow, whose last bit is another on a CPU with FMA)
         n = float(self.n_items)
-        self.weight = [1.0 + LABEL_RATIO_WEIGHT * (n * t / max(n - t, 1.0) ** 2) ** 2 for t in totals]
+        self.weight = [1.0 + LABEL_RATIO_WEIGHT * _square(n * t / _square(max(n - t, 1.0))) for t in totals]
 
     def add(self, j: int, n: int, labels: list[int], counts: list[int]) -> None:
         self.size[j] += n
