@@ -1256,6 +1256,28 @@ def test_a_parquet_text_that_is_not_utf8_is_an_error_at_its_row_and_column(parqu
     assert [(f.path, f.where, f.message) for f in labelkit.validate(parquet_dir)] == [(str(file), "row 7", message)]
 
 
+@pytest.mark.parametrize("kind", ["dictionary", "string_view"])
+def test_a_parquet_categorical_or_view_text_not_utf8_is_an_error_at_its_row(parquet_dir: Path, kind: str) -> None:
+    """A categorical's dictionary is validated whole with every slice, and written whole with every row group (the
+    group of rows 0-2 holds the bad entry too, none of its rows using it): the row is the first using the entry. A
+    view column is halved as a plain one. Both were refused at no row."""
+    file = parquet_dir / "objects.parquet"
+    table = pq.read_table(file)
+    texts = _not_utf8([f"t{row}" for row in range(table.num_rows)], 7)
+    if kind == "dictionary":
+        values: pa.Array = pa.DictionaryArray.from_arrays(pa.array(range(table.num_rows), pa.int32()), texts)
+    else:
+        values = texts.cast(pa.binary()).cast(pa.binary_view()).view(pa.string_view())
+    table = table.set_column(table.schema.get_field_index("track_id"), "track_id", values)
+    pq.write_table(table, file, row_group_size=3)
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.message == "row 7: track_id holds text that is not UTF-8"
+    assert [(f.where, f.message) for f in labelkit.validate(parquet_dir)] == [
+        ("row 7", "track_id holds text that is not UTF-8")
+    ]
+
+
 def test_parquet_columns_of_a_wider_type_no_value_changes_by_are_read(tmp_path: Path) -> None:
     """Integers of 32 bits or fewer, float32, large and dictionary text, large lists: what other tools may write."""
     out = _typed_parquet(tmp_path)

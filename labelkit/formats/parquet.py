@@ -190,14 +190,22 @@ def _read_table(path: Path, name: str, inside: Inside | None = None) -> pa.Table
                 raise wrong[0]
             start = 0  # (the row group's first row: rows are named in the table)
             misfits: list[tuple[int | None, str]] = []  # (every group's, for validate: Arrow's words named no row)
+            unplaced: tuple[int | None, str] | None = None  # (an invalid value no row of its group holds)
             for i in range(reader.num_row_groups):
                 piece = reader.read_row_group(i)
                 try:  # strings that are not UTF-8, offsets out of range
                     piece.validate(full=True)
                 except pa.ArrowInvalid as exc:  # (Arrow's words named the column by its index, a string by its group)
-                    raise _RowsRefused(file, [_invalid_cell(piece, start, exc)]) from exc
+                    cell = _invalid_cell(piece, start, exc)
+                    if cell[0] is not None:
+                        raise _RowsRefused(file, [cell]) from exc
+                    # (a dictionary entry the group's rows do not use: Arrow writes the whole dictionary with each
+                    # group, so a later group's row may hold it)
+                    unplaced = unplaced or cell
+                    start += piece.num_rows
+                    continue
                 misfits += [(start + row, m) for row, m in list_misfits(name, piece, _LIMIT - len(misfits))]
-                if misfits:  # (the rest is only looked through for more)
+                if misfits or unplaced:  # (the rest is only looked through for more)
                     start += piece.num_rows
                     continue
                 try:
@@ -207,8 +215,8 @@ def _read_table(path: Path, name: str, inside: Inside | None = None) -> pa.Table
                         "columns do not match the labelkit schema", path=file, found=str(exc).splitlines()[0]
                     ) from exc
                 start += piece.num_rows
-            if misfits:
-                raise _RowsRefused(file, misfits)
+            if misfits or unplaced:
+                raise _RowsRefused(file, misfits + ([unplaced] if unplaced else []))
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"unreadable Parquet table: {str(exc).splitlines()[0]}", path=file) from exc
     if not pieces:
@@ -254,8 +262,9 @@ def _invalid_cell(piece: pa.Table, start: int, exc: pa.ArrowInvalid) -> tuple[in
 def _invalid_at(array: pa.Array, name: str) -> tuple[str, int | None] | None:
     """The column (``mask.counts`` within a struct) and row of ``array``'s first invalid value; None if it is valid.
 
-    The row is found by halving a text column (a slice of it validates its own strings only); of another column
-    (a dictionary's values, validated whole for every slice), it is not found: None.
+    The row is found by halving a text column, plain, large or view (a slice of it validates its own strings only);
+    of a dictionary-encoded one (Polars' and pandas' categoricals: every slice validates the whole dictionary), its
+    dictionary is halved so, and the row is the first using the entry found. Of another column it is not found: None.
     """
     if _valid(array):
         return None
@@ -263,7 +272,17 @@ def _invalid_at(array: pa.Array, name: str) -> tuple[str, int | None] | None:
         for i, field in enumerate(array.type):
             if (found := _invalid_at(array.field(i), f"{name}.{field.name}")) is not None:
                 return found
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+    if pa.types.is_dictionary(array.type):
+        import pyarrow.compute as pc
+
+        found = _invalid_at(array.dictionary, name)
+        if found is None or found[1] is None:
+            return name, None
+        row = pc.index(array.indices, found[1]).as_py()  # (-1: no row uses it)
+        return name, (None if row < 0 else row)
+    if not (
+        pa.types.is_string(array.type) or pa.types.is_large_string(array.type) or pa.types.is_string_view(array.type)
+    ):
         return name, None
     low, high = 0, len(array)  # (an invalid value is in rows low..high - 1)
     while high - low > 1:
