@@ -1256,6 +1256,26 @@ def test_a_parquet_text_that_is_not_utf8_is_an_error_at_its_row_and_column(parqu
     assert [(f.path, f.where, f.message) for f in labelkit.validate(parquet_dir)] == [(str(file), "row 7", message)]
 
 
+def test_a_parquet_box_of_another_length_then_a_text_not_utf8_are_errors_at_their_rows(parquet_dir: Path) -> None:
+    """A box of 3 values in the first row group and a text that is not UTF-8 in a later one: load's error is the
+    box's row, and validate lists both. The text's group was refused with its row alone, the box dropped."""
+    file = parquet_dir / "objects.parquet"
+    table = pq.read_table(file)
+    boxes = table["bbox"].to_pylist()
+    boxes[1] = [1.0, 2.0, 3.0]
+    table = table.set_column(table.schema.get_field_index("bbox"), "bbox", pa.array(boxes, pa.list_(pa.float64())))
+    values = _not_utf8(["t"] * table.num_rows, 7)
+    table = table.set_column(table.schema.get_field_index("track_id"), "track_id", values)
+    pq.write_table(table, file, row_group_size=3)
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.message == "row 1: bbox holds 3 values, not 4"
+    assert [(f.where, f.message) for f in labelkit.validate(parquet_dir)] == [
+        ("row 1", "bbox holds 3 values, not 4"),
+        ("row 7", "track_id holds text that is not UTF-8"),
+    ]
+
+
 @pytest.mark.parametrize("kind", ["dictionary", "string_view"])
 def test_a_parquet_categorical_or_view_text_not_utf8_is_an_error_at_its_row(parquet_dir: Path, kind: str) -> None:
     """A categorical's dictionary is validated whole with every slice, and written whole with every row group (the

@@ -197,8 +197,8 @@ def _read_table(path: Path, name: str, inside: Inside | None = None) -> pa.Table
                     piece.validate(full=True)
                 except pa.ArrowInvalid as exc:  # (Arrow's words named the column by its index, a string by its group)
                     cell = _invalid_cell(piece, start, exc)
-                    if cell[0] is not None:
-                        raise _RowsRefused(file, [cell]) from exc
+                    if cell[0] is not None:  # (after the earlier groups' boxes: load's error is the first row's)
+                        raise _RowsRefused(file, misfits + [cell]) from exc
                     # (a dictionary entry the group's rows do not use: Arrow writes the whole dictionary with each
                     # group, so a later group's row may hold it)
                     unplaced = unplaced or cell
