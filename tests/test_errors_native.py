@@ -507,6 +507,31 @@ def test_a_parquet_manifest_given_alone_is_refused_naming_its_folder(parquet_dir
         assert (result.exit_code, result.stdout) == (1, f"{message}\n")
 
 
+@pytest.mark.parametrize("want", ["coco", "labelkit"])
+def test_a_nested_labelkit_parquet_format_value_is_no_manifest(tmp_path: Path, want: str) -> None:
+    """A COCO file whose ``info``, or a labelkit JSON document whose metadata, holds ``"format":
+    "labelkit-parquet"`` in its first 4 KB: the COCO file was refused as a Parquet folder's manifest, the document
+    ambiguous. A manifest is a file named labelkit.json with an items.parquet beside it."""
+    source = {"format": "labelkit-parquet", "path": "old.parquet"}
+    if want == "coco":
+        path = tmp_path / "instances_default.json"
+        coco = {
+            "info": source,
+            "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+            "annotations": [],
+            "categories": [{"id": 1, "name": "a"}],
+        }
+        path.write_text(json.dumps(coco))
+    else:
+        path = tmp_path / "ds.labelkit.json"
+        ds = Dataset()
+        ds.info.metadata["source"] = source
+        ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10)))
+        labelkit.save(ds, path, "labelkit")
+    assert labelkit.detect(path).format == want
+    assert [item.id for item in labelkit.load(path).items()] == (["1"] if want == "coco" else ["a"])
+
+
 def test_parquet_corrupt_manifest(parquet_dir: Path) -> None:
     (parquet_dir / "labelkit.json").write_bytes(b'{"format": "labelkit-parquet",\n "categories": [')
     with pytest.raises(InputError) as info:

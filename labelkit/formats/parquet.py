@@ -29,7 +29,7 @@ from labelkit.formats.native_values import (
     repeated_key_findings,
     value_findings,
 )
-from labelkit.io import Inside, create_file, parse_json, read_bytes, read_head
+from labelkit.io import Inside, create_file, parse_json, read_bytes
 from labelkit.json_checks import without_bom
 from labelkit.json_repeats import document_repeats
 from labelkit.model import Category, Dataset, DatasetInfo
@@ -88,13 +88,17 @@ def detect(path: Path) -> Detection | None:
     if path.is_dir() and (path / MANIFEST).exists() and (path / "items.parquet").exists():
         return Detection(1.0, f"folder with {MANIFEST} and items.parquet")
     if _is_manifest(path):
-        return Detection(1.0, f'the {MANIFEST} of a labelkit Parquet folder ("format": "labelkit-parquet")')
+        return Detection(1.0, f"the {MANIFEST} of a labelkit Parquet folder (items.parquet beside it)")
     return None
 
 
 def _is_manifest(path: Path) -> bool:
-    """Whether ``path`` is a file whose start says ``"format": "labelkit-parquet"``: a Parquet folder's manifest."""
-    return path.is_file() and b'"format":"labelkit-parquet"' in read_head(path, 4096).translate(None, b" \t\r\n")
+    """Whether ``path`` is a file named ``labelkit.json`` with an ``items.parquet`` beside it: a folder's manifest.
+
+    By its name and its folder, not its text: ``"format": "labelkit-parquet"`` in a file's start may be a value
+    nested in a COCO file's ``info`` or a labelkit JSON document's metadata, which were taken for a manifest.
+    """
+    return path.name == MANIFEST and path.is_file() and (path.parent / "items.parquet").exists()
 
 
 def _refuse_manifest(path: Path) -> None:
