@@ -4810,6 +4810,25 @@ def test_annotation_ids_spelling_their_number_otherwise_are_reported_as_read_bac
     assert [label.id for label in back.labels()] == ["1"]
 
 
+def test_an_annotation_id_numbered_anew_is_not_counted_as_spelled_otherwise_too(tmp_path: Path) -> None:
+    """Object ids ``00`` and ``-0`` are both number 0: one is written after the split's largest as a repeat, the
+    other as an id of 0 (COCOeval takes 0 for no match), yet each was counted as spelled otherwise as well, ``00``
+    twice over (4 annotation ids for 3, ``011`` the third, read back as ``11``). The spelling is counted on the ids
+    as written at last."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=100, height=100)))
+    for oid in ("00", "-0", "5", "011"):
+        ds.add(Object(id=oid, item_id="1", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    counts = [(c.count, c.reason.split(":")[0]) for c in report.transformed if c.what == "annotation ids"]
+    assert counts == [
+        (1, "COCO's ids are integers"),
+        (1, "another annotation of its file had the same id"),
+        (1, "pycocotools' COCOeval takes a ground-truth id of 0 for no match (a detection of it counts as false)"),
+    ]
+    assert sorted(o.id for o in labelkit.load(tmp_path / "o").objects()) == ["11", "12", "13", "5"]
+
+
 @pytest.mark.parametrize("neighbour", ["a", "3"])
 def test_an_id_of_leading_zeros_past_int_s_limit_is_its_number(tmp_path: Path, neighbour: str) -> None:
     """An id of more than 4,300 characters whose number is small (``000...01``) stopped the conversion with

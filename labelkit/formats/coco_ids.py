@@ -91,6 +91,20 @@ def respelled(ids: pa.Array | pa.ChunkedArray | Sequence[str | None], numbers: n
     return int(true_mask(pc.not_equal(own, written.take(indices))).sum())
 
 
+def kept_respelled(ids: pa.Array | pa.ChunkedArray | Sequence[str | None], written: np.ndarray) -> int:
+    """How many ids written as their own number (``written``: the ids as numbered at last) spell it otherwise.
+
+    Counted on the final numbers, after every renumbering (a repeat, an id of 0, one another file has), so that an
+    id numbered anew (``00`` of an object, written after the largest) is counted once, as that (see
+    :func:`respelled`).
+
+    >>> kept_respelled(["00", "-0", "5", "011"], np.array([6, 7, 5, 11]))  # (011; 00 and -0 were numbered anew)
+    1
+    """
+    numbers, has, _ = own_numbers(ids)
+    return respelled(ids, numbers, has & (written == numbers))
+
+
 def _may_hold_hex(ids: pa.Array | pa.ChunkedArray) -> bool:
     """Whether an id may be hexadecimal (``0x10``), which Arrow's cast to int64 takes.
 
@@ -176,7 +190,7 @@ def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tupl
     >>> numbered_ids(["7", "val/3", "a", "7", None])[0].tolist()
     [7, 3, 8, 9, 10]
     >>> numbered_ids(["7", "val/3", "a", "7", "9" * 20, "011"])[1]
-    Renumbered(repeated=1, too_large=1, crowded=0, zero=0, unnumbered=1, respelled=1)
+    Renumbered(repeated=1, too_large=1, crowded=0, zero=0, unnumbered=1, respelled=0)
     """
     numbers, has, beyond = own_numbers(ids)
     n = len(numbers)
@@ -191,18 +205,16 @@ def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tupl
         keep[rows] = False
         keep[rows[first]] = True
     if keep.all():
-        return numbers, Renumbered(respelled=respelled(ids, numbers, keep))
+        return numbers, Renumbered()
     top = int(numbers[keep].max()) if keep.any() else 0
     if top > INT64_MAX - n:  # no room above the largest: every id numbered 1..N
         out: np.ndarray = np.arange(1, n + 1, dtype=np.int64)
         crowded = int((has & (numbers != out)).sum())
-        again = respelled(ids, numbers, has & (numbers == out))
-        return out, Renumbered(too_large=too_large, crowded=crowded, unnumbered=unnumbered, respelled=again)
+        return out, Renumbered(too_large=too_large, crowded=crowded, unnumbered=unnumbered)
     fresh = ~keep
     out = numbers.copy()
     out[fresh] = top + 1 + np.arange(int(fresh.sum()), dtype=np.int64)
-    again = respelled(ids, numbers, keep)
-    return out, Renumbered(int((has & fresh).sum()), too_large, unnumbered=unnumbered, respelled=again)
+    return out, Renumbered(int((has & fresh).sum()), too_large, unnumbered=unnumbered)
 
 
 ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
@@ -328,7 +340,7 @@ def object_ids(
         renumbered += Renumbered(repeated=clashes)
     if zero_free and not ids.all():
         renumbered += _off_zero(ids, split_code)
-    return ids, renumbered
+    return ids, renumbered + Renumbered(respelled=kept_respelled(objects["id"], ids))
 
 
 def _off_zero(ids: np.ndarray, split_code: np.ndarray) -> Renumbered:

@@ -37,7 +37,15 @@ from labelkit.formats.coco_homes import (
     labels_of,
     posed_rows,
 )
-from labelkit.formats.coco_ids import Renumbered, image_numbers, numbered_ids, object_ids, own_numbers, split_rows
+from labelkit.formats.coco_ids import (
+    Renumbered,
+    image_numbers,
+    kept_respelled,
+    numbered_ids,
+    object_ids,
+    own_numbers,
+    split_rows,
+)
 from labelkit.formats.coco_images import image_records
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
 from labelkit.formats.coco_shapes import within_reach
@@ -306,6 +314,7 @@ class Writer(FilePlan):
         if task and task != own_file:  # (apart from the file's other annotations: see coco_homes)
             numbers, has, _ = own_numbers(t["id"])
             all_ids, again = apart(all_ids, self.file_ids, has & (all_ids == numbers))
+        again += Renumbered(respelled=kept_respelled(t["id"], all_ids))  # (of those kept at last)
         self.renumbered_annotations += renumbered + again
         self.file_ids = all_ids if self.file_ids is None else np.concatenate([self.file_ids, all_ids])
         start = 0
