@@ -4888,6 +4888,17 @@ def test_an_ids_own_number_does_not_depend_on_the_other_ids(ids: list[str | None
     assert together == ([list(column) for column in zip(*alone, strict=True)] if ids else [[], [], []])
 
 
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="019-/ax\n+.\u0661", max_size=8), st.just("val/" + _BEYOND))))
+@settings(max_examples=300, deadline=None)
+def test_ids_of_a_split_are_numbered_by_arrow_as_one_by_one(ids: list[str | None]) -> None:
+    """Ids that do not all cast (val/12) are numbered by Arrow's regular expression, which must read each as the
+    Python pattern does id by id: the number after the last '/', ASCII digits, no line break after them."""
+    from labelkit.formats.coco_ids import one_by_one, own_numbers
+
+    got = [a.tolist() for a in own_numbers(pa.array(ids, pa.string()))]
+    assert got == [a.tolist() for a in one_by_one(ids)]
+
+
 @pytest.mark.parametrize("text", ["\u0661\u0662", "\uff11\uff12", "12\n", "val/12\n", "\u00b2"])
 def test_ids_of_other_digits_are_text(text: str) -> None:
     """Only ASCII digits make an id's own number: Arabic-Indic or full-width digits (which int() reads) were

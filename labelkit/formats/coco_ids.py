@@ -45,10 +45,28 @@ def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple
         if numbers is not None and not _may_hold_hex(arr):
             none = np.zeros(n, dtype=bool)
             return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64), ~none, none
-    out = np.zeros(n, dtype=np.int64)
-    has = np.zeros(n, dtype=bool)
-    beyond = np.zeros(n, dtype=bool)
-    for i, text in enumerate(arr.to_pylist()):
+    # ids of a split (val/12): Arrow takes the number after the last '/' (the pattern of _ID: RE2's '.' and '$' are
+    # Python's '.' and '\\Z'), unless one is past 64 bits, which one_by_one tells apart (1.1 s of Python for
+    # 860,000 ids of a split, 0.4 s so)
+    tail = pc.struct_field(pc.extract_regex(arr, r"^(?:.*/)?(?P<n>-?[0-9]+)$"), "n")
+    try:
+        numbers = pc.cast(tail, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return one_by_one(arr.to_pylist())
+    has = true_mask(pc.is_valid(numbers))
+    return np.asarray(pc.fill_null(numbers, 0).to_numpy(zero_copy_only=False), dtype=np.int64), has, np.zeros(n, bool)
+
+
+def one_by_one(ids: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`own_numbers` id by id, in Python: what it does where an id's number may be past 64 bits.
+
+    >>> [a.tolist() for a in one_by_one(["val/7", "9" * 20, "-0"])]
+    [[7, 0, 0], [True, False, True], [False, True, False]]
+    """
+    out = np.zeros(len(ids), dtype=np.int64)
+    has = np.zeros(len(ids), dtype=bool)
+    beyond = np.zeros(len(ids), dtype=bool)
+    for i, text in enumerate(ids):
         m = _ID.match(text or "")
         if not m:
             continue
