@@ -24,7 +24,7 @@ from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError
 from labelkit.formats import coco, coco_text
 from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
-from labelkit.formats.coco_shapes import drawn_polygons
+from labelkit.formats.coco_shapes import clipped_ring, drawn_polygons
 from labelkit.formats.coco_text import polygon_json
 from labelkit.model import Category, Dataset, DatasetInfo, Item, Media, Object, Transcript, raster, tables
 
@@ -7302,6 +7302,26 @@ def test_a_box_reaching_below_0_on_an_image_of_unknown_size_is_written_as_it_is(
     back = [o.bbox for o in labelkit.load(tmp_path / "out").objects()]
     assert [round(v, 6) for v in back[0]] == [0.334936, -1.25, 4.330127, 2.5]
     assert back[1] == (-5.0, -3.0, 2.0, 2.0)
+
+
+def test_a_shape_left_of_or_above_0_on_an_image_of_unknown_size_keeps_its_area(tmp_path: Path) -> None:
+    """Its box was written as it is, but its area was measured as if clipped to the image: x < 0 counted as outside
+    whatever the size, and clipping to NaN sides left nothing. A polygon at ``[-5, -3 ... -5, -1]`` was written
+    with bbox ``[-5, -3, 2, 2]`` and area 0.0; a rotated 4 x 2 box at negative coordinates with area 0.0, the
+    same box at positive ones with 8.0."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg"), split="train"))
+    ds.add(Object(id="1", item_id="1", category_id=1, polygon=[[-5.0, -3.0, -3.0, -3.0, -3.0, -1.0, -5.0, -1.0]]))
+    ds.add(Object(id="2", item_id="1", category_id=1, polygon=[[-1.0, 1.0, 1.0, 1.0, 1.0, 3.0, -1.0, 3.0]]))
+    ds.add(Object(id="3", item_id="1", category_id=1, bbox=(-9.0, -9.0, 4.0, 2.0), angle=-30.0))
+    ds.add(Object(id="4", item_id="1", category_id=1, bbox=(2.0, 2.0, 4.0, 2.0), angle=-30.0))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    doc = _load(tmp_path / "out/annotations/instances_train.json")
+    assert [(a["bbox"][:2], round(a["area"], 9)) for a in doc["annotations"][:2]] == [([-5, -3], 4.0), ([-1, 1], 4.0)]
+    assert [round(a["area"], 9) for a in doc["annotations"][2:]] == [8.0, 8.0]
+    assert doc["annotations"][2]["bbox"][0] < 0
+    assert clipped_ring([-2.0, 0.0, 2.0, 0.0, 2.0, 4.0], float("nan"), 3.0) == [1.0, 3.0, -2.0, 0.0, 2.0, 0.0, 2.0, 3.0]
+    assert clipped_ring([-2.0, 0.0, 2.0, 0.0, 2.0, 4.0], float("nan"), float("nan")) == [-2.0, 0.0, 2.0, 0.0, 2.0, 4.0]
 
 
 def test_holes_of_a_polygon_beside_a_mask_on_an_image_of_unknown_size_are_not_counted_twice(tmp_path: Path) -> None:

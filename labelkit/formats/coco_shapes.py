@@ -184,8 +184,11 @@ def plain_areas(
         bounds, _ = G.polygon_bounds_column(polygons)
         width, height = (np.asarray(side)[with_rings] for side in size)
         x, y, w, h = bounds.T
+        # (a side of unknown size, NaN, has no edge on either end: x < 0 there was outside, its area 0)
         with np.errstate(invalid="ignore", over="ignore"):
-            out = (x < 0) | (y < 0) | (x + w > width) | (y + h > height)  # (NaN, an unknown size: not)
+            out = (np.isfinite(width) & ((x < 0) | (x + w > width))) | (
+                np.isfinite(height) & ((y < 0) | (y + h > height))
+            )
         places = np.flatnonzero(rings)
         for k in np.flatnonzero(out).tolist():
             area[places[k]] = area_inside(polygons[k].as_py(), width[k], height[k])
@@ -259,7 +262,8 @@ def holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
 def clipped_ring(ring: Any, width: float, height: float) -> list[float]:
     """One polygon ring (flat ``x y`` pairs) clipped to the image ``[0, width] x [0, height]``.
 
-    ``[]`` when fewer than 3 points are left. Sutherland-Hodgman: one pass per side of the image (convex).
+    ``[]`` when fewer than 3 points are left. Sutherland-Hodgman: one pass per side of the image (convex). A
+    side of unknown size (NaN) has no edge on either end: the ring is not clipped along it.
 
     Examples:
         >>> clipped_ring([-2.0, 0, 2, 0, 2, 4], 10, 3)
@@ -269,6 +273,8 @@ def clipped_ring(ring: Any, width: float, height: float) -> list[float]:
     for axis, bound, low in ((0, 0.0, True), (0, float(width), False), (1, 0.0, True), (1, float(height), False)):
         if len(points) < 3:
             break
+        if np.isnan((width, height)[axis]):  # (NaN bounds took every point for outside: the ring clipped to none)
+            continue
         value = points[:, axis]
         inside = value >= bound if low else value <= bound
         if inside.all():
