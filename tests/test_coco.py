@@ -7243,6 +7243,35 @@ def test_an_image_sized_on_one_side_only_is_written_0_by_0_and_that_side_reporte
     assert [(o.id, o.bbox) for o in labelkit.load(tmp_path / "out").objects()] == [("1", (1.0, 1.0, 2.0, 2.0))]
 
 
+@pytest.mark.parametrize("size", [(None, 48), (64, None), (0, None), (0, 0)])
+def test_a_box_on_an_image_written_0_by_0_is_written_as_it_is_whatever_side_was_given(
+    tmp_path: Path, size: tuple[int | None, int | None]
+) -> None:
+    """An image given on one side only, or 0 x 0, is written 0 x 0 and read back as of unknown size, yet its boxes
+    were clipped to the side given (reported as 'boxes reaching outside their image'): ``[-5, -3, 2, 2]`` on a
+    height of 48 was written ``[-5, 0, 2, 0]``, ``[70, 50, 2, 2]`` ``[70, 48, 2, 0]``, their areas 0; on 0 x 0,
+    ``[0, 0, 0, 0]``. Nothing in the file says where the side was: they are written as they are, as the reader
+    reads them."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=size[0], height=size[1]), split="train"))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(-5.0, -3.0, 2.0, 2.0)))
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=(70.0, 50.0, 2.0, 2.0)))
+    ds.add(Object(id="3", item_id="1", category_id=1, polygon=[[-5.0, -3.0, -3.0, -3.0, -3.0, -1.0, -5.0, -1.0]]))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    for r in (planned, report):
+        assert "boxes reaching outside their image" not in [c.what for c in r.transformed]
+    doc = _load(tmp_path / "out/annotations/instances_train.json")
+    assert [(i["width"], i["height"]) for i in doc["images"]] == [(0, 0)]
+    assert [(a["bbox"], a["area"]) for a in doc["annotations"]] == [
+        ([-5, -3, 2, 2], 4.0),
+        ([70, 50, 2, 2], 4.0),
+        ([-5, -3, 2, 2], 4.0),
+    ]
+    back = labelkit.load(tmp_path / "out")
+    assert [o.bbox for o in back.objects()] == [(-5.0, -3.0, 2.0, 2.0), (70.0, 50.0, 2.0, 2.0), (-5.0, -3.0, 2.0, 2.0)]
+
+
 def test_a_polygon_with_holes_on_an_image_of_unknown_size_keeps_its_outer_ring(tmp_path: Path) -> None:
     """Holes become an RLE mask of the image's size, which an image of unknown size has not: the outer ring is
     written as a polygon, the hole reported lost (not an OutputError from the writer)."""

@@ -61,6 +61,7 @@ from labelkit.formats.coco_shapes import (
     holes_too_large_dropped,
     image_sizes,
     known_sizes,
+    read_back_sizes,
     redrawn,
     refuse_past_float64,
     turned_boxes,
@@ -539,7 +540,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             int((boxless & derivable).sum()),
             "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
         )
-        sizes = image_sizes(items, objects["item_id"])
+        sizes = read_back_sizes(*image_sizes(items, objects["item_id"]))  # (one of 0 x 0 written: unknown, as read)
         boxes, has_box, clipped = written_boxes(objects, kept | in_results, sizes)
         report.transform(
             "boxes reaching outside their image",

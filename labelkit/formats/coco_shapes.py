@@ -39,6 +39,18 @@ def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[
     return np.asarray(width.to_numpy(zero_copy_only=False)), np.asarray(height.to_numpy(zero_copy_only=False))
 
 
+def read_back_sizes(width: np.ndarray, height: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sizes (as :func:`image_sizes` gives them) COCO's reader gives the images written: NaN for one of 0 x 0.
+
+    An image is written 0 x 0 when its size is unknown, given on one side only, or 0 x 0 (see
+    ``coco_sizes.written_sizes``), and read back as of unknown size. Boxes are clipped, and polygons measured,
+    against these: on the side given of such an image, a box was clipped to it, though no side is written and the
+    reader reads the box as it is.
+    """
+    unwritten = ~(np.isfinite(width) & np.isfinite(height)) | ((width == 0) & (height == 0))
+    return np.where(unwritten, np.nan, width), np.where(unwritten, np.nan, height)
+
+
 def known_sizes(width: np.ndarray, height: np.ndarray) -> np.ndarray:
     """Per image (sizes as :func:`image_sizes` gives them), whether its width and height are known and positive."""
     sized: np.ndarray = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)

@@ -48,7 +48,7 @@ from labelkit.formats.coco_ids import (
 )
 from labelkit.formats.coco_images import image_records
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
-from labelkit.formats.coco_shapes import within_reach
+from labelkit.formats.coco_shapes import read_back_sizes, within_reach
 from labelkit.formats.coco_text import (
     STUFF_TAG,
     caption_categories,
@@ -108,12 +108,20 @@ class Writer(FilePlan):
                 items["id"].to_pylist(), items["width"].to_pylist(), items["height"].to_pylist(), strict=True
             )
         }
+        # (safe=False: a side beyond 2^53 rounds to the nearest float, as a comparison with it would)
+        widths, heights = (
+            pa.array([sides[k][j] for k in image_of], items.schema.field(name).type)
+            .cast(pa.float64(), safe=False)
+            .fill_null(np.nan)
+            .to_numpy(zero_copy_only=False)
+            for j, name in enumerate(("width", "height"))
+        )
+        widths, heights = read_back_sizes(widths, heights)  # (an image written 0 x 0: of unknown size, as read)
         self._image_lookup = (  # item id -> COCO image id, width and height, for _image_columns
             pa.array(list(image_of), pa.string()),
             pa.array(list(image_of.values()), pa.int64()),
-            # (safe=False: a side beyond 2^53 rounds to the nearest float, as a comparison with it would)
-            pa.array([sides[k][0] for k in image_of], items.schema.field("width").type).cast(pa.float64(), safe=False),
-            pa.array([sides[k][1] for k in image_of], items.schema.field("height").type).cast(pa.float64(), safe=False),
+            pa.array(widths, pa.float64()),
+            pa.array(heights, pa.float64()),
         )
         self.info, self.info_extras = dataset.info, dataset.info.extras
         self.object_text = ObjectText(
