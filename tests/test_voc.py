@@ -2586,6 +2586,38 @@ def test_per_action_lists_without_action_split_lists_are_written_back(
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
 
 
+@pytest.mark.parametrize(
+    ("split_lists", "b_splits"),
+    [({}, ["trainval"]), ({"Action/train.txt": "a\n", "Action/val.txt": "b\n"}, None)],
+)
+def test_a_per_action_trainval_line_of_an_image_of_action_in_its_own_split_is_read_once(
+    tmp_path: Path, split_lists: dict[str, str], b_splits: list[str] | None
+) -> None:
+    """Image a of train is of Action in train (jumping_train.txt), and phoning, of no train list, has it in
+    phoning_trainval.txt: it was named in Action's trainval lists too (voc:task_splits train and trainval), written
+    back in both, and read back as of train alone (the trainval line a repeat), unsaid, and a second conversion
+    added Main/trainval.txt. Its flag is read, and the trainval lists made again, as VOC's releases repeat them."""
+    lists = {**split_lists, "Action/jumping_train.txt": "a 2  1\n", "Action/phoning_trainval.txt": "a 2 -1\nb 1 -1\n"}
+    ds = labelkit.load(_action_folder(tmp_path / "src", lists), "voc")
+    assert [(o.item_id, o.extras) for o in ds.objects() if o.extras] == [
+        ("a", {"voc:actions": {"jumping": 1, "phoning": 0}}),
+        ("b", {"voc:actions": {"phoning": 0}}),
+    ]
+    assert [(i.id, i.metadata) for i in ds.items()] == [
+        ("a", {}),  # (its Action split is its own)
+        ("b", {"voc:task_splits": {"val": {"Action": b_splits}}} if b_splits else {}),  # (b's val: no phoning list)
+    ]
+    labelkit.convert(tmp_path / "src", tmp_path / "out1", "voc")
+    labelkit.convert(tmp_path / "out1", tmp_path / "out2", "voc")
+    ds1 = labelkit.load(tmp_path / "out1", "voc")
+    assert [(i.id, i.split, i.metadata) for i in ds1.items()] == [(i.id, i.split, i.metadata) for i in ds.items()]
+    action = tmp_path / "out1/ImageSets/Action"
+    assert (action / "phoning_trainval.txt").read_text() == "a 2 -1\nb 1 -1\n"
+    first = {p.relative_to(tmp_path / "out1"): p.read_bytes() for p in (tmp_path / "out1").rglob("*") if p.is_file()}
+    again = {p.relative_to(tmp_path / "out2"): p.read_bytes() for p in (tmp_path / "out2").rglob("*") if p.is_file()}
+    assert first == again
+
+
 def test_action_flag_lists_keep_the_split_of_the_action_lists_naming_the_image(tmp_path: Path) -> None:
     """Image b of Main's train list is in Action's val lists: Action/val.txt was written back naming it, as read
     (``voc:task_splits``), and its flags moved to jumping_train.txt, which Action/train.txt does not name it in."""

@@ -453,7 +453,10 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                 continue  # (an image of train or val: its own split's list of the action said it)
             entry = ActionLine(item, index, action, flag, f, number)
             (sets.actions if flag else sets.unflagged).append(entry)
-            if flag:  # (an Action list names the image, without Action/<split>.txt too: else its flags went unwritten)
+            if again and own != "trainval" and own in sets.task_splits.get(item, {}).get("Action", ()):
+                sets.trainval = True  # (an image another action's list, or Action/<own>.txt, names in its own split:
+                # it is of Action there, not in trainval too, which was written back beside it and read as a repeat)
+            elif flag:  # (an Action list names the image, without Action/<split>.txt too: else its flags went unsaid)
                 sets.name_in_task(item, "Action", split)
             if not again or own == "trainval":  # (an image of train or val keeps its split)
                 sets.place(item, split)
