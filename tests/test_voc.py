@@ -5342,6 +5342,20 @@ def test_a_bad_action_or_layout_split_list_line_is_an_error_at_its_line(
     assert (err.value.message, err.value.found) == (message, found)
 
 
+def test_an_action_or_layout_index_line_of_an_image_of_no_xml_is_read_as_its_item(tmp_path: Path) -> None:
+    """A test set's Layout and Action lists shipped without its annotations ('t1 1', no Annotations/t1.xml) were
+    refused whole, the line's image counted as of 0 objects: such an image is an item of its own, as a line of no
+    XML is, and its index passed over with the read note."""
+    lists = {"Main/train.txt": "a\nb\n", "Layout/test.txt": "t1 1\n", "Action/test.txt": "t1 1\nt1 2\n"}
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train"), ("t1", "test")]
+    assert [n for n in ds.read_notes if "Layout or Action list lines" in n] == [
+        "3 Layout or Action list lines name an object of their image (VOC2012's 'image object-index'; "
+        "Action/test.txt:1 first) that writing VOC does not list again (it lists an image once in Layout, and the "
+        "objects with action flags in Action): the image was read, not the index"
+    ]
+
+
 def test_a_byte_order_mark_starting_a_list_line_is_skipped(tmp_path: Path) -> None:
     """Lists saved by Notepad and joined (``type a.txt b.txt``) hold a BOM where the second began: 'b' was read as
     an item '\\ufeffb' of no XML, and b had no split; an id starting with a BOM is not listed, as it reads back so."""
