@@ -91,6 +91,18 @@ def _atan_unit(z: FloatArray) -> FloatArray:
     return np.multiply(np.multiply(_horner(_ATAN, np.multiply(z, z)), z), 4.0)
 
 
+def _tiny_degrees(small: FloatArray, big: FloatArray) -> FloatArray:
+    """``small / big`` in degrees: the arc tangent of a ratio below 2^-27, rounded once at its own size.
+
+    Where the ratio would be subnormal, ``small`` is first scaled by a power of two (exactly), so that the ratio
+    is not rounded as a subnormal before it is turned into degrees.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(small < 2.0**-400, 2.0**600, 1.0)
+        ratio = np.where(big == 0.0, 0.0, np.divide(np.multiply(small, scale), big))
+        return np.divide(np.multiply(ratio, _RADIANS_TO_DEGREES), scale)
+
+
 def atan2_degrees(y: Any, x: Any) -> FloatArray:
     """The angle of the vector ``(x, y)`` from the x axis in degrees, in (-180, 180], the same bits everywhere.
 
@@ -113,6 +125,9 @@ def atan2_degrees(y: Any, x: Any) -> FloatArray:
     z = np.where(big == 0.0, 0.0, np.where(both_infinite, 1.0, z))
     # 45 degrees exactly where the sides are equal (the series gives 45.00000000000001)
     d = np.where(z == 1.0, 45.0, np.multiply(_atan_unit(z), _RADIANS_TO_DEGREES))
+    tiny = z < 2.0**-27  # atan z is z there (to 2^-54 of it): the halvings would round a subnormal z away
+    if tiny.any():
+        d[tiny] = _tiny_degrees(small[tiny], big[tiny])
     d = np.where(steep, np.subtract(90.0, d), d)
     d = np.where(np.signbit(xx), np.subtract(180.0, d), d)
     d = np.where(np.signbit(yy), np.negative(d), d)
@@ -133,5 +148,6 @@ def hypot(x: Any, y: Any) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         r = np.where(big == 0.0, 0.0, np.divide(small, big))
         out = np.multiply(big, np.sqrt(np.add(1.0, np.multiply(r, r))))
-    out = np.where(np.isinf(big), np.inf, out)  # (inf / inf: as C's hypot, an infinite side is infinite)
+    # (as C's hypot, an infinite side makes an infinite hypotenuse, even beside NaN, which np.maximum passes on)
+    out = np.where(np.isinf(ax) | np.isinf(ay), np.inf, out)
     return np.where(small == 0.0, big, out)
