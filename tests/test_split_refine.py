@@ -100,3 +100,16 @@ def test_a_label_on_every_item_does_not_upset_the_search() -> None:
     _, r2 = split(ds, {"a": 0.7, "b": 0.3}, seed=1, version="2")
     assert r2.ld < r1.ld
     assert r2.ed <= r1.ed + 1
+
+
+def test_a_label_s_weight_is_squared_by_one_rounded_multiply() -> None:
+    """86 items, a label on 25: x ** 2 (the C library's pow, whose last bit may be another on another CPU) is one
+    unit in the last place from the exactly rounded square that x * x gives on every machine."""
+    from fractions import Fraction
+
+    from labelkit.split.assign import LABEL_RATIO_WEIGHT, _State
+
+    x = float(Fraction(86 * 25, 61 * 61))  # n t / (n - t)^2, rounded once, as the code divides
+    square = float(Fraction(x) ** 2)
+    assert x**2 != square  # (the case: pow misrounds it here)
+    assert _State([0.5, 0.5], [43, 43], [25], 86).weight == [1.0 + LABEL_RATIO_WEIGHT * square]
