@@ -4238,6 +4238,22 @@ def test_a_category_name_two_files_give_differently_is_still_refused(tmp_path: P
     assert err.value.message == "category 1 is named 'b' here but 'a' in another file"
 
 
+def test_category_names_that_differ_only_in_unicode_normalisation_are_told_apart_in_the_error(tmp_path: Path) -> None:
+    """é in NFC and in NFD print the same: the error quoted both as 'é', which told the user nothing."""
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [], "annotations": [], "categories": [{"id": 1, "name": "\u00e9"}]},
+            "instances_val": {"images": [], "annotations": [], "categories": [{"id": 1, "name": "e\u0301"}]},
+        },
+    )
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.message == (
+        "category 1 is named 'e\\u0301' here but '\\xe9' (they differ only in Unicode normalisation) in another file"
+    )
+
+
 def test_fields_one_file_of_a_split_gives_and_another_lacks_come_back_in_each_file(tmp_path: Path) -> None:
     """A flickr_url only labels_val.json gave image 12 was dropped on COCO -> COCO (the instances file's record won)."""
     images = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,7 @@ def merge_categories(files: Sequence[CocoFile], findings: list[Finding] | None =
                 )
             elif (old := merged.get(c.id)) is not None and old["name"] != c.name:  # (known by its id and name)
                 error = InputError(
-                    f"category {c.id} is named {c.name!r} here but {old['name']!r} in another file",
+                    f"category {c.id} is named {_two_names(c.name, old['name'])} in another file",
                     path=f.path,
                     pointer=json_pointer("categories", i, "name"),
                 )
@@ -178,6 +179,19 @@ def merge_categories(files: Sequence[CocoFile], findings: list[Finding] | None =
     ]
     order = merged_order(lists)
     return build_categories(CocoFile(Path(), "merged", None, categories=[merged[i] for i in order]))
+
+
+def _two_names(here: str, there: str) -> str:
+    r"""``'x' here but 'y'``: quoted as Python quotes them, or in ASCII (with why) where they look alike.
+
+    ``é`` in NFC and in NFD are two names that print the same: an error quoting both as ``'é'`` says nothing.
+
+    >>> _two_names("cat", "dog"), _two_names("\u00e9", "e\u0301")
+    ("'cat' here but 'dog'", "'\\xe9' here but 'e\\u0301' (they differ only in Unicode normalisation)")
+    """
+    if unicodedata.normalize("NFC", here) != unicodedata.normalize("NFC", there):
+        return f"{here!r} here but {there!r}"
+    return f"{ascii(here)} here but {ascii(there)} (they differ only in Unicode normalisation)"
 
 
 def merged_order(lists: Sequence[Sequence[int]]) -> list[int]:
