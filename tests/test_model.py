@@ -779,3 +779,17 @@ def test_a_row_mask_may_be_a_list_of_booleans() -> None:
     assert [o.id for o in ds.with_rows("objects", [False, True, True]).annotations("object")] == ["1", "2"]
     kept, gone = ds.without_items((True, False, False))
     assert kept.item_ids() == ["i1", "i2"] and gone == {"object annotations": 1}
+
+
+def test_without_items_drops_only_the_rows_of_the_items_it_drops() -> None:
+    """It went through ``without_dangling()``: dropping no item removed an object of an unknown category, unsaid,
+    and counted one whose item was already missing as gone with the items."""
+    ds = Dataset(categories=[Category(id=1, name="cat")], items=[Item(id="a"), Item(id="b")])
+    ds.add(Object(id="1", item_id="a", category_id=1), Object(id="2", item_id="a", category_id=9))
+    ds.add(Object(id="3", item_id="zz", category_id=1), Object(id="4", item_id="b", category_id=9))
+    ds.add_tokens([Token(item_id="b", index=0, start=0, end=1, text="x")])
+    kept, gone = ds.without_items(np.array([False, False]))
+    assert [o.id for o in kept.objects()] == ["1", "2", "3", "4"] and gone == {}
+    kept, gone = ds.without_items(np.array([False, True]))
+    assert kept.item_ids() == ["a"] and [o.id for o in kept.objects()] == ["1", "2", "3"]
+    assert list(kept.tokens()) == [] and gone == {"object annotations": 1, "tokens": 1}

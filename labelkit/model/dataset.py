@@ -512,7 +512,8 @@ class Dataset:
         """This dataset without the items where ``drop`` is set, nor their annotations and tokens.
 
         Returns the new dataset and how many rows went with the items, keyed ``"<kind> annotations"`` and
-        ``"tokens"``.
+        ``"tokens"``. Other rows stay, those of an unknown item or category too (:meth:`without_dangling` drops
+        them).
 
         Raises:
             UsageError: ``drop`` is not one boolean per item (see :func:`_row_mask`).
@@ -527,10 +528,25 @@ class Dataset:
         """
         items = self.table("items")
         drop = _row_mask("without_items: drop", drop, items.num_rows)
-        kept = self._derived({**self.tables(), "items": items.filter(pa.array(~drop))}, self.categories, self.info)
-        kept, dangling = kept.without_dangling()
-        suffix = " of unknown items"
-        return kept, {k[: -len(suffix)]: n for k, n in dangling.items() if k.endswith(suffix)}
+        tables = {**self.tables(), "items": items.filter(pa.array(~drop))}
+        gone: dict[str, int] = {}
+        if drop.any():
+            # (the rows of the dropped items only: through without_dangling(), rows of an unknown category or of an
+            # item already missing went too, unsaid, and were counted as gone with the items; an id a kept item
+            # holds too keeps its rows)
+            dropped = items["id"].filter(pa.array(drop)).combine_chunks()
+            kept_ids = tables["items"]["id"].combine_chunks()
+            for name in (*T.ANNOTATION_TABLES, "tokens"):
+                t = tables[name]
+                if not t.num_rows:
+                    continue
+                going = T.true_mask(pc.is_in(t["item_id"], value_set=dropped)) & ~T.true_mask(
+                    pc.is_in(t["item_id"], value_set=kept_ids)
+                )
+                if n := int(going.sum()):
+                    tables[name] = t.filter(pa.array(~going))
+                    gone["tokens" if name == "tokens" else f"{T.KIND_BY_TABLE[name]} annotations"] = n
+        return self._derived(tables, self.categories, self.info), gone
 
     def report_counts(self) -> dict[str, int]:
         """Items, rows per annotation kind and tokens as a report counts them.
