@@ -931,6 +931,36 @@ def test_numpy_values_set_in_place_in_info_and_categories_are_written_as_their_c
     assert (back.info.metadata, back.categories[0].extras) == ({"n": 0.5}, {"k": [1, 2]})
 
 
+def test_to_dict_refuses_info_and_categories_changed_in_place_as_save_does() -> None:
+    """``to_dict()`` dumped them as they were: pydantic printed its PydanticSerializationUnexpectedValue warning on
+    stderr (the library never prints) and a NaN metadata value came out as ``None``, where save and plan refuse
+    the dataset, naming the field."""
+    import warnings
+
+    from labelkit.model import Category
+
+    ds = Dataset(categories=[Category(id=1, name="c", keypoints=["a"])])
+    ds.categories[0].keypoints.append(5)  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(labelkit.UsageError) as err:
+            ds.to_dict()
+        assert (err.value.message, err.value.hint) == (
+            "categories[0] (category 1): keypoints[1]: Input should be a valid string",
+            "a value set in place after the record was made is checked as its constructor checks it",
+        )
+        ds.categories[0].keypoints[1] = "b"
+        ds.info.metadata["m"] = float("nan")
+        with pytest.raises(labelkit.UsageError) as err:
+            ds.to_dict()
+        assert (err.value.message, err.value.hint) == (
+            "dataset info: metadata: m is not a finite number",
+            IN_PLACE_HINT,
+        )
+        ds.info.metadata["m"] = 0.5
+        assert ds.to_dict()["info"] == {"metadata": {"m": 0.5}}
+
+
 # -- nesting depth: one limit, MAX_VALUE_DEPTH levels of a free mapping's value, on every native path -----------
 
 TOO_DEEP = "value nested more than 196 levels deep, more than every format can keep"

@@ -579,7 +579,18 @@ class Dataset:
         return dataset_stats(self, _require_names("empty_splits", empty_splits))
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything as plain data (records in table order): for comparisons and the native JSON."""
+        """Everything as plain data (records in table order): for comparisons and the native JSON.
+
+        Raises:
+            UsageError: the info or a category was changed in place to hold a value its record refuses, as
+                ``labelkit.save`` and ``plan`` refuse it (:meth:`parts_error`: pydantic printed a serializer
+                warning and a NaN metadata value came out as ``None``).
+            InputError: a table's value no record holds (a given table's JSON cell that is no object), naming the
+                table, the record's id and the field.
+        """
+        error = self.parts_error()
+        if error is not None:
+            raise error
         return {
             "info": self.info.model_dump(mode="json", exclude_defaults=True),
             "categories": [c.model_dump(mode="json", exclude_defaults=True) for c in self.categories],
