@@ -660,6 +660,36 @@ def test_table_names_kinds_and_category_keys_of_another_type_are_a_usage_error()
         assert err.value.message == message
 
 
+def test_filter_arguments_no_row_can_hold_are_a_usage_error_when_called() -> None:
+    """Of the right type but no value a row holds: a category id past 64 bits, in a dataset defining no categories,
+    was Python's ``OverflowError`` once the iteration started; a split or item id holding a lone surrogate was
+    pyarrow's ``TypeError: Got unexpected argument type <class 'str'> for compute function``, and an empty split
+    so named Python's ``UnicodeEncodeError``."""
+    ds = Dataset()
+    ds.add_item(Item(id="a", split="train"))
+    ds.add(Object(id="o", item_id="a", category_id=1))
+    lone = "lone surrogate, which UTF-8 cannot encode"
+    cases = [
+        (lambda: ds.objects(category=2**63), "a category's id is an integer of 64 bits, not 9223372036854775808", None),
+        (
+            lambda: ds.category(np.uint64(2**64 - 1)),
+            "a category's id is an integer of 64 bits, not 18446744073709551615",
+            None,
+        ),
+        (lambda: ds.objects(category="c\udc80"), f"a category's name holds a {lone}", "'c\\udc80'"),
+        (lambda: ds.items(split="\udc80"), f"split holds a {lone}", "'\\udc80'"),
+        (lambda: ds.annotations(split="\udc80"), f"split holds a {lone}", "'\\udc80'"),
+        (lambda: ds.filter("\udc80"), f"split holds a {lone}", "'\\udc80'"),
+        (lambda: ds.tokens(item_id="\udc80"), f"item_id holds a {lone}", "'\\udc80'"),
+        (lambda: ds.stats(empty_splits=["test", "\udc80"]), f"empty_splits[1] holds a {lone}", "'\\udc80'"),
+    ]
+    for call, message, found in cases:
+        with pytest.raises(UsageError) as err:
+            call()  # type: ignore[no-untyped-call]
+        assert (err.value.message, err.value.found) == (message, found)
+    assert [o.id for o in ds.objects(category=2**63 - 1)] == [] and [o.id for o in ds.objects(category=1)] == ["o"]
+
+
 def test_iterators_read_the_tables_when_iterated_not_when_called() -> None:
     """The argument checks run when ``objects`` (``items``, ``tokens``) is called; the rows are read when the
     iteration starts, as they were: an object added in between is iterated."""

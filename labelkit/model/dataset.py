@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from labelkit.errors import UsageError, type_name
 from labelkit.model import rows as R
 from labelkit.model import tables as T
-from labelkit.model.annotations import Label, Object, Span, Track, Transcript
+from labelkit.model.annotations import INT64_MAX, INT64_MIN, Label, Object, Span, Track, Transcript, utf8_text
 from labelkit.model.record_checks import not_a_record, recheck, records_of
 from labelkit.model.records import Category, DatasetInfo, Item, Token
 from labelkit.model.stats import DatasetStats, dataset_stats
@@ -338,7 +338,9 @@ class Dataset:
 
         Raises:
             KeyError: an unknown kind, or a category the dataset does not define.
-            UsageError: ``kind`` or ``split`` is not a str, or ``category`` neither an int nor a str.
+            UsageError: ``kind`` or ``split`` is not a str, or ``category`` neither an int nor a str; ``split`` or a
+                category name holds a lone surrogate, or a category id does not fit 64 bits (they were pyarrow's
+                ``TypeError`` and Python's ``OverflowError`` once the iteration started).
 
         Examples:
             >>> ds = Dataset()
@@ -414,7 +416,8 @@ class Dataset:
 
         Raises:
             KeyError: no such category, or a name several categories hold (the message lists their ids).
-            UsageError: ``key`` is neither an int nor a str (a bool, a float, ``None``: it was a ``KeyError``).
+            UsageError: ``key`` is neither an int nor a str (a bool, a float, ``None``: it was a ``KeyError``), or is
+                an id that does not fit 64 bits or a name holding a lone surrogate, which no category holds.
         """
         _require_key(key)
         by_id = isinstance(key, Integral)  # (an id taken from a column's numpy array is a numpy integer)
@@ -438,7 +441,8 @@ class Dataset:
         the dataset's too. The read notes go with it.
 
         Raises:
-            UsageError: ``split`` is not a str (``None`` included: items without a split match no name).
+            UsageError: ``split`` is not a str (``None`` included: items without a split match no name), or holds a
+                lone surrogate (it was pyarrow's ``TypeError``).
         """
         items = self.table("items")
         items = items.filter(pc.equal(items["split"], _text("split", split)))
@@ -574,7 +578,8 @@ class Dataset:
 
         Raises:
             UsageError: ``empty_splits`` is not a list of str: one str (``"test"`` was the splits ``e``, ``s``
-                and ``t``), ``None``, or a list holding another type.
+                and ``t``), ``None``, or a list holding another type; or a name holds a lone surrogate (it was
+                Python's ``UnicodeEncodeError``).
         """
         return dataset_stats(self, _require_names("empty_splits", empty_splits))
 
@@ -644,7 +649,7 @@ def _require_names(what: str, value: object) -> list[str]:
 
     Raises:
         UsageError: it is one str, ``None``, or a list holding another type, naming ``what`` and the type received
-            (of the first such element, for a list).
+            (of the first such element, for a list); or a name holds a lone surrogate (see :func:`_utf8`).
     """
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise UsageError(f"{what} must be a list of names (str), not {type_name(value)}")
@@ -652,6 +657,7 @@ def _require_names(what: str, value: object) -> list[str]:
     for i, name in enumerate(names):
         if not isinstance(name, str):
             raise UsageError(f"{what} must be a list of names (str), not {type_name(name)} ({what}[{i}])")
+        _utf8(f"{what}[{i}]", name)
     return names
 
 
@@ -659,21 +665,42 @@ def _require_key(key: object) -> None:
     """Refuse a category key that is neither an int (a numpy integer included) nor a str.
 
     Raises:
-        UsageError: naming the type received (``True`` too, which would have been taken for the id 1).
+        UsageError: naming the type received (``True`` too, which would have been taken for the id 1); or an id
+            that does not fit 64 bits, which no category holds (as a filter of a dataset defining no categories it
+            was Python's ``OverflowError`` once the iteration started), or a name holding a lone surrogate (see
+            :func:`_utf8`).
     """
     if isinstance(key, bool) or not isinstance(key, (Integral, str)):
         raise UsageError(f"a category is given by its id (an int) or name (a str), not {type_name(key)}")
+    if isinstance(key, str):
+        _utf8("a category's name", key)
+    elif not INT64_MIN <= int(key) <= INT64_MAX:
+        raise UsageError(f"a category's id is an integer of 64 bits, not {int(key)}")
 
 
 def _text(what: str, value: object) -> str:
     """``value``, a filter's split name or item id, when it is a str (a number was pyarrow's ArrowNotImplementedError).
 
     Raises:
-        UsageError: it is not, naming ``what`` and the type received.
+        UsageError: it is not, naming ``what`` and the type received; or it holds a lone surrogate (see :func:`_utf8`).
     """
     if not isinstance(value, str):
         raise UsageError(f"{what} must be a str, not {type_name(value)}")
-    return value
+    return _utf8(what, value)
+
+
+def _utf8(what: str, value: str) -> str:
+    r"""``value``, text an argument gives, when UTF-8 encodes it, as every text a record holds.
+
+    Raises:
+        UsageError: it holds a lone surrogate (``"\udc80"``, as ``os.fsdecode`` makes of undecodable bytes), naming
+            ``what``: no row holds one, and pyarrow's ``TypeError`` or Python's ``UnicodeEncodeError`` was raised
+            where it was compared.
+    """
+    try:
+        return utf8_text(value)
+    except ValueError:
+        raise UsageError(f"{what} holds a lone surrogate, which UTF-8 cannot encode", found=ascii(value)) from None
 
 
 def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
