@@ -690,6 +690,25 @@ def test_filter_arguments_no_row_can_hold_are_a_usage_error_when_called() -> Non
     assert [o.id for o in ds.objects(category=2**63 - 1)] == [] and [o.id for o in ds.objects(category=1)] == ["o"]
 
 
+def test_an_unknown_category_or_empty_kind_is_a_key_error_when_called() -> None:
+    """``objects(category="nope")`` returned an iterator, the ``KeyError`` raised only by ``next()``; ``kind=""`` was
+    taken for every kind."""
+    ds = Dataset(categories=[Category(id=1, name="cat")], items=[Item(id="a")])
+    ds.add(Object(id="o", item_id="a", category_id=1), Label(id="l", item_id="a", category_id=1))
+    for call, message in (
+        (lambda: ds.objects(category="nope"), "\"no category 'nope'\""),
+        (lambda: ds.labels(category=2), "'no category 2'"),
+        (
+            lambda: ds.annotations(kind=""),
+            "\"unknown annotation kind ''; expected one of label, object, span, transcript, track\"",
+        ),
+    ):
+        with pytest.raises(KeyError) as err:
+            call()  # type: ignore[no-untyped-call]
+        assert str(err.value) == message
+    assert [a.id for a in ds.annotations(category="cat")] == ["l", "o"]
+
+
 def test_iterators_read_the_tables_when_iterated_not_when_called() -> None:
     """The argument checks run when ``objects`` (``items``, ``tokens``) is called; the rows are read when the
     iteration starts, as they were: an object added in between is iterated."""

@@ -333,11 +333,13 @@ class Dataset:
 
         A category is one of the dataset's (``KeyError`` otherwise), except in a dataset that defines none (a COCO
         detection-results file), whose annotations keep their category ids: there an id is taken as it is.
-        The arguments are checked when this is called; the tables are read when the iteration starts (rows added
-        between the two are iterated).
+        The arguments are checked when this is called, a category found among the dataset's then (an unknown one
+        was a ``KeyError`` only once iterated); the tables are read when the iteration starts (rows added between
+        the two are iterated).
 
         Raises:
-            KeyError: an unknown kind, or a category the dataset does not define.
+            KeyError: an unknown kind (``""`` too: it was taken for every kind), or a category the dataset does not
+                define.
             UsageError: ``kind`` or ``split`` is not a str, or ``category`` neither an int nor a str; ``split`` or a
                 category name holds a lone surrogate, or a category id does not fit 64 bits (they were pyarrow's
                 ``TypeError`` and Python's ``OverflowError`` once the iteration started).
@@ -349,34 +351,41 @@ class Dataset:
         """
         if kind is not None and not isinstance(kind, str):  # (a dict was Python's TypeError: unhashable)
             raise UsageError(f"kind must be a str, not {type_name(kind)}")
-        if kind and kind not in T.TABLE_BY_KIND:
+        if kind is not None and kind not in T.TABLE_BY_KIND:  # ("" was taken for every kind)
             raise KeyError(f"unknown annotation kind {kind!r}; expected one of {', '.join(T.TABLE_BY_KIND)}")
-        if category is not None:
-            _require_key(category)
+        ids = None if category is None else self._category_ids(category)
         if split is not None:
             _text("split", split)
-        names = [T.TABLE_BY_KIND[kind]] if kind else list(T.ANNOTATION_TABLES)
-        return self._annotations(names, category, split)
+        names = [T.TABLE_BY_KIND[kind]] if kind is not None else list(T.ANNOTATION_TABLES)
+        return self._annotations(names, ids, split)
 
-    def _annotations(self, names: list[str], category: int | str | None, split: str | None) -> Iterator[AnyAnnotation]:
+    def _category_ids(self, category: int | str) -> list[int]:
+        """The ids a ``category=`` filter takes (an unknown category was a ``KeyError`` only once iterated).
+
+        A dataset that defines no categories (a COCO results file) keeps its ids: filtered by the id itself; a name
+        is every category of that name (YOLO's names may repeat one: ``[car, car]``).
+
+        Raises:
+            KeyError, UsageError: as :meth:`category` raises them.
+        """
+        _require_key(category)
+        if isinstance(category, Integral):
+            return [int(category) if not self.categories else self.category(category).id]
+        return [c.id for c in self.categories if c.name == category] or [self.category(category).id]
+
+    def _annotations(self, names: list[str], ids: list[int] | None, split: str | None) -> Iterator[AnyAnnotation]:
         for name in names:
-            table = self._filtered(name, category, split)
+            table = self._filtered(name, ids, split)
             yield from records_of(name, table, partial(R.annotation_from_row, name))
 
-    def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
+    def _filtered(self, name: str, ids: list[int] | None, split: str | None) -> pa.Table:
         table = self.table(name)
-        if category is not None:
-            # a dataset that defines no categories (a COCO results file) keeps its ids: filtered by the id itself;
-            # a name is every category of that name (YOLO's names may repeat one: [car, car])
-            if isinstance(category, Integral):
-                ids = [int(category) if not self.categories else self.category(category).id]
-            else:
-                ids = [c.id for c in self.categories if c.name == category] or [self.category(category).id]
+        if ids is not None:
             table = table.filter(pc.is_in(table["category_id"], value_set=pa.array(ids, pa.int64())))
         if split is not None:
             items = self.table("items")
-            ids = items.filter(pc.equal(items["split"], split))["id"]
-            table = table.filter(pc.is_in(table["item_id"], value_set=ids.combine_chunks()))
+            item_ids = items.filter(pc.equal(items["split"], split))["id"]
+            table = table.filter(pc.is_in(table["item_id"], value_set=item_ids.combine_chunks()))
         return table
 
     def labels(self, **filters: Any) -> Iterator[Label]:
