@@ -4915,6 +4915,17 @@ def test_ids_of_a_split_are_numbered_by_arrow_as_one_by_one(ids: list[str | None
     assert got == [a.tolist() for a in one_by_one(ids)]
 
 
+@pytest.mark.parametrize("kind", ["dictionary", "string_view"])
+def test_ids_of_a_split_in_a_column_no_regular_expression_kernel_takes_are_numbered_one_by_one(kind: str) -> None:
+    """Arrow's extract_regex has no kernel for dictionary or string_view text: such ids go one by one (own_numbers
+    raised ArrowNotImplementedError where the loop had taken any column)."""
+    from labelkit.formats.coco_ids import own_numbers
+
+    ids = pa.array(["val/1", "a", None])
+    column = ids.dictionary_encode() if kind == "dictionary" else ids.cast(pa.string_view())
+    assert [a.tolist() for a in own_numbers(column)] == [[1, 0, 0], [True, False, False], [False, False, False]]
+
+
 @pytest.mark.parametrize("text", ["\u0661\u0662", "\uff11\uff12", "12\n", "val/12\n", "\u00b2"])
 def test_ids_of_other_digits_are_text(text: str) -> None:
     """Only ASCII digits make an id's own number: Arabic-Indic or full-width digits (which int() reads) were

@@ -48,8 +48,8 @@ def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple
     # ids of a split (val/12): Arrow takes the number after the last '/' (the pattern of _ID: RE2's '.' and '$' are
     # Python's '.' and '\\Z'), unless one is past 64 bits, which one_by_one tells apart (1.1 s of Python for
     # 860,000 ids of a split, 0.4 s so)
-    tail = pc.struct_field(pc.extract_regex(arr, r"^(?:.*/)?(?P<n>-?[0-9]+)$"), "n")
-    try:
+    try:  # (a column of string_view or dictionary ids has no such kernel: one by one too)
+        tail = pc.struct_field(pc.extract_regex(arr, r"^(?:.*/)?(?P<n>-?[0-9]+)$"), "n")
         numbers = pc.cast(tail, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return one_by_one(arr.to_pylist())
