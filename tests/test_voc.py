@@ -6175,6 +6175,37 @@ def test_labelmap_declares_object_part_names_for_datumaro_and_they_read_back_as_
     assert [(c.id, c.name, c.color, c.extras) for c in back.categories] == [(15, "person", None, {})]
 
 
+def test_a_class_named_as_labelkits_labelmap_comments_is_no_such_comment(tmp_path: Path) -> None:
+    """A class named '# labelkit-category-ids: 7' was written as an ids comment after the real one, which it
+    replaced: the output could not be read back (labelmap.txt:4: bad category ids comment); one named
+    '# labelkit-reader-parts: wheel,' took 'wheel' off car's parts on VOC -> VOC, unsaid. A '#' line holding ':'
+    after its first is a '#' class's line (a comment): both read back as they were, from their objects."""
+    ds = Dataset(
+        categories=[
+            Category(id=1, name="car", extras={"voc:parts": ["wheel", "door"]}),
+            Category(id=2, name="# labelkit-category-ids: 7"),
+            Category(id=3, name="# labelkit-reader-parts: wheel,"),
+        ]
+    )
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=20, height=10), split="train"))
+    ds.add(*(Object(id=str(k), item_id="a", category_id=k, bbox=(0.0, 0.0, 9.0, 9.0)) for k in (1, 2, 3)))
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert report.lost == []
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines() == [
+        "# label:color_rgb:parts:actions",
+        "# labelkit-category-ids: 1",
+        "car:128,0,0:wheel,door:",
+        "# labelkit-category-ids: 7:0,128,0::",
+        "# labelkit-reader-parts: wheel,:128,128,0::",
+    ]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name, c.extras) for c in back.categories] == [(c.id, c.name, c.extras) for c in ds.categories]
+    labelkit.save(back, tmp_path / "again", "voc")
+    assert (tmp_path / "again/labelmap.txt").read_bytes() == (tmp_path / "o/labelmap.txt").read_bytes()
+    again = labelkit.load(tmp_path / "again", "voc")
+    assert [(c.id, c.name, c.extras) for c in again.categories] == [(c.id, c.name, c.extras) for c in ds.categories]
+
+
 def test_a_class_list_is_named_after_the_class_as_it_reads_back(tmp_path: Path) -> None:
     """A category 'a ' (trailing space) with an image label got 'ImageSets/Main/a _train.txt': its label read back
     in a new class 'a ' that labelmap.txt lacks while its objects read back in 'a', and writing that VOC again

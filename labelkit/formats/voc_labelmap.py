@@ -149,6 +149,18 @@ def parse_color(text: str | None) -> tuple[int, int, int] | None:
     return None
 
 
+def class_line(line: str) -> bool:
+    """Whether a ``#`` line of ``labelmap.txt`` is the line of a class named ``#...`` (a comment to a reader).
+
+    labelkit's comments hold ids, part names or a stand-in's name after their first ``:`` (part names never hold
+    one: ``voc_write.labelmap_name_ok``); a class line, ``name:r,g,b:parts:actions``, holds three more. A class named
+    ``# labelkit-category-ids: 7`` was read as the ids comment (after the real one, which it replaced), and its
+    output could not be read back; one named ``# labelkit-reader-parts: wheel,`` took ``wheel`` off another
+    class's parts.
+    """
+    return line.startswith("#") and ":" in line.partition(":")[2]
+
+
 @dataclass
 class Labelmap:
     """Class names in PNG-index order, with colours, parts and actions, and the model's category ids."""
@@ -166,7 +178,9 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     A ``# labelkit-category-ids:`` comment (see :data:`IDS_COMMENT`) gives the categories their ids, one per class
     line in order; a first ``background:0,0,0::`` and a last ``ignored:224,224,192::`` line given none (labelkit
     writes them for Datumaro: see :func:`stand_in_lines`) are no classes, and the part names a
-    ``# labelkit-reader-parts:`` comment names (added for Datumaro too) are no class's parts.
+    ``# labelkit-reader-parts:`` comment names (added for Datumaro too) are no class's parts. A ``#`` line holding
+    ``:`` past its first (``# labelkit-category-ids: 7:0,128,0::``) is a class line of a name starting with ``#``
+    (see :func:`class_line`), none of labelkit's comments, whose text after the first ``:`` never holds one.
 
     Raises:
         InputError: a line without the colon fields or with a bad colour; a class listed twice (its second line);
@@ -183,6 +197,8 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     stand_in: str | None = None
     for number, raw in enumerate(read_text(path, data).splitlines(), 1):
         line = raw.strip()
+        if class_line(line):  # (a class named '#...': a comment, none of labelkit's)
+            continue
         if line.startswith(IDS_COMMENT):
             ids_line = number
             try:
