@@ -927,6 +927,30 @@ def test_standard_classes_without_labelmap_keep_their_voc_values(tmp_path: Path)
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
 
 
+def test_standard_classes_in_another_order_get_a_labelmap(tmp_path: Path) -> None:
+    """Categories [dog 12, cat 8] had VOC's ids and were written without labelmap.txt: they read back [cat, dog]
+    (a read without it lists them by id), unsaid, and COCO -> VOC -> YOLO numbered the classes otherwise than
+    COCO -> YOLO. Their order is kept in labelmap.txt."""
+    ds = Dataset(categories=[Category(id=12, name="dog"), Category(id=8, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(*(Object(id=str(k), item_id="a", category_id=k, bbox=(1.0, 1.0, 3.0, 3.0)) for k in (12, 8)))
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert report.lost == [] and beside_ids(report.transformed) == []
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines() == [
+        "# label:color_rgb:parts:actions",
+        "# labelkit-category-ids: 12,8",
+        "dog:128,0,0::",
+        "cat:0,128,0::",
+    ]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name, c.color) for c in back.categories] == [(12, "dog", None), (8, "cat", None)]
+    in_order = Dataset(categories=ds.categories[::-1])  # (listed by id: as VOC writes them, no labelmap)
+    in_order.add_item(*ds.items())
+    in_order.add(*ds.objects())
+    labelkit.save(in_order, tmp_path / "by_id", "voc")
+    assert not (tmp_path / "by_id/labelmap.txt").exists()
+
+
 def test_other_classes_get_a_labelmap(tmp_path: Path) -> None:
     ds = labelkit.load(_void_folder(tmp_path / "src"), "voc")  # the labelmap lists all 21 classes
     labelkit.save(ds, tmp_path / "out", "voc")

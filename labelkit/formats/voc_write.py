@@ -146,6 +146,8 @@ class Classes:
             and all(c.id in in_xml and c.id not in painted and c.id not in labelled for c in others)
             and all(class_as_read(c.name) == c.name for c in others)
             and len({c.name for c in self.categories}) == len(self.categories)
+            # (such a read lists them by id: [dog 12, cat 8] read back [cat, dog], unsaid, without a labelmap)
+            and [c.id for c in self.categories] == sorted(c.id for c in self.categories)
         )
         if self.standard:
             self.value = {c.id: c.id for c in self.categories}
