@@ -362,6 +362,42 @@ def test_category_info_and_object_fields_a_format_cannot_hold_are_reported(
     )
 
 
+@pytest.mark.parametrize("fmt", ["yolo", "voc"])
+def test_empty_category_and_info_fields_a_format_cannot_hold_are_reported_transformed(fmt: str) -> None:
+    """A category's "supercategory": "" (CVAT's and Datumaro's COCO give every category one) went to YOLO and VOC
+    unsaid, as did an empty dataset name, where a non-empty one is lost: they were counted only when not empty. An
+    empty one given is reported as transformed (not written, it reads back as none), not lost: refusing every
+    CVAT export would be no help. The model's defaults (None, or empty attribute definitions) are not counted."""
+    from labelkit.model import DatasetInfo
+
+    ds = Dataset(
+        categories=[
+            Category(id=0, name="cat", supercategory="", keypoints=[]),
+            Category(id=1, name="dog", supercategory=""),
+            Category(id=2, name="cow"),
+        ],
+        info=DatasetInfo(name=""),
+    )
+    report = labelkit.plan(ds, fmt)
+    assert report.lost == []
+    where = report_target(fmt)
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
+        (
+            "empty category supercategories",
+            2,
+            f"{where} has no category supercategories: an empty one ('', [], as CVAT's and Datumaro's COCO give "
+            "every category a supercategory '') is not written, and reads back as none",
+        ),
+        (
+            "empty category keypoint names",
+            1,
+            f"{where} has no category keypoint names: an empty one ('', [], as CVAT's and Datumaro's COCO give "
+            "every category a supercategory '') is not written, and reads back as none",
+        ),
+        ("empty dataset name", 1, f"{where} has no dataset name: an empty one is not written, and reads back as none"),
+    ]
+
+
 def test_yolo_pose_keeps_each_class_keypoint_names(tmp_path: Path) -> None:
     ds = _rich()
     report = labelkit.plan(ds, "yolo", task="pose")

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, OutputError
 from labelkit.formats.base import Capabilities
 from labelkit.io import ordered_map
-from labelkit.model import Dataset
+from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.tables import (
     ANNOTATION_TABLES,
     KIND_BY_TABLE,
@@ -155,6 +155,12 @@ def _check_categories_and_info(dataset: Dataset, caps: Capabilities, target: str
     for name, plural in _CATEGORY_FIELDS:
         if name not in caps.category_fields:
             report.lose(plural, sum(1 for c in categories if getattr(c, name)), f"{target} has no {plural}")
+            report.transform(
+                f"empty {plural}",
+                sum(1 for c in categories if _given_empty(c, name)),
+                f"{target} has no {plural}: an empty one ('', [], as CVAT's and Datumaro's COCO give every category "
+                "a supercategory '') is not written, and reads back as none",
+            )
     if not caps.category_ids:
         report.transform(
             "category ids",
@@ -165,8 +171,23 @@ def _check_categories_and_info(dataset: Dataset, caps: Capabilities, target: str
     for name, what in _INFO_FIELDS:
         if name not in caps.info_fields:
             report.lose(what, 1 if getattr(info, name) else 0, f"{target} has no {what}")
+            report.transform(
+                f"empty {what}",
+                1 if _given_empty(info, name) else 0,
+                f"{target} has no {what}: an empty one is not written, and reads back as none",
+            )
     if caps.extras != "*":
         check_category_and_info_extras(dataset, caps.extras, target, report)
+
+
+def _given_empty(record: Category | DatasetInfo, name: str) -> bool:
+    """Whether a category or info field holds an empty value (``""``, ``[]``) given, not the model's default (None).
+
+    Counted where the target has no place for the field: it went unsaid (a non-empty one is reported lost). A field
+    whose default is empty (attribute definitions, metadata) cannot tell a given empty one: none is counted.
+    """
+    value = getattr(record, name)
+    return value is not None and not value and type(record).model_fields[name].default is None
 
 
 FLIP_IDX = "yolo:flip_idx"
