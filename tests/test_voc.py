@@ -8302,3 +8302,21 @@ def test_a_class_named_with_a_hash_is_reported_lost_only_where_it_reads_back_oth
         assert ([(c.id, c.name) for c in back.categories] == [(c.id, c.name) for c in ds.categories]) == (not lost)
         again = labelkit.convert(tmp_path / str(n), tmp_path / f"{n}-again", to="voc")  # (no loss: not refused)
         assert again.lost == []
+
+
+def test_a_class_named_with_a_hash_read_without_a_labelmap_is_not_reported_lost(tmp_path: Path) -> None:
+    """A folder without labelmap.txt, objects of 'cat' and '#x': read as cat 8 and #x 21. VOC -> VOC writes no
+    labelmap (the classes are as such a read gives them) and reads back the same, yet reported 'lost: 1 category
+    names ... starting with '#'' and refused without --allow-loss (the check assumed a labelmap's numbering)."""
+    src = tmp_path / "in"
+    (src / "ImageSets/Main").mkdir(parents=True)
+    (src / "Annotations").mkdir()
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+    objects = "".join(f"<object><name>{n}</name>{box}</object>" for n in ("cat", "#x"))
+    size = "<size><width>10</width><height>10</height><depth>3</depth></size>"
+    (src / "Annotations/a.xml").write_text(f"<annotation><filename>a.jpg</filename>{size}{objects}</annotation>")
+    (src / "ImageSets/Main/train.txt").write_text("a\n")
+    assert [(c.id, c.name) for c in labelkit.load(src, "voc").categories] == [(8, "cat"), (21, "#x")]
+    report = labelkit.convert(src, tmp_path / "o", to="voc")
+    assert report.lost == [] and not (tmp_path / "o/labelmap.txt").exists()
+    assert [(c.id, c.name) for c in labelkit.load(tmp_path / "o", "voc").categories] == [(8, "cat"), (21, "#x")]

@@ -623,11 +623,15 @@ def _hashed_read_back(dataset: Dataset) -> bool:
     image labels use, after the labelmap's, in name order, numbered on from the largest id: so it is as it was
     when it is so placed and numbered, used by an object without a mask or by an image label, and has no colour,
     parts or actions (which only its line holds). VOC -> VOC of labelkit's own output reported them lost, and
-    refused it without --allow-loss, though they read back the same.
+    refused it without --allow-loss, though they read back the same. Without labelmap.txt (the classes as a read
+    without one gives them: see ``Classes.standard``), every class is made from its objects' names, numbered as
+    they were: such a class reads back too (VOC -> VOC of a folder without one holding ``#x`` was refused).
     """
     cats = dataset.categories
     hashed = [c for c in cats if class_as_read(c.name)[:1] == "#"]
     if not hashed:
+        return True
+    if Classes(dataset).standard:
         return True
     others = [c for c in cats if class_as_read(c.name)[:1] != "#"]
     start = max((c.id for c in others), default=-1) + 1
