@@ -133,7 +133,7 @@ def test_arc_tangents_of_tiny_ratios_are_rounded_once_at_their_own_size() -> Non
     # (atan z is z to far below a unit in the last place there; numpy's own is 18.7 units off at 1e-310 / 3)
     from decimal import Decimal, localcontext
 
-    y, x = [5e-324, 1e-310, 1e-300, -1e-200], [1.0, 3.0, 1e10, 1.0]
+    y, x = [5e-324, 1e-310, 1e-300, -1e-200, 1e-100, 3e-50], [1.0, 3.0, 1e10, 1.0, 1e210, 7e259]
     with localcontext() as context:
         context.prec = 60
         pi = Decimal("3.14159265358979323846264338327950288419716939937510582097494")

@@ -97,8 +97,8 @@ def _tiny_degrees(small: FloatArray, big: FloatArray) -> FloatArray:
     Where the ratio would be subnormal, ``small`` is first scaled by a power of two (exactly), so that the ratio
     is not rounded as a subnormal before it is turned into degrees.
     """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(small < 2.0**-400, 2.0**600, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore", under="ignore", over="ignore"):
+        scale = np.where(small < np.multiply(big, 2.0**-900), 2.0**600, 1.0)  # (a ratio that would be subnormal)
         ratio = np.where(big == 0.0, 0.0, np.divide(np.multiply(small, scale), big))
         return np.divide(np.multiply(ratio, _RADIANS_TO_DEGREES), scale)
 
