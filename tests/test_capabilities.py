@@ -385,14 +385,12 @@ def test_empty_category_and_info_fields_a_format_cannot_hold_are_reported_transf
         (
             "empty category supercategories",
             2,
-            f"{where} has no category supercategories: an empty one ('', [], as CVAT's and Datumaro's COCO give "
-            "every category a supercategory '') is not written, and reads back as none",
+            f"{where} has no category supercategories: an empty one ('' or []) is not written, and reads back as none",
         ),
         (
             "empty category keypoint names",
             1,
-            f"{where} has no category keypoint names: an empty one ('', [], as CVAT's and Datumaro's COCO give "
-            "every category a supercategory '') is not written, and reads back as none",
+            f"{where} has no category keypoint names: an empty one ('' or []) is not written, and reads back as none",
         ),
         ("empty dataset name", 1, f"{where} has no dataset name: an empty one is not written, and reads back as none"),
     ]
@@ -848,3 +846,14 @@ def test_voc_ids_of_a_trainval_split_beside_val_are_counted_as_read_last(kind: s
     back = sorted((x.item_id, x.id) for x in getattr(labelkit.load(tmp_path / "out", "voc"), kind)())
     assert back == [("p", "2"), ("q", "1")]
     assert {c.what: c.count for c in report.transformed} == {"label ids" if kind == "labels" else "object ids": 2}
+
+
+def test_an_empty_category_colour_written_to_voc_is_reported_as_transformed(tmp_path: Path) -> None:
+    """VOC holds colours, so the check of fields a target has no place for passed a colour "" by: not written, it
+    read back as none, unsaid."""
+    ds = Dataset(categories=[Category(id=1, name="thing", color="")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0)))
+    report = labelkit.save(ds, tmp_path / "v", "voc")
+    assert labelkit.load(tmp_path / "v", "voc").categories[0].color is None
+    assert [(f.what, f.count) for f in report.transformed if "colour" in f.what] == [("category colours", 1)]

@@ -158,8 +158,7 @@ def _check_categories_and_info(dataset: Dataset, caps: Capabilities, target: str
             report.transform(
                 f"empty {plural}",
                 sum(1 for c in categories if _given_empty(c, name)),
-                f"{target} has no {plural}: an empty one ('', [], as CVAT's and Datumaro's COCO give every category "
-                "a supercategory '') is not written, and reads back as none",
+                f"{target} has no {plural}: an empty one ('' or []) is not written, and reads back as none",
             )
     if not caps.category_ids:
         report.transform(

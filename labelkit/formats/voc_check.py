@@ -654,13 +654,16 @@ def _hashed_read_back(dataset: Dataset) -> bool:
 
 def _report_colors(dataset: Dataset, report: Report) -> None:
     """Category colours labelmap.txt cannot hold (lost), and those it holds that read back otherwise."""
-    if not any(c.color for c in dataset.categories):
+    if all(c.color is None for c in dataset.categories):
         return
     classes = Classes(dataset)
     palette = voc_palette()
     lost = changed = 0
     for c in classes.lines:  # (a category sharing its name with an earlier one is reported lost whole)
-        if not c.color or class_as_read(c.name).startswith("#"):  # (a '#' line: reported lost whole)
+        if c.color is None or class_as_read(c.name).startswith("#"):  # (a '#' line: reported lost whole)
+            continue
+        if not c.color:  # (an empty colour: no line holds it, and the class reads back with none)
+            changed += 1
             continue
         rgb = parse_color(c.color)
         value = classes.value[c.id]
@@ -678,7 +681,7 @@ def _report_colors(dataset: Dataset, report: Report) -> None:
         "category colours",
         changed,
         "labelmap.txt holds a colour as r,g,b: it reads back as '#rrggbb' in lower case, and as none when it is "
-        "VOC's colour for the class's value",
+        "VOC's colour for the class's value or empty ('')",
     )
 
 
