@@ -112,8 +112,9 @@ def build(
 ) -> Dataset:
     """Assemble items, objects (boxes and masks) and image-level labels into a dataset."""
     class_names = _class_names_by_index(labelmap)
-    apply_actions(parsed, sets.actions)
-    check_indices(parsed, sets.indexed)
+    xml_items = _xml_items(parsed)
+    apply_actions(xml_items, sets.actions)
+    check_indices(xml_items, sets.indexed)
     # (a class whose lists hold no image is still a class: -1 says no image of the split shows it)
     used = {o["name"] for _, _, _, it in parsed for o in it.objects} | set(sets.classes)
     class_lookup, class_colors, shared = _class_lookup(labelmap)
@@ -418,8 +419,10 @@ def _xml_items(parsed: list[tuple[str, str | None, Path, _XmlItem]]) -> dict[str
     return items
 
 
-def check_indices(parsed: list[tuple[str, str | None, Path, _XmlItem]], indexed: list[IndexLine]) -> None:
+def check_indices(items: dict[str, _XmlItem], indexed: list[IndexLine]) -> None:
     """Refuse an ``Action/<split>.txt`` or ``Layout/<split>.txt`` line naming an object past its image's XML objects.
+
+    ``items``: each item's XML, by id (:func:`_xml_items`).
 
     As a per-action list's line is refused (:func:`apply_actions`): the index was read, and said nothing. A line
     of an image of no XML (a test set's lists, shipped without its annotations) is not: its objects are unknown.
@@ -427,22 +430,27 @@ def check_indices(parsed: list[tuple[str, str | None, Path, _XmlItem]], indexed:
     Raises:
         InputError: (the list's file and line) the first such line.
     """
-    items = _xml_items(parsed) if indexed else {}
     for line in indexed:
         if line.item not in items:  # (an image of no XML, a test list's shipped without annotations: an item of
             continue  # its own, its index passed over with the read note, as before the check)
         count = len(items[line.item].objects)
         if line.index > count:
-            raise InputError(
-                f"object {line.index} of image {line.item!r} is named by the list, and its XML has "
-                f"{count} object{'' if count == 1 else 's'}",
-                path=line.path,
-                line=line.line,
-            )
+            raise _past_objects(line, count, "is named by the list")
 
 
-def apply_actions(parsed: list[tuple[str, str | None, Path, _XmlItem]], actions: list[ActionLine]) -> None:
+def _past_objects(line: ActionLine | IndexLine, count: int, said: str) -> InputError:
+    """The error of a list line naming an object past the ``count`` objects of its image's XML (its file and line)."""
+    return InputError(
+        f"object {line.index} of image {line.item!r} {said}, and its XML has {count} object{'' if count == 1 else 's'}",
+        path=line.path,
+        line=line.line,
+    )
+
+
+def apply_actions(items: dict[str, _XmlItem], actions: list[ActionLine]) -> None:
     """Set each ``Action/<action>_<split>.txt`` line's flag on its object: the line's 1-based object index.
+
+    ``items``: each item's XML, by id (:func:`_xml_items`).
 
     The flag is the object's ``voc:actions`` entry (1, or 0 for -1), as ``<actions>`` in the XML gives it; an
     action the XML already gives keeps its value, which the line must agree with.
@@ -451,16 +459,10 @@ def apply_actions(parsed: list[tuple[str, str | None, Path, _XmlItem]], actions:
         InputError: (the list's file and line) an object index past the image's XML objects, or a flag the
             XML's ``<actions>`` contradicts.
     """
-    items = _xml_items(parsed)
     for line in actions:
         objects = items[line.item].objects if line.item in items else []
         if line.index > len(objects):
-            raise InputError(
-                f"object {line.index} of image {line.item!r} has an action flag, and its XML has "
-                f"{len(objects)} object{'' if len(objects) == 1 else 's'}",
-                path=line.path,
-                line=line.line,
-            )
+            raise _past_objects(line, len(objects), "has an action flag")
         flags = objects[line.index - 1]["extras"].setdefault("voc:actions", {})
         value = 1 if line.flag == 1 else 0
         if line.action in flags and bool(flags[line.action]) != bool(value):
