@@ -212,12 +212,12 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
         for number, fields in _read_list(f):
             lines += 1
             if len(fields) > 1:  # (the words after the first were dropped unsaid, and the file taken for a split's)
-                raise InputError(
+                raise _wrong_words(
                     "a split list line holds one image name",
-                    path=f,
-                    line=number,
-                    found=repr(" ".join(fields)),
-                    hint="a per-class list's lines are 'image 1', 'image 0' or 'image -1'",
+                    fields,
+                    f,
+                    number,
+                    "a per-class list's lines are 'image 1', 'image 0' or 'image -1'",
                 )
             item = _item(fields[0], f, number)
             if union and item in sets.split_of:
@@ -252,12 +252,12 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
         seen: dict[str, tuple[int, str]] = {}  # image -> (line, value) of its first line in this list
         for number, fields in _read_list(f):
             if len(fields) != 2:  # (a line of one word was passed over, and the words after a value dropped, unsaid)
-                raise InputError(
+                raise _wrong_words(
                     "a per-class list line holds an image and its value",
-                    path=f,
-                    line=number,
-                    found=repr(" ".join(fields)),
-                    hint="a per-class list's lines are 'image 1', 'image 0' or 'image -1'",
+                    fields,
+                    f,
+                    number,
+                    "a per-class list's lines are 'image 1', 'image 0' or 'image -1'",
                 )
             if cls not in named_classes:  # (a list of -1 lines names its class too; an empty file may be a split's)
                 named_classes.add(cls)
@@ -348,21 +348,26 @@ def _check_task_line(task: str, fields: list[str], f: Path, number: int) -> None
         InputError: the line, with the words it holds.
     """
     if task == "Segmentation" and len(fields) > 1:  # (the words after the first were dropped unsaid)
-        raise InputError(
+        raise _wrong_words(
             "a split list line holds one image name",
-            path=f,
-            line=number,
-            found=repr(" ".join(fields)),
-            hint="VOC's Segmentation lists name one image a line, as its Main split lists do",
+            fields,
+            f,
+            number,
+            "VOC's Segmentation lists name one image a line, as its Main split lists do",
         )
     if task in ("Action", "Layout") and len(fields) > 2:  # (the words after the index were dropped unsaid)
-        raise InputError(
+        raise _wrong_words(
             f"a split list line of {task} holds an image name and, maybe, an object index",
-            path=f,
-            line=number,
-            found=repr(" ".join(fields)),
-            hint="a per-action list of 'image object-index flag' lines is named <action>_<split>.txt",
+            fields,
+            f,
+            number,
+            "a per-action list of 'image object-index flag' lines is named <action>_<split>.txt",
         )
+
+
+def _wrong_words(message: str, fields: list[str], f: Path, number: int, hint: str) -> InputError:
+    """The error of a list line holding other words than its list's lines do: the line, and the words it holds."""
+    return InputError(message, path=f, line=number, found=repr(" ".join(fields)), hint=hint)
 
 
 def _object_index(text: str, f: Path, number: int, what: str) -> int:
