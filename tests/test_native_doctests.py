@@ -28,6 +28,7 @@ MODULES = [
     "labelkit.formats.coco_categories",
     "labelkit.formats.coco_names",
     "labelkit.formats.coco_schema",
+    "labelkit.formats.coco_geometry",
     "labelkit.formats.coco_shapes",
     "labelkit.formats.coco_fields",
     "labelkit.formats.coco_heads",

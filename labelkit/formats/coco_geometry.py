@@ -98,6 +98,23 @@ def read_geometry(bbox: pa.Array, seg: pa.Array | pa.Scalar) -> pa.Table:
     )
 
 
+def outside_image(x: Any, y: Any, w: Any, h: Any, width: Any, height: Any, tolerance: float = 0.0) -> Any:
+    """Per box, whether it reaches more than ``tolerance`` outside its image ``[0, width] x [0, height]``.
+
+    A side of unknown size (NaN: an image of 0 x 0) has no edge on either end, as COCO's reader checks it: the
+    reader, the writer's clipping and its areas each tested ``x < 0`` there, and refused, clipped or measured to
+    nothing a box the reader reads as it is. A box past float64's range (``x + w`` infinite) is outside.
+
+    Examples:
+        >>> outside_image(*np.array([[-5.0, 2, 2, 2], [1, 1, 2, 2]]).T, np.array([np.nan, 2.0]), np.array([9.0] * 2))
+        array([False,  True])
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        across = np.isfinite(width) & ((x < -tolerance) | (x + w > width + tolerance))
+        down = np.isfinite(height) & ((y < -tolerance) | (y + h > height + tolerance))
+    return across | down
+
+
 def resolve_geometry(
     pending: PendingGeometry, path: Path, findings: list[tuple[int, Finding]]
 ) -> tuple[pa.Array, pa.Array]:
@@ -148,18 +165,8 @@ def resolve_geometry(
     bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has_bbox))
     w_img, h_img = pending.width, pending.height
     negative = has_bbox & ((boxes[:, 2] < 0) | (boxes[:, 3] < 0))
-    # a side of unknown size (NaN: an image of 0 x 0) has no edge on either end (x < 0 was outside it)
-    sized_w, sized_h = np.isfinite(w_img), np.isfinite(h_img)
-    with np.errstate(invalid="ignore", over="ignore"):  # (1e308 + 1e308 is inf: outside)
-        outside = (
-            has_bbox
-            & ~negative
-            & pending.known_image
-            & (
-                (sized_w & ((boxes[:, 0] < -BBOX_TOLERANCE) | (boxes[:, 0] + boxes[:, 2] > w_img + BBOX_TOLERANCE)))
-                | (sized_h & ((boxes[:, 1] < -BBOX_TOLERANCE) | (boxes[:, 1] + boxes[:, 3] > h_img + BBOX_TOLERANCE)))
-            )
-        )
+    x, y, w, h = boxes.T
+    outside = has_bbox & ~negative & pending.known_image & outside_image(x, y, w, h, w_img, h_img, BBOX_TOLERANCE)
     for k in np.flatnonzero(negative).tolist():
         pointer = json_pointer("annotations", rows[k], "bbox")
         findings.append((rows[k], Finding(where, pointer, "bbox has a negative width or height")))

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
-from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT
+from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT, outside_image
 from labelkit.formats.coco_text import (
     CarriedFields,
     carried_fields,
@@ -146,20 +146,15 @@ def written_boxes(
     if size is None:
         return boxes, has, np.zeros(n, dtype=bool)
     width, height = size
-    # a side of unknown size has no edge on either end, as COCO's reader checks it (it clipped at 0: a box left of
-    # 0 on an image of 0 x 0 became [0, 0, 0, 0], where the reader reads it as it is)
+    x, y, w, h = boxes.T
+    outside = has & outside_image(x, y, w, h, width, height, BBOX_TOLERANCE)
+    # a side of unknown size has no edge on either end (it clipped at 0: a box left of 0 on an image of 0 x 0
+    # became [0, 0, 0, 0], where the reader reads it as it is)
     left = np.where(np.isfinite(width), 0.0, -np.inf)
     top = np.where(np.isfinite(height), 0.0, -np.inf)
-    with np.errstate(invalid="ignore", over="ignore"):  # (x + w of 1e308 and 1e308 is inf: outside)
+    with np.errstate(invalid="ignore", over="ignore"):  # (x + w of 1e308 and 1e308 is inf)
         width = np.where(np.isfinite(width), width, np.inf)
         height = np.where(np.isfinite(height), height, np.inf)
-        x, y, w, h = boxes.T
-        outside = has & (
-            (x < left - BBOX_TOLERANCE)
-            | (y < top - BBOX_TOLERANCE)
-            | (x + w > width + BBOX_TOLERANCE)
-            | (y + h > height + BBOX_TOLERANCE)
-        )
         if outside.any():
             x0, y0 = np.clip(x, left, width), np.clip(y, top, height)
             x1, y1 = np.clip(x + w, left, width), np.clip(y + h, top, height)
@@ -196,11 +191,7 @@ def plain_areas(
         bounds, _ = G.polygon_bounds_column(polygons)
         width, height = (np.asarray(side)[with_rings] for side in size)
         x, y, w, h = bounds.T
-        # (a side of unknown size, NaN, has no edge on either end: x < 0 there was outside, its area 0)
-        with np.errstate(invalid="ignore", over="ignore"):
-            out = (np.isfinite(width) & ((x < 0) | (x + w > width))) | (
-                np.isfinite(height) & ((y < 0) | (y + h > height))
-            )
+        out = outside_image(x, y, w, h, width, height)  # (a side of unknown size: x < 0 there was outside, area 0)
         places = np.flatnonzero(rings)
         for k in np.flatnonzero(out).tolist():
             area[places[k]] = area_inside(polygons[k].as_py(), width[k], height[k])
