@@ -40,10 +40,10 @@ from labelkit.formats.coco_homes import (
 from labelkit.formats.coco_ids import (
     Renumbered,
     image_numbers,
-    kept_respelled,
     numbered_ids,
     object_ids,
     own_numbers,
+    respelled,
     split_rows,
 )
 from labelkit.formats.coco_images import image_records
@@ -318,11 +318,12 @@ class Writer(FilePlan):
             used = set(pc.unique(t["category_id"].drop_null()).to_pylist())
             self.used_categories = used if task == "labels" else self.used_categories | used
         all_ids, renumbered = numbered_ids(t["id"])
+        numbers, has, _ = own_numbers(t["id"])
         again = Renumbered()
         if task and task != own_file:  # (apart from the file's other annotations: see coco_homes)
-            numbers, has, _ = own_numbers(t["id"])
             all_ids, again = apart(all_ids, self.file_ids, has & (all_ids == numbers))
-        again += Renumbered(respelled=kept_respelled(t["id"], all_ids))  # (of those kept at last)
+        # (of the ids kept at last, as kept_respelled counts them, on the numbers taken above)
+        again += Renumbered(respelled=respelled(t["id"], numbers, has & (all_ids == numbers)))
         self.renumbered_annotations += renumbered + again
         self.file_ids = all_ids if self.file_ids is None else np.concatenate([self.file_ids, all_ids])
         start = 0
