@@ -26,7 +26,16 @@ import pyarrow.compute as pc
 from labelkit.errors import UsageError, type_name
 from labelkit.model import rows as R
 from labelkit.model import tables as T
-from labelkit.model.annotations import INT64_MAX, INT64_MIN, Label, Object, Span, Track, Transcript, utf8_text
+from labelkit.model.annotations import Label, Object, Span, Track, Transcript
+from labelkit.model.dataset_args import (
+    ANNOTATION_RECORDS,
+    ANNOTATION_TYPES,
+    require_key,
+    require_names,
+    require_records,
+    row_mask,
+    text_arg,
+)
 from labelkit.model.record_checks import not_a_record, recheck, records_of
 from labelkit.model.records import Category, DatasetInfo, Item, Token
 from labelkit.model.stats import DatasetStats, dataset_stats
@@ -68,10 +77,10 @@ class Dataset:
         # (one Category was iterated into its fields, 'not tuple'; None or a number was Python's TypeError, as
         # it was for items, annotations and tokens)
         hint = "give categories=[Category(id=1, name='cat'), ...]"
-        _require_records("a dataset's categories", categories, Category, "Category records", hint=hint)
-        _require_records("a dataset's items", items, Item, "Item records")
-        _require_records("a dataset's annotations", annotations, _ANNOTATION_TYPES, _ANNOTATION_RECORDS)
-        _require_records("a dataset's tokens", tokens, Token, "Token records")
+        require_records("a dataset's categories", categories, Category, "Category records", hint=hint)
+        require_records("a dataset's items", items, Item, "Item records")
+        require_records("a dataset's annotations", annotations, ANNOTATION_TYPES, ANNOTATION_RECORDS)
+        require_records("a dataset's tokens", tokens, Token, "Token records")
         self.categories: list[Category] = list(categories)
         error = self.parts_error()  # (a dict among them was AttributeError when saved: no attribute 'model_dump')
         if error is not None:
@@ -178,8 +187,8 @@ class Dataset:
                 the ones before it are added.
         """
         for record in annotations:
-            if not isinstance(record, _ANNOTATION_TYPES):
-                raise not_a_record("add", _ANNOTATION_RECORDS, record)
+            if not isinstance(record, ANNOTATION_TYPES):
+                raise not_a_record("add", ANNOTATION_RECORDS, record)
             self._pending[T.TABLE_BY_KIND[record.kind]].append(R.annotation_row(record))
 
     def add_tokens(self, tokens: Iterable[Token]) -> None:
@@ -189,7 +198,7 @@ class Dataset:
             UsageError: ``tokens`` is not a list of them (``None``, one token), or one is not a :class:`Token`; the
                 ones before it are added.
         """
-        _require_records("Dataset.add_tokens", tokens, Token, "Token records", verb="takes")
+        require_records("Dataset.add_tokens", tokens, Token, "Token records", verb="takes")
         pending = self._pending["tokens"]
         for token in tokens:
             if not isinstance(token, Token):
@@ -274,7 +283,7 @@ class Dataset:
     def items(self, split: str | None = None) -> Iterator[Item]:
         """Iterate item records, optionally of one split (checked when this is called: a ``UsageError``)."""
         if split is not None:
-            _text("split", split)
+            text_arg("split", split)
         return self._items(split)
 
     def _items(self, split: str | None) -> Iterator[Item]:
@@ -355,7 +364,7 @@ class Dataset:
             raise KeyError(f"unknown annotation kind {kind!r}; expected one of {', '.join(T.TABLE_BY_KIND)}")
         ids = None if category is None else self._category_ids(category)
         if split is not None:
-            _text("split", split)
+            text_arg("split", split)
         names = [T.TABLE_BY_KIND[kind]] if kind is not None else list(T.ANNOTATION_TABLES)
         return self._annotations(names, ids, split)
 
@@ -368,7 +377,7 @@ class Dataset:
         Raises:
             KeyError, UsageError: as :meth:`category` raises them.
         """
-        _require_key(category)
+        require_key(category)
         if isinstance(category, Integral):
             return [int(category) if not self.categories else self.category(category).id]
         return [c.id for c in self.categories if c.name == category] or [self.category(category).id]
@@ -411,7 +420,7 @@ class Dataset:
     def tokens(self, item_id: str | None = None) -> Iterator[Token]:
         """Iterate token records, optionally of one item (checked when this is called: a ``UsageError``)."""
         if item_id is not None:
-            _text("item_id", item_id)
+            text_arg("item_id", item_id)
         return self._tokens(item_id)
 
     def _tokens(self, item_id: str | None) -> Iterator[Token]:
@@ -428,7 +437,7 @@ class Dataset:
             UsageError: ``key`` is neither an int nor a str (a bool, a float, ``None``: it was a ``KeyError``), or is
                 an id that does not fit 64 bits or a name holding a lone surrogate, which no category holds.
         """
-        _require_key(key)
+        require_key(key)
         by_id = isinstance(key, Integral)  # (an id taken from a column's numpy array is a numpy integer)
         found = [c for c in self.categories if ((c.id == key) if by_id else (c.name == key))]
         if len(found) > 1 and not by_id:
@@ -454,7 +463,7 @@ class Dataset:
                 lone surrogate (it was pyarrow's ``TypeError``).
         """
         items = self.table("items")
-        items = items.filter(pc.equal(items["split"], _text("split", split)))
+        items = items.filter(pc.equal(items["split"], text_arg("split", split)))
         ids = items["id"].combine_chunks()
         tables = {"items": items}
         for name in (*T.ANNOTATION_TABLES, "tokens"):
@@ -512,10 +521,10 @@ class Dataset:
 
         Raises:
             KeyError: no table is so named.
-            UsageError: ``keep`` is not one boolean per row of the table (see :func:`_row_mask`).
+            UsageError: ``keep`` is not one boolean per row of the table (see :func:`row_mask`).
         """
         table = self.table(name)
-        keep = _row_mask("with_rows: keep", keep, table.num_rows)
+        keep = row_mask("with_rows: keep", keep, table.num_rows)
         if keep.all():
             return self
         tables = {**self.tables(), name: table.filter(pa.array(keep))}
@@ -529,7 +538,7 @@ class Dataset:
         them).
 
         Raises:
-            UsageError: ``drop`` is not one boolean per item (see :func:`_row_mask`).
+            UsageError: ``drop`` is not one boolean per item (see :func:`row_mask`).
 
         Examples:
             >>> ds = Dataset(categories=[Category(id=1, name="cat")])
@@ -540,7 +549,7 @@ class Dataset:
             (['a'], {'object annotations': 1})
         """
         items = self.table("items")
-        drop = _row_mask("without_items: drop", drop, items.num_rows)
+        drop = row_mask("without_items: drop", drop, items.num_rows)
         tables = {**self.tables(), "items": items.filter(pa.array(~drop))}
         gone: dict[str, int] = {}
         if drop.any():
@@ -590,7 +599,7 @@ class Dataset:
                 and ``t``), ``None``, or a list holding another type; or a name holds a lone surrogate (it was
                 Python's ``UnicodeEncodeError``).
         """
-        return dataset_stats(self, _require_names("empty_splits", empty_splits))
+        return dataset_stats(self, require_names("empty_splits", empty_splits))
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain data (records in table order): for comparisons and the native JSON.
@@ -614,102 +623,6 @@ class Dataset:
             ],
             "tokens": [t.model_dump(mode="json", exclude_defaults=True) for t in self.tokens()],
         }
-
-
-def _row_mask(what: str, value: object, rows: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """``value`` as a mask of ``rows`` rows: a 1-D numpy array (or list, or tuple) of booleans of that length.
-
-    Raises:
-        UsageError: naming ``what``, when it is not booleans (None, 0 and 1, a dict) or has another length (a short
-            mask was pyarrow's ``ArrowInvalid``, a list an ``AttributeError``).
-    """
-    mask = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
-    if mask is not None and not mask.size and mask.ndim == 1:  # ([] is an array of floats: no value to tell)
-        mask = mask.astype(bool)
-    if mask is None or mask.dtype != np.bool_ or mask.ndim != 1:
-        found = f"{type_name(value)} of {mask.dtype}" if mask is not None else type_name(value)
-        raise UsageError(f"{what} must be a 1-D array of booleans, one per row, not {found}")
-    if len(mask) != rows:
-        raise UsageError(f"{what} has {len(mask):,} values for {rows:,} rows")
-    return mask
-
-
-_ANNOTATION_TYPES = (Label, Object, Span, Transcript, Track)
-_ANNOTATION_RECORDS = "annotation records (Label, Object, Span, Transcript, Track)"
-
-
-def _require_records(
-    what: str, value: object, record: type | tuple[type, ...], records: str, verb: str = "", hint: str | None = None
-) -> None:
-    """Refuse ``value`` where a list of ``records`` is due: ``None``, one record, a str, bytes or a dict.
-
-    ``what`` names the argument (``a dataset's items``), or the method that takes it when ``verb`` is given.
-
-    Raises:
-        UsageError: naming ``what`` and the type received.
-    """
-    if isinstance(value, (record, str, bytes, Mapping)) or not isinstance(value, Iterable):
-        said = f"{what} {verb} a list of {records}" if verb else f"{what} must be a list of {records}"
-        raise UsageError(f"{said}, not {type_name(value)}", hint=hint)
-
-
-def _require_names(what: str, value: object) -> list[str]:
-    """``value``, where a list of names (str) is due, as a list.
-
-    Raises:
-        UsageError: it is one str, ``None``, or a list holding another type, naming ``what`` and the type received
-            (of the first such element, for a list); or a name holds a lone surrogate (see :func:`_utf8`).
-    """
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise UsageError(f"{what} must be a list of names (str), not {type_name(value)}")
-    names = list(value)
-    for i, name in enumerate(names):
-        if not isinstance(name, str):
-            raise UsageError(f"{what} must be a list of names (str), not {type_name(name)} ({what}[{i}])")
-        _utf8(f"{what}[{i}]", name)
-    return names
-
-
-def _require_key(key: object) -> None:
-    """Refuse a category key that is neither an int (a numpy integer included) nor a str.
-
-    Raises:
-        UsageError: naming the type received (``True`` too, which would have been taken for the id 1); or an id
-            that does not fit 64 bits, which no category holds (as a filter of a dataset defining no categories it
-            was Python's ``OverflowError`` once the iteration started), or a name holding a lone surrogate (see
-            :func:`_utf8`).
-    """
-    if isinstance(key, bool) or not isinstance(key, (Integral, str)):
-        raise UsageError(f"a category is given by its id (an int) or name (a str), not {type_name(key)}")
-    if isinstance(key, str):
-        _utf8("a category's name", key)
-    elif not INT64_MIN <= int(key) <= INT64_MAX:
-        raise UsageError(f"a category's id is an integer of 64 bits, not {int(key)}")
-
-
-def _text(what: str, value: object) -> str:
-    """``value``, a filter's split name or item id, when it is a str (a number was pyarrow's ArrowNotImplementedError).
-
-    Raises:
-        UsageError: it is not, naming ``what`` and the type received; or it holds a lone surrogate (see :func:`_utf8`).
-    """
-    if not isinstance(value, str):
-        raise UsageError(f"{what} must be a str, not {type_name(value)}")
-    return _utf8(what, value)
-
-
-def _utf8(what: str, value: str) -> str:
-    r"""``value``, text an argument gives, when UTF-8 encodes it, as every text a record holds.
-
-    Raises:
-        UsageError: it holds a lone surrogate (``"\udc80"``, as ``os.fsdecode`` makes of undecodable bytes), naming
-            ``what``: no row holds one, and pyarrow's ``TypeError`` or Python's ``UnicodeEncodeError`` was raised
-            where it was compared.
-    """
-    try:
-        return utf8_text(value)
-    except ValueError:
-        raise UsageError(f"{what} holds a lone surrogate, which UTF-8 cannot encode", found=ascii(value)) from None
 
 
 def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
